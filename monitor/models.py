@@ -1,0 +1,143 @@
+"""Plain values that travel along the pipeline.
+
+Frozen dataclasses with no behaviour beyond derived properties: the pure core takes and returns
+these, the edges (fetch, store, deliver) translate them to and from the outside world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What we remember about the last fetch of one URL, to make the next one conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTTP answer, after redirects and decoding."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    text: str
+    encoding: str | None
+    fetched_at: datetime
+    elapsed: float
+    not_modified: bool
+    validators: Validators
+    conditional_hit: bool = False
+
+    @property
+    def content_type(self) -> str | None:
+        value = self.headers.get("content-type")
+        return value.split(";", 1)[0].strip().lower() if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    id: str | None
+    link: str | None
+    title: str | None
+    summary: str | None
+    published: datetime | None
+    updated: datetime | None
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    title: str | None
+    link: str | None
+    entries: tuple[FeedEntry, ...]
+    format: str = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """An article URL found on a feed, sitemap or listing page, with whatever hints came with it."""
+
+    url: str
+    title: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What extraction made of one article page."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    modified: datetime | None = None
+    language: str | None = None
+    section: str | None = None
+    description: str | None = None
+    paragraphs: tuple[str, ...] = ()
+    is_article: bool = True
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+class DevelopmentKind(StrEnum):
+    NEW_STORY = "new_story"
+    NEW_ARTICLE = "new_article"
+    REVISION = "revision"
+    CORRECTION = "correction"
+
+
+class Health(StrEnum):
+    OK = "ok"
+    FAILING = "failing"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFact:
+    """A number the story already had that now reads differently, with its context."""
+
+    before: str
+    after: str
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMatch:
+    """Why an article was put in a story."""
+
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Development:
+    """What a story did not know before this article or revision."""
+
+    kind: DevelopmentKind
+    story_id: str
+    article_url: str
+    source: str
+    occurred_at: datetime
+    novelty: float
+    new_sentences: tuple[str, ...] = ()
+    changed_facts: tuple[ChangedFact, ...] = ()
+    new_entities: tuple[str, ...] = ()
+    revision: int | None = None
+    title: str | None = None
+    story_title: str | None = None
+    match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
