@@ -1,0 +1,1 @@
+"""Where article links come from: feeds, sitemaps, listing pages, and URL identity."""

@@ -1,0 +1,61 @@
+"""Fixtures every test area shares: where ../shared is, and the databases to run on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_DATABASE_ENV = "MONITOR_TEST_DATABASE_URL"
+
+
+def shared_path() -> Path:
+    """``../shared`` beside the checkout, or ``$MONITOR_SHARED_DIR``."""
+    return Path(os.environ.get("MONITOR_SHARED_DIR", REPO_ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    path = shared_path()
+    if not (path / "data").is_dir():
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(TEST_DATABASE_ENV) or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on SQLite and (when configured) on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'monitor.db'}"
+        return
+    url = postgres_url()
+    if url is None:
+        pytest.skip(f"{TEST_DATABASE_ENV} not set")
+    yield from _fresh_postgres_schema(url)
+
+
+def _fresh_postgres_schema(url: str) -> Iterator[str]:
+    """Give each test its own schema so tests never see each other's rows."""
+    import uuid
+
+    import psycopg
+
+    from monitor.store.db import normalise_database_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    conninfo = normalise_database_url(url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
