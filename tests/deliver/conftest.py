@@ -48,6 +48,7 @@ class Received:
     verified: bool
     at: float  # time.monotonic() on arrival
     answered: int
+    complete: bool = True  # False when the sender died mid-request
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,12 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                data = self.rfile.read(int(self.headers.get("content-length", 0)))
+                length = int(self.headers.get("content-length", 0))
+                data = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                if len(data) < length:  # the sender was killed while sending
+                    receiver._record(receiver._truncated(self.path, headers))
+                    return
                 verified, body = receiver._verify(self.path, data, headers)
                 answer = receiver._next_answer(self.path) if verified else Answer(401)
                 receiver._record(
@@ -139,6 +144,11 @@ class Receiver:
                 pass
 
         return Handler
+
+    def _truncated(self, path: str, headers: dict[str, str]) -> Received:
+        msg_id = headers.get("webhook-id", "")
+        stamp = int(headers.get("webhook-timestamp", "0"))
+        return Received(path, msg_id, stamp, headers, None, False, time.monotonic(), 0, False)
 
     def _verify(self, path: str, data: bytes, headers: dict[str, str]) -> tuple[bool, Any]:
         from standardwebhooks.webhooks import Webhook, WebhookVerificationError
