@@ -45,7 +45,8 @@ _BOILERPLATE = re.compile(
 )
 _CONTENT_HINT = re.compile(
     r"article-?body|story-?body|post-?body|entry-?content|article-?content|main-?content"
-    r"|post-?content|body-?text|article-?text|story-?content|content-?body|rich-?text",
+    r"|post-?content|body-?text|article-?text|story-?content|content-?body|rich-?text"
+    r"|hentry|type-post|status-publish",
     re.IGNORECASE,
 )
 _POSITIVE_HINT = re.compile(
@@ -74,6 +75,11 @@ _FURNITURE = re.compile(
 )
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _ANCESTRY_PENALTY = 0.2
+_HINT_POINTS = 25.0
+_WIDEN_LEVELS = 4
+_WIDEN_GAIN = 1.25
+_WIDEN_DENSITY = 0.5
+_WIDEN_LINK_DENSITY = 0.3
 _MIN_SCORED_CHARS = 25
 _MAX_DEPTH = 150
 _GUARD_SHARE = 0.5
@@ -131,11 +137,15 @@ def _best_container(body: LexborNode) -> LexborNode | None:
     for paragraph in body.css(_PARAGRAPH_SELECTOR):
         _credit_text(paragraph.text(deep=True), paragraph.parent, scores, nodes)
     for holder in body.css(_TEXT_HOLDER_SELECTOR):
-        for run in holder.text(deep=False, separator="\n").split("\n"):
-            _credit_text(run, holder, scores, nodes)
+        runs = [run for run in holder.text(deep=False, separator="\n").split("\n") if run.strip()]
+        # One run of text is a paragraph written as a <div>; several (split by <br> or empty
+        # elements) make the holder itself the container.
+        start = holder if len(runs) > 1 else holder.parent
+        for run in runs:
+            _credit_text(run, start, scores, nodes)
     if not scores:
         return None
-    return _pick(scores, nodes)
+    return _widen(_climb(_pick(scores, nodes), scores))
 
 
 def _credit_text(
@@ -170,6 +180,56 @@ def _pick(scores: dict[int, float], nodes: dict[int, LexborNode]) -> LexborNode:
     return nodes[max(ranked, key=final_score)]
 
 
+def _climb(top: LexborNode, scores: dict[int, float]) -> LexborNode:
+    """Move up to an ancestor that scores better than the path below it.
+
+    Articles whose paragraphs each sit in their own wrapper ("cards") give every wrapper a small
+    score and their common ancestor a larger one; stop when scores fall below a third of the top.
+    """
+    last_score = scores[top.mem_id]
+    threshold = last_score / 3.0
+    ancestor = top.parent
+    while ancestor is not None and ancestor.tag not in {"body", "html", "-document"}:
+        score = scores.get(ancestor.mem_id)
+        if score is not None:
+            if score < threshold:
+                break
+            if score > last_score:
+                return ancestor
+            last_score = score
+        ancestor = ancestor.parent
+    return top
+
+
+def _widen(top: LexborNode) -> LexborNode:
+    """Take in article sections split over sibling wrappers (text blocks between figures).
+
+    Go up while the ancestor holds clearly more paragraph text than the current container and
+    stays mostly paragraphs (so sidebars and link lists do not get in).
+    """
+    current, current_text = top, _paragraph_length(top)
+    if current_text == 0:
+        return top
+    ancestor = top
+    for _ in range(_WIDEN_LEVELS):
+        ancestor = ancestor.parent
+        if ancestor is None or ancestor.tag in {"body", "html", "-document"}:
+            break
+        ancestor_text = _paragraph_length(ancestor)
+        if ancestor_text < current_text * _WIDEN_GAIN:
+            continue  # a wrapper with nothing new: look one level higher
+        if ancestor_text < len(ancestor.text(deep=True).strip()) * _WIDEN_DENSITY:
+            break
+        if _link_density(ancestor) > _WIDEN_LINK_DENSITY or _inside_boilerplate(ancestor):
+            break
+        current, current_text = ancestor, ancestor_text
+    return current
+
+
+def _paragraph_length(node: LexborNode) -> int:
+    return sum(len(paragraph.text(deep=True).strip()) for paragraph in node.css("p"))
+
+
 def _inside_boilerplate(node: LexborNode) -> bool:
     """Whether ``node`` sits in comments, a sidebar, a footer or similar page furniture."""
     ancestor: LexborNode | None = node
@@ -190,6 +250,7 @@ def _hints_say_furniture(hints: str) -> bool:
 
 
 def _class_weight(node: LexborNode) -> float:
+    """Points from class/id hints: plus for "article-body"-like names, minus for "sidebar"."""
     attrs = node.attributes
     hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     return _hint_weight(hints) if len(hints) > 1 else 0.0
@@ -199,9 +260,9 @@ def _class_weight(node: LexborNode) -> float:
 def _hint_weight(hints: str) -> float:
     weight = 0.0
     if _NEGATIVE_HINT.search(hints):
-        weight -= 25.0
+        weight -= _HINT_POINTS
     if _POSITIVE_HINT.search(hints):
-        weight += 25.0
+        weight += _HINT_POINTS
     return weight
 
 
