@@ -58,14 +58,24 @@ _NEGATIVE_HINT = re.compile(
     re.IGNORECASE,
 )
 _CHROME = re.compile(
-    r"^(?:advertisement|advertising|sponsored|ad|skip (?:to )?(?:main )?content"
-    r"|(?:updated|published|posted|last updated)\b.{0,60}"
-    r"|share (?:this|on|via)\b.*|(?:follow|like) us\b.*|sign up\b.*|subscribe\b.*"
+    r"^(?:advert|advertisement|advertising|anzeige|publicidad|publicité|pubblicità|реклама"
+    r"|sponsored(?: content)?|ad|skip (?:to )?(?:main )?content|comments?|\d+ comments?"
+    r"|(?:updated|published|posted|last updated)\b.{0,60}|\d+ (?:min(?:ute)?s?|hours?) ago"
+    r"|share (?:this|on|via)\b.*|(?:follow|like) us\b.*|like this (?:story|article)\?.*"
     r"|(?:read|see) (?:more|also)\b.{0,120}|related(?: articles| stories| coverage)?:?.{0,120}"
     r"|click here\b.{0,120}|\d+ (?:shares?|comments?)|(?:photo|image|video)(?: credit)?:.{0,120}"
-    r"|(?:©|copyright)\s.{0,200})$",
+    r"|tell us what you think.*|have a tip\?.*|(?:©|copyright)\s.{0,200})$",
     re.IGNORECASE,
 )
+_PROMO = re.compile(
+    r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter|on facebook)\b",
+    re.IGNORECASE,
+)
+_MAX_CHROME_CHARS = 300
+_BLOCK_LINK_SHARE = 0.5
+_LONG_BLOCK_LINK_SHARE = 0.65
+_LONG_BLOCK_CHARS = 200
+_MAX_PROMO_CHARS = 160
 # A class token that starts with (or has one prefix word before) a furniture word: "comments",
 # "post-comments", "sidebar"; but not "content-with-sidebar-wrp" or "grid--with-right-rail".
 _FURNITURE = re.compile(
@@ -81,6 +91,9 @@ _WIDEN_GAIN = 1.25
 _WIDEN_DENSITY = 0.5
 _WIDEN_LINK_DENSITY = 0.3
 _MIN_SCORED_CHARS = 25
+_LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
+_RANKED = 8
+_ROOT_TAGS = frozenset({"html", "body", "-document"})
 _MAX_DEPTH = 150
 _GUARD_SHARE = 0.5
 
@@ -118,79 +131,111 @@ def read_blocks(nodes: list[LexborNode]) -> list[Block]:
 def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:
     """Drop link lists, page chrome and a repeated headline."""
     title_key = fold(title).lower() if title else None
-    kept = []
+    kept: list[Block] = []
     for block in blocks:
-        if block.kind == "h1" or (title_key and block.text.lower() == title_key):
+        if title_key and block.text.lower() == title_key:
             continue
-        if block.link_share > 0.5 or _CHROME.match(block.text):
+        if block.kind == "h1" and not kept:
+            continue  # the headline above the text, however it is worded
+        if block.link_share > _max_link_share(block) or _is_chrome(block.text):
             continue
         kept.append(block)
     return kept
 
 
+def _max_link_share(block: Block) -> float:
+    """Short blocks that are mostly links are link lists; long ones may open with a linked lead."""
+    return _LONG_BLOCK_LINK_SHARE if len(block.text) > _LONG_BLOCK_CHARS else _BLOCK_LINK_SHARE
+
+
+def _is_chrome(text: str) -> bool:
+    """Page furniture that slipped into the container: ad labels, share prompts, promos."""
+    if len(text) > _MAX_CHROME_CHARS:
+        return False
+    return _CHROME.match(text) is not None or (
+        len(text) < _MAX_PROMO_CHARS and _PROMO.search(text) is not None
+    )
+
+
 # --- choosing the container ---------------------------------------------------------------------
 
 
+class _Candidates:
+    """Scores of possible article containers, gathered from the text runs below them.
+
+    ``scores`` holds readability-style points (a run's points go to its container, half to the
+    next level up, a sixth to the one above); ``totals`` holds the characters of all runs below
+    each ancestor, all the way up, for widening the choice later.
+    """
+
+    def __init__(self) -> None:
+        self.scores: dict[int, float] = {}
+        self.totals: dict[int, int] = {}
+        self.nodes: dict[int, LexborNode] = {}
+
+    def credit(self, text: str, start: LexborNode | None) -> None:
+        length = len(text.strip())
+        if length < _MIN_SCORED_CHARS:
+            return
+        points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
+        ancestor = start
+        level = 0
+        while ancestor is not None and ancestor.tag not in _ROOT_TAGS:
+            key = ancestor.mem_id
+            if key not in self.nodes:
+                self.nodes[key] = ancestor
+                self.scores[key] = _class_weight(ancestor)
+                self.totals[key] = 0
+            if level < len(_LEVEL_DIVIDERS):
+                self.scores[key] += points / _LEVEL_DIVIDERS[level]
+            self.totals[key] += length
+            ancestor = ancestor.parent
+            level += 1
+
+
 def _best_container(body: LexborNode) -> LexborNode | None:
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
+    candidates = _Candidates()
     for paragraph in body.css(_PARAGRAPH_SELECTOR):
-        _credit_text(paragraph.text(deep=True), paragraph.parent, scores, nodes)
+        candidates.credit(paragraph.text(deep=True), paragraph.parent)
     for holder in body.css(_TEXT_HOLDER_SELECTOR):
+        direct = holder.text(deep=False)
+        if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
+            continue
         runs = [run for run in holder.text(deep=False, separator="\n").split("\n") if run.strip()]
         # One run of text is a paragraph written as a <div>; several (split by <br> or empty
         # elements) make the holder itself the container.
         start = holder if len(runs) > 1 else holder.parent
         for run in runs:
-            _credit_text(run, start, scores, nodes)
-    if not scores:
+            candidates.credit(run, start)
+    if not candidates.scores:
         return None
-    return _widen(_climb(_pick(scores, nodes), scores))
+    return _widen(_climb(_pick(candidates), candidates), candidates)
 
 
-def _credit_text(
-    text: str, start: LexborNode | None, scores: dict[int, float], nodes: dict[int, LexborNode]
-) -> None:
-    """Give a run of text's points to ``start``, half to its parent, a sixth to the next."""
-    length = len(text.strip())
-    if length < _MIN_SCORED_CHARS:
-        return
-    points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
-    ancestor = start
-    for divider in (1.0, 2.0, 6.0):
-        if ancestor is None or ancestor.tag in {"html", "body", "-document"}:
-            return
-        key = ancestor.mem_id
-        if key not in nodes:
-            nodes[key] = ancestor
-            scores[key] = _class_weight(ancestor)
-        scores[key] += points / divider
-        ancestor = ancestor.parent
-
-
-def _pick(scores: dict[int, float], nodes: dict[int, LexborNode]) -> LexborNode:
+def _pick(candidates: _Candidates) -> LexborNode:
     """The best of the top candidates once link density and boilerplate ancestry count."""
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:8]
+    scores = candidates.scores
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:_RANKED]
 
     def final_score(key: int) -> float:
-        node = nodes[key]
+        node = candidates.nodes[key]
         penalty = _ANCESTRY_PENALTY if _inside_boilerplate(node) else 1.0
         return scores[key] * (1.0 - _link_density(node)) * penalty
 
-    return nodes[max(ranked, key=final_score)]
+    return candidates.nodes[max(ranked, key=final_score)]
 
 
-def _climb(top: LexborNode, scores: dict[int, float]) -> LexborNode:
+def _climb(top: LexborNode, candidates: _Candidates) -> LexborNode:
     """Move up to an ancestor that scores better than the path below it.
 
     Articles whose paragraphs each sit in their own wrapper ("cards") give every wrapper a small
     score and their common ancestor a larger one; stop when scores fall below a third of the top.
     """
-    last_score = scores[top.mem_id]
+    last_score = candidates.scores[top.mem_id]
     threshold = last_score / 3.0
     ancestor = top.parent
-    while ancestor is not None and ancestor.tag not in {"body", "html", "-document"}:
-        score = scores.get(ancestor.mem_id)
+    while ancestor is not None and ancestor.tag not in _ROOT_TAGS:
+        score = candidates.scores.get(ancestor.mem_id)
         if score is not None:
             if score < threshold:
                 break
@@ -201,47 +246,48 @@ def _climb(top: LexborNode, scores: dict[int, float]) -> LexborNode:
     return top
 
 
-def _widen(top: LexborNode) -> LexborNode:
+def _widen(top: LexborNode, candidates: _Candidates) -> LexborNode:
     """Take in article sections split over sibling wrappers (text blocks between figures).
 
     Go up while the ancestor holds clearly more paragraph text than the current container and
     stays mostly paragraphs (so sidebars and link lists do not get in).
     """
-    current, current_text = top, _paragraph_length(top)
+    totals = candidates.totals
+    current, current_text = top, totals.get(top.mem_id, 0)
     if current_text == 0:
         return top
     ancestor = top
     for _ in range(_WIDEN_LEVELS):
         ancestor = ancestor.parent
-        if ancestor is None or ancestor.tag in {"body", "html", "-document"}:
+        if ancestor is None or ancestor.tag in _ROOT_TAGS:
             break
-        ancestor_text = _paragraph_length(ancestor)
+        ancestor_text = totals.get(ancestor.mem_id, 0)
         if ancestor_text < current_text * _WIDEN_GAIN:
             continue  # a wrapper with nothing new: look one level higher
         if ancestor_text < len(ancestor.text(deep=True).strip()) * _WIDEN_DENSITY:
             break
-        if _link_density(ancestor) > _WIDEN_LINK_DENSITY or _inside_boilerplate(ancestor):
+        if _link_density(ancestor) > _WIDEN_LINK_DENSITY or _is_furniture(ancestor):
             break
         current, current_text = ancestor, ancestor_text
     return current
-
-
-def _paragraph_length(node: LexborNode) -> int:
-    return sum(len(paragraph.text(deep=True).strip()) for paragraph in node.css("p"))
 
 
 def _inside_boilerplate(node: LexborNode) -> bool:
     """Whether ``node`` sits in comments, a sidebar, a footer or similar page furniture."""
     ancestor: LexborNode | None = node
     while ancestor is not None and ancestor.tag not in {"body", "html", "-document"}:
-        if ancestor.tag in _FURNITURE_TAGS:
-            return True
-        attrs = ancestor.attributes
-        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if len(hints) > 1 and _hints_say_furniture(hints):
+        if _is_furniture(ancestor):
             return True
         ancestor = ancestor.parent
     return False
+
+
+def _is_furniture(node: LexborNode) -> bool:
+    if node.tag in _FURNITURE_TAGS:
+        return True
+    attrs = node.attributes
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return len(hints) > 1 and _hints_say_furniture(hints)
 
 
 @lru_cache(maxsize=4096)
@@ -282,23 +328,26 @@ def _with_siblings(top: LexborNode) -> list[LexborNode]:
     top_length = len(top.text(deep=True))
     threshold = max(200.0, top_length * 0.2)
     chosen = []
+    before_top = True
     for sibling in parent.iter(include_text=False):
         if sibling.mem_id == top.mem_id:
             chosen.append(sibling)
-        elif sibling.tag not in SKIP_TAGS and _looks_like_content(sibling, threshold):
+            before_top = False
+        elif sibling.tag not in SKIP_TAGS and _looks_like_content(sibling, threshold, before_top):
             chosen.append(sibling)
     return chosen
 
 
-def _looks_like_content(node: LexborNode, threshold: float) -> bool:
+def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:
     if _is_boilerplate(node.attributes):
         return False
     text = node.text(deep=True).strip()
     if node.tag == "p":
         return len(text) > 80 and _link_density(node) < 0.25
     paragraphs = node.css("p")
-    if not paragraphs:
-        return False
+    if not paragraphs:  # a standfirst written as bare text in a <div> above the body
+        direct = node.text(deep=False).strip()
+        return before_top and len(direct) > 80 and len(direct) >= len(text) * 0.8
     paragraph_text = sum(len(p.text(deep=True)) for p in paragraphs)
     return paragraph_text >= threshold and _link_density(node) < 0.25
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import html
+import re
 
 # str.split() already treats no-break and the other Unicode spaces as whitespace; these are not
 # whitespace to Python but are invisible joiners that must not survive into compared sentences.
 _INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
-_INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def fold(text: str) -> str:
     """Collapse every run of whitespace to one space and drop invisible characters."""
-    if any(char in text for char in _INVISIBLE_CHARS):
+    if _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
     return " ".join(text.split())
 
