@@ -2,12 +2,13 @@
 
 Two measurements:
 
-* speed and agreement on realistic feeds (50 items each; RSS 2.0 with content:encoded, media: and
-  dc:, Atom 1.0 with enclosure/replies links beside a rel-less alternate link, RSS 1.0 with dc:date):
-  feeds per second for each parser, and whether title, link and dates agree on every entry;
+* speed and agreement on realistic feeds (50 items each; RSS 2.0 with content:encoded, media:
+  and dc:, Atom 1.0 with enclosure/replies links beside a rel-less alternate link, RSS 1.0 with
+  dc:date): feeds per second for each parser, and whether title, link and dates agree on every
+  entry;
 * robustness on feedparser's own test corpus (``../shared/data/feedparser-tests``): crashes (any
-  exception other than ``ParseError``) and agreement with feedparser on title, link, id and published
-  for the feed and every entry of the well-formed documents.
+  exception other than ``ParseError``) and agreement with feedparser on title, link, id and
+  published for the feed and every entry of the well-formed documents.
 
 Run from the repository root::
 
@@ -46,11 +47,12 @@ from monitor.sources.text import html_to_text  # noqa: E402
 
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "data" / "feedparser-tests"
 ITEMS_PER_FEED = 50
-WORDS = (
+_VOCABULARY = (
     "government minister said on tuesday that the agreement would be signed after talks in the "
     "capital where officials from both sides met to discuss trade energy security and the future "
     "of the region markets rose sharply as investors welcomed the news while critics warned"
-).split()
+)
+WORDS = tuple(_VOCABULARY.split(" "))
 
 
 # --- realistic feeds ----------------------------------------------------------------------
@@ -62,7 +64,8 @@ def _sentence(rng: random.Random, words: int) -> str:
 
 def _article_html(rng: random.Random) -> str:
     paragraphs = "".join(f"<p>{_sentence(rng, rng.randint(25, 45))}.</p>" for _ in range(8))
-    return f'<figure><img src="https://cdn.example.com/{rng.randint(1, 9999)}.jpg"/></figure>{paragraphs}'
+    image = f"https://cdn.example.com/{rng.randint(1, 9999)}.jpg"
+    return f'<figure><img src="{image}"/></figure>{paragraphs}'
 
 
 def rss2_feed(seed: int) -> bytes:
@@ -177,8 +180,12 @@ def rdf_feed(seed: int) -> bytes:
 
 def realistic_feeds() -> list[tuple[str, bytes, str]]:
     """(name, body, url) of the benchmark feeds: three RSS 2.0, two Atom, one RSS 1.0."""
-    feeds = [(f"rss2-{seed}", rss2_feed(seed), "https://news.example.com/rss.xml") for seed in (1, 2, 3)]
-    feeds += [(f"atom-{seed}", atom_feed(seed), "https://blog.example.org/atom.xml") for seed in (4, 5)]
+    feeds = [
+        (f"rss2-{seed}", rss2_feed(seed), "https://news.example.com/rss.xml") for seed in (1, 2, 3)
+    ]
+    feeds += [
+        (f"atom-{seed}", atom_feed(seed), "https://blog.example.org/atom.xml") for seed in (4, 5)
+    ]
     feeds.append(("rdf-6", rdf_feed(6), "https://press.example.net/index.rdf"))
     return feeds
 
@@ -223,9 +230,7 @@ def ours_fields(feed: Feed, with_id: bool = True) -> list[tuple[object, ...]]:
 
 def feedparser_fields(result: Any, with_id: bool = True) -> list[tuple[object, ...]]:
     head = result.get("feed", {})
-    rows: list[tuple[object, ...]] = [
-        ("feed", _their_title(head), head.get("link") or None)
-    ]
+    rows: list[tuple[object, ...]] = [("feed", _their_title(head), head.get("link") or None)]
     for entry in result.get("entries", []):
         published = _norm_date(from_struct_time(dict.get(entry, "published_parsed")))
         row = (_their_title(entry), entry.get("link") or None, published)
@@ -249,7 +254,9 @@ class SpeedReport:
         return self.ours_per_second / self.feedparser_per_second
 
 
-def _rate(parse: Callable[[bytes, str], object], feeds: list[tuple[str, bytes, str]], rounds: int) -> float:
+def _rate(
+    parse: Callable[[bytes, str], object], feeds: list[tuple[str, bytes, str]], rounds: int
+) -> float:
     started = time.perf_counter()
     for _ in range(rounds):
         for _, body, url in feeds:
@@ -257,16 +264,22 @@ def _rate(parse: Callable[[bytes, str], object], feeds: list[tuple[str, bytes, s
     return rounds * len(feeds) / (time.perf_counter() - started)
 
 
-def _with_dates(fields: list[tuple[object, ...]], updated: list[object]) -> list[tuple[object, ...]]:
-    return [fields[0]] + [row + (date,) for row, date in zip(fields[1:], updated, strict=True)]
+def _with_dates(
+    fields: list[tuple[object, ...]], updated: list[object]
+) -> list[tuple[object, ...]]:
+    return [fields[0]] + [(*row, date) for row, date in zip(fields[1:], updated, strict=True)]
 
 
 def compare_realistic(name: str, body: bytes, url: str) -> list[str]:
     """Every entry field (title, link, published, updated) on which the two parsers differ."""
     ours = parse_feed(body, url)
     theirs = feedparser_parse(body, url)
-    ours_rows = _with_dates(ours_fields(ours, with_id=False), [_norm_date(e.updated) for e in ours.entries])
-    their_updated = [_norm_date(from_struct_time(dict.get(e, "updated_parsed"))) for e in theirs.entries]
+    ours_rows = _with_dates(
+        ours_fields(ours, with_id=False), [_norm_date(e.updated) for e in ours.entries]
+    )
+    their_updated = [
+        _norm_date(from_struct_time(dict.get(e, "updated_parsed"))) for e in theirs.entries
+    ]
     their_rows = _with_dates(feedparser_fields(theirs, with_id=False), their_updated)
     if len(ours_rows) != len(their_rows):
         return [f"{name}: {len(ours_rows) - 1} entries vs feedparser's {len(their_rows) - 1}"]
@@ -356,7 +369,11 @@ def _score(name: str, ours: Feed | None, theirs: Any, report: CorpusReport) -> N
     if len(our_rows) != len(their_rows):
         report.disagreements.append(f"{name}: {len(our_rows) - 1} entries vs {len(their_rows) - 1}")
         return
-    same = sum(a == b for mine, other in zip(our_rows, their_rows, strict=True) for a, b in zip(mine, other, strict=True))
+    same = sum(
+        a == b
+        for mine, other in zip(our_rows, their_rows, strict=True)
+        for a, b in zip(mine, other, strict=True)
+    )
     same -= len(our_rows) and 1  # the "feed" marker column is not a field
     report.agreeing_fields += same
     if our_rows == their_rows:
@@ -381,7 +398,7 @@ def _print_speed(report: SpeedReport) -> None:
     print(f"  monitor.parse_feed : {report.ours_per_second:8.1f} feeds/s")
     print(f"  feedparser         : {report.feedparser_per_second:8.1f} feeds/s")
     print(f"  speed-up           : {report.speedup:8.1f}x")
-    print(f"  entry fields that differ (title, link, published, updated): {len(report.disagreements)}")
+    print(f"  entries that differ (title, link, published, updated): {len(report.disagreements)}")
     for line in report.disagreements[:10]:
         print(f"    {line}")
 
@@ -398,7 +415,8 @@ def _print_corpus(report: CorpusReport, show: int) -> None:
         f" = {report.agreement:.2%}"
     )
     print(
-        f"  fields agreeing: {report.agreeing_fields}/{report.fields} = {report.field_agreement:.2%}"
+        f"  fields agreeing: {report.agreeing_fields}/{report.fields}"
+        f" = {report.field_agreement:.2%}"
     )
     for line in report.disagreements[:show]:
         print(f"    {line}")

@@ -1,8 +1,9 @@
 """The fallback for feeds the fast path declines: feedparser, which reads almost anything.
 
-Ill-formed XML, undeclared entities, legacy encodings, Atom 0.3, CDF, HTTP charset rules — feedparser
-has twenty years of answers to them. Its result is mapped to the same ``Feed`` values as the fast path
-(plain-text titles, aware datetimes); a document it finds no feed in becomes ``ParseError``.
+Ill-formed XML, undeclared entities, legacy encodings, Atom 0.3, CDF, HTTP charset rules:
+feedparser has twenty years of answers to them. Its result is mapped to the same ``Feed`` values as
+the fast path (plain-text titles, aware datetimes); a document it finds no feed in becomes
+``ParseError``.
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -105,7 +106,7 @@ def _parser() -> etree.XMLParser:
 
 def _parse_document(content: bytes, url: str, http_charset: str | None) -> etree._Element:
     try:
-        root = etree.fromstring(content, _parser(), base_url=url or None)
+        root = etree.fromstring(content, _parser(), base_url=url)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise NotClean(str(exc)) from exc
     if root is None:
@@ -426,7 +427,7 @@ def _all_text(element: etree._Element) -> str:
     """The element's character data, nested markup included (CDATA is merged by the parser)."""
     if len(element) == 0:
         return element.text or ""
-    return "".join(element.itertext())
+    return "".join(cast("Iterator[str]", element.itertext()))
 
 
 def _resolve(element: etree._Element, reference: str) -> str | None:

@@ -1,8 +1,8 @@
 """Feeds → ``Feed`` values, and the article links the pipeline follows from them.
 
 ``parse_feed`` tries the fast lxml path (``feed_xml``) on XML, reads JSON Feed directly, and hands
-whatever the fast path declines to feedparser (``feed_fallback``). Every entry comes out with plain-text
-title, absolute link and timezone-aware dates, whichever path read it.
+whatever the fast path declines to feedparser (``feed_fallback``). Every entry comes out with a
+plain-text title, an absolute link and timezone-aware dates, whichever path read it.
 """
 
 from __future__ import annotations
@@ -36,9 +36,7 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Fee
     return parse_with_feedparser(content, url, content_type)
 
 
-def feed_article_links(
-    feed: Feed, strip_params: frozenset[str] | None = None
-) -> list[ArticleLink]:
+def feed_article_links(feed: Feed, strip_params: frozenset[str] | None = None) -> list[ArticleLink]:
     """The feed's entries as canonical article links, first occurrence of each URL kept."""
     links: dict[str, ArticleLink] = {}
     for entry in feed.entries:

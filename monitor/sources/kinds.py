@@ -48,7 +48,7 @@ def _head(content: bytes) -> bytes:
 
 
 def _to_ascii_compatible(head: bytes) -> bytes:
-    """UTF-16/32 bodies (with a BOM or a UTF-16 ``<?xml``) recoded so the sniffing regexes see them."""
+    """UTF-16/32 bodies (BOM or UTF-16 ``<?xml``) recoded so that the sniffing regexes see them."""
     for marker, codec in (
         (b"\xff\xfe\x00\x00", "utf-32-le"),
         (b"\x00\x00\xfe\xff", "utf-32-be"),
