@@ -36,6 +36,7 @@ RSS_NAMESPACES = ("", RSS10, RSS090, "http://backend.userland.com/rss2")
 HTML_LINK_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOT_FEED_ROOTS = {"urlset": "a sitemap", "sitemapindex": "a sitemap index", "html": "an HTML page"}
 _UNSAFE_SCHEME = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+_PLAIN_ABSOLUTE = re.compile(r"https?://")
 _WEB_URL = re.compile(r"https?://[^\s/]", re.IGNORECASE)
 _RSS_AUTHOR_NAME = re.compile(r"\(([^()]+)\)\s*$")
 _local = threading.local()
@@ -435,6 +436,8 @@ def _resolve(element: etree._Element, reference: str) -> str | None:
     reference = reference.strip()
     if not reference:
         return None
+    if _PLAIN_ABSOLUTE.match(reference) and "/." not in reference:
+        return reference  # nothing for urljoin to do, and it is the costliest step here
     base = element.base
     try:
         url = urljoin(base, reference) if base else reference

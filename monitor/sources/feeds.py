@@ -27,7 +27,7 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Fee
     if looks_like_json(content) or _media_type(content_type).endswith("json"):
         return parse_json_feed(content, url)
     try:
-        return parse_xml_feed(content, url, _charset(content_type))
+        return parse_xml_feed(content, url, charset_parameter(content_type))
     except NotClean:
         pass
     kind = detect_document_kind(content, content_type)
@@ -55,7 +55,7 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _charset(content_type: str | None) -> str | None:
+def charset_parameter(content_type: str | None) -> str | None:
     for parameter in (content_type or "").split(";")[1:]:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset":
