@@ -24,7 +24,7 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Fee
     """
     if not content.strip():
         raise ParseError(f"{url}: not a feed: the document is empty")
-    if looks_like_json(content) or _media_type(content_type).endswith("json"):
+    if looks_like_json(content):
         return parse_json_feed(content, url)
     try:
         return parse_xml_feed(content, url, charset_parameter(content_type))
@@ -49,10 +49,6 @@ def feed_article_links(feed: Feed, strip_params: frozenset[str] | None = None) -
 
 
 _KIND_NAMES = {"sitemap": "a sitemap", "html": "an HTML page", "feed": "a feed"}
-
-
-def _media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def charset_parameter(content_type: str | None) -> str | None:
