@@ -12,7 +12,7 @@ from monitor.models import ArticleLink, Feed
 from monitor.sources.feed_fallback import parse_with_feedparser
 from monitor.sources.feed_json import looks_like_json, parse_json_feed
 from monitor.sources.feed_xml import NotClean, parse_xml_feed
-from monitor.sources.kinds import detect_document_kind
+from monitor.sources.kinds import sniff_document_kind
 from monitor.sources.urls import canonicalize_url, is_web_url
 
 
@@ -30,8 +30,8 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Fee
         return parse_xml_feed(content, url, charset_parameter(content_type))
     except NotClean:
         pass
-    kind = detect_document_kind(content, content_type)
-    if kind != "feed":
+    kind = sniff_document_kind(content)
+    if kind is not None and kind != "feed":
         raise ParseError(f"{url}: not a feed: the document is {_KIND_NAMES[kind]}")
     return parse_with_feedparser(content, url, content_type)
 
