@@ -8,6 +8,7 @@ HTTP charset that contradicts the document — raises ``NotClean`` and goes to f
 from __future__ import annotations
 
 import codecs
+import html.entities
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -39,6 +40,8 @@ _UNSAFE_SCHEME = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 _PLAIN_ABSOLUTE = re.compile(r"https?://")
 _WEB_URL = re.compile(r"https?://[^\s/]", re.IGNORECASE)
 _RSS_AUTHOR_NAME = re.compile(r"\(([^()]+)\)\s*$")
+_HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _local = threading.local()
 
 
@@ -107,17 +110,53 @@ def _parser() -> etree.XMLParser:
 
 def _parse_document(content: bytes, url: str, http_charset: str | None) -> etree._Element:
     try:
+        root = _parse_bytes(content, url)
+    except NotClean:
+        repaired = numeric_html_entities(content)
+        if repaired is None:
+            raise
+        root = _parse_bytes(repaired, url)
+    docinfo = root.getroottree().docinfo
+    if http_charset and _codec(http_charset) != _codec(docinfo.encoding or "utf-8"):
+        raise NotClean(f"HTTP charset {http_charset} contradicts the document")
+    return root
+
+
+def _parse_bytes(content: bytes, url: str) -> etree._Element:
+    try:
         root = etree.fromstring(content, _parser(), base_url=url)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise NotClean(str(exc)) from exc
     if root is None:
         raise NotClean("empty document")
-    docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None:
-        raise NotClean("internal DTD (entities are left to the fallback parser)")
-    if http_charset and _codec(http_charset) != _codec(docinfo.encoding or "utf-8"):
-        raise NotClean(f"HTTP charset {http_charset} contradicts the document")
+    if _has_entity_references(root):
+        raise NotClean("undefined entity references")
     return root
+
+
+def _has_entity_references(root: etree._Element) -> bool:
+    """Whether entity nodes were left in the tree: entities are never expanded here (no XXE, no
+    billion laughs), so a document that uses declared or external entities goes to the fallback."""
+    if root.getroottree().docinfo.internalDTD is None:
+        return False  # without a DOCTYPE an unknown entity is a syntax error, caught above
+    return next(root.iter(etree.Entity), None) is not None
+
+
+def numeric_html_entities(content: bytes) -> bytes | None:
+    """``content`` with HTML named entities (``&nbsp;``, ``&eacute;``) written as character
+    references, which XML parsers know without a DTD; None when there is nothing to rewrite or the
+    encoding is not ASCII-compatible."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:4]:
+        return None
+    repaired, count = _HTML_ENTITY.subn(_character_reference, content)
+    return repaired if count else None
+
+
+def _character_reference(match: re.Match[bytes]) -> bytes:
+    name = match.group(1).decode("ascii")
+    if name in _XML_ENTITIES or name not in html.entities.name2codepoint:
+        return match.group(0)
+    return b"&#%d;" % html.entities.name2codepoint[name]
 
 
 def _codec(name: str) -> str:
