@@ -7,7 +7,15 @@ import sys
 
 import structlog
 
-QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "apscheduler", "aiohttp.access", "uvicorn.access")
+QUIET_LOGGERS = (
+    "alembic",
+    "httpx",
+    "httpcore",
+    "hpack",
+    "apscheduler",
+    "aiohttp.access",
+    "uvicorn.access",
+)
 
 
 def configure_logging(level: str = "info", fmt: str = "auto") -> None:

@@ -1,0 +1,563 @@
+"""Configuration: YAML in, validated ``Settings`` out, every problem pointed at file:line:column.
+
+The file is read with ruamel.yaml (which keeps line and column numbers), ``${VAR}`` and
+``${VAR:-default}`` are replaced in string values, the result is validated by pydantic models
+with ``extra="forbid"``, and then cross-references (duplicate names, unknown webhooks or sources,
+topic queries) are checked. All problems are collected and raised together as one ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from monitor.errors import ConfigError, QueryError
+from monitor.models import DevelopmentKind
+
+DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
+DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
+
+# --------------------------------------------------------------------------- value types
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+SECRET_RECIPE = (
+    "python -c \"import base64,os;print('whsec_'+base64.b64encode(os.urandom(24)).decode())\""
+)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def parse_duration(value: object) -> float:
+    """``30s``, ``5m``, ``1h30m``, ``500ms``, ``2d`` or a number of seconds → seconds."""
+    if isinstance(value, bool):
+        raise _duration_error(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    compact = text.replace(" ", "")
+    if compact.startswith("-") and _DURATION_PART.fullmatch(compact[1:]):
+        raise PydanticCustomError("duration", "a duration must not be negative")
+    if not compact or "".join(m.group(0) for m in _DURATION_PART.finditer(compact)) != compact:
+        raise _duration_error(text)
+    return sum(float(n) * _DURATION_UNITS[u.lower()] for n, u in _DURATION_PART.findall(compact))
+
+
+def _duration_error(value: object) -> PydanticCustomError:
+    return PydanticCustomError(
+        "duration", '"{value}" is not a duration (use 30s, 5m, 1h)', {"value": str(value)}
+    )
+
+
+def parse_size(value: object) -> int:
+    """``10MB``, ``512KiB`` or a number of bytes → bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = _SIZE.match(str(value))
+    if not match:
+        raise PydanticCustomError(
+            "size", '"{value}" is not a size (use 512KB, 10MB)', {"value": str(value)}
+        )
+    return int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
+
+
+def _check_http_url(value: object) -> str:
+    text = str(value).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError("url", '"{value}" is not an http(s) URL', {"value": text})
+    return text
+
+
+def _check_name(value: object) -> str:
+    text = str(value)
+    if not _NAME.match(text):
+        raise PydanticCustomError(
+            "name",
+            '"{value}" is not a valid name (letters, digits, "-", "_", "."; at most 64)',
+            {"value": text},
+        )
+    return text
+
+
+def _check_pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise PydanticCustomError(
+            "regex",
+            '"{value}" is not a regular expression: {why}',
+            {"value": value, "why": str(exc)},
+        ) from None
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Pattern = Annotated[str, AfterValidator(_check_pattern)]
+PositiveDuration = Annotated[Duration, Field(gt=0)]
+Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+HttpUrl = Annotated[str, BeforeValidator(_check_http_url)]
+Name = Annotated[str, BeforeValidator(_check_name)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class StorageConfig(_Model):
+    """Where the database is; ``MONITOR_DATABASE_URL`` overrides ``database_url``."""
+
+    database_url: str = "sqlite:///data/monitor.db"
+
+
+class FetchConfig(_Model):
+    """How politely and within which bounds sources are fetched."""
+
+    user_agent: str = "monitor/0.1 (self-hosted news monitor)"
+    contact_url: HttpUrl | None = None
+    connect_timeout: PositiveDuration = 10.0
+    read_timeout: PositiveDuration = 20.0
+    total_timeout: PositiveDuration = 60.0
+    max_bytes: Size = 10_000_000
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    max_connections: Annotated[int, Field(ge=1)] = 100
+    per_host_concurrency: Annotated[int, Field(ge=1)] = 2
+    per_host_delay: Duration = 1.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    obey_robots: bool = True
+    allow_private_networks: bool = False
+    accept_language: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    strip_params: list[str] = Field(default_factory=list)
+
+
+class ArticleRules(_Model):
+    """Per-source extraction overrides, as CSS selectors."""
+
+    title: str | None = None
+    body: str | None = None
+    remove: list[str] = Field(default_factory=list)
+
+
+SourceType = Literal["feed", "sitemap", "listing", "article"]
+
+
+class SourceConfig(_Model):
+    """One place to watch."""
+
+    name: Name
+    type: SourceType = "feed"
+    url: HttpUrl
+    interval: PositiveDuration = 600.0
+    jitter: Duration | None = None
+    enabled: bool = True
+    links: str | None = None
+    include: list[Pattern] = Field(default_factory=list)
+    exclude: list[Pattern] = Field(default_factory=list)
+    max_articles: Annotated[int, Field(ge=1)] = 50
+    article: ArticleRules | None = None
+    obey_robots: bool | None = None
+    allow_private_networks: bool | None = None
+    accept_language: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def effective_jitter(self) -> float:
+        return self.jitter if self.jitter is not None else min(self.interval * 0.1, 60.0)
+
+
+class QueryLists(_Model):
+    """A topic query written as lists of terms and "quoted phrases"."""
+
+    any: list[str] = Field(default_factory=list)
+    all: list[str] = Field(default_factory=list)
+    none: list[str] = Field(default_factory=list)
+
+
+class TopicConfig(_Model):
+    """Which stories matter, and where their alerts go."""
+
+    name: Name
+    query: str | QueryLists
+    sources: list[str] | None = None
+    min_novelty: Annotated[float, Field(ge=0, le=1)] = 0.0
+    kinds: list[DevelopmentKind] = Field(default_factory=lambda: list(DevelopmentKind))
+    debounce: Duration = 0.0
+    cooldown: Duration = 0.0
+    webhooks: list[str] = Field(min_length=1)
+
+
+def _check_secret(value: object) -> str:
+    text = str(value)
+    payload = text.removeprefix("whsec_")
+    try:
+        decoded = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if not text.startswith("whsec_") or len(decoded) < 16:
+        raise PydanticCustomError(
+            "secret",
+            'is not a Standard Webhooks secret ("whsec_" + base64 of at least 16 bytes); '
+            "make one with: " + SECRET_RECIPE,
+        )
+    return text
+
+
+class WebhookConfig(_Model):
+    """One endpoint that receives signed alerts."""
+
+    name: Name
+    url: HttpUrl
+    secret: Annotated[str, BeforeValidator(_check_secret)]
+    format: Literal["json", "slack", "discord"] = "json"
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout: PositiveDuration = 10.0
+    enabled: bool = True
+
+
+DEFAULT_RETRY_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
+
+
+class AlertsConfig(_Model):
+    """Delivery and source-health alerting."""
+
+    failure_threshold: Annotated[int, Field(ge=1)] = 3
+    retry_schedule: list[Duration] = Field(
+        default_factory=lambda: list(DEFAULT_RETRY_SCHEDULE), min_length=1
+    )
+    max_in_flight_per_endpoint: Annotated[int, Field(ge=1)] = 4
+    delivery_interval: PositiveDuration = 2.0
+
+
+class TrackingConfig(_Model):
+    """Story tracking and article rechecks."""
+
+    dormant_after: PositiveDuration = 7 * 86400.0
+    recheck_interval: PositiveDuration = 60.0
+    recheck_max_age: PositiveDuration = 2 * 86400.0
+
+
+class ServerConfig(_Model):
+    """The health, metrics and read-only API endpoint."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8787
+
+
+class LoggingConfig(_Model):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class Settings(_Model):
+    """The whole configuration of one monitor instance."""
+
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    topics: list[TopicConfig] = Field(default_factory=list)
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    def summary(self) -> str:
+        enabled = sum(1 for source in self.sources if source.enabled)
+        return (
+            f"{len(self.sources)} sources ({enabled} enabled), "
+            f"{len(self.topics)} topics, {len(self.webhooks)} webhooks"
+        )
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the configuration file, for editors."""
+    schema = Settings.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "monitor configuration"
+    return schema
+
+
+# --------------------------------------------------------------------------- loading
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pos:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+class _Problems:
+    """Collects problems as ``file:line:column: key.path: message`` lines."""
+
+    def __init__(self, filename: str, positions: dict[Path_, _Pos]) -> None:
+        self.filename = filename
+        self.positions = positions
+        self.lines: list[str] = []
+        self.unresolved: set[Path_] = set()  # values whose ${VAR} could not be resolved
+
+    def add(self, path: Path_, message: str, column_offset: int = 0) -> None:
+        pos = self._position(path)
+        where = f"{self.filename}:{pos.line}:{pos.column + column_offset}"
+        key = format_key_path(path)
+        self.lines.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+    def _position(self, path: Path_) -> _Pos:
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return _Pos(1, 1)
+
+
+def format_key_path(path: Path_) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Settings:
+    """Read, interpolate and validate a config file; raise ``ConfigError`` with every problem."""
+    path = Path(path)
+    filename = str(path)
+    env = dict(os.environ if environ is None else environ)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{filename}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{filename}: cannot read: {exc}") from None
+    document = _parse_yaml(text, filename)
+    positions: dict[Path_, _Pos] = {(): _Pos(1, 1)}
+    problems = _Problems(filename, positions)
+    data = _to_plain(document, (), positions, env, problems)
+    if storage_override := env.get(DATABASE_URL_ENV):
+        data.setdefault("storage", {})
+        if isinstance(data["storage"], dict):
+            data["storage"]["database_url"] = storage_override
+    settings = _validate(data, problems)
+    if settings is not None:
+        _check_references(settings, document, problems)
+    if problems.lines:
+        raise ConfigError(problems.lines)
+    assert settings is not None
+    return settings
+
+
+def _parse_yaml(text: str, filename: str) -> CommentedMap:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    try:
+        document = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"{filename}:{line}:{column}: YAML syntax error: {problem}") from None
+    except Exception as exc:  # ruamel raises a few non-marked errors (e.g. duplicate keys)
+        raise ConfigError(f"{filename}:1:1: YAML error: {exc}") from None
+    if document is None:
+        raise ConfigError(
+            f"{filename}:1:1: the file is empty (expected a mapping with sources, topics, webhooks)"
+        )
+    if not isinstance(document, CommentedMap):
+        raise ConfigError(
+            f"{filename}:1:1: the top level must be a mapping of sections "
+            "(storage, fetch, sources, topics, webhooks, server, logging), "
+            f"not {type(document).__name__}"
+        )
+    return document
+
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _to_plain(
+    node: Any,
+    path: Path_,
+    positions: dict[Path_, _Pos],
+    env: dict[str, str],
+    problems: _Problems,
+) -> Any:
+    """Turn ruamel nodes into plain values, recording positions and interpolating env vars."""
+    if isinstance(node, CommentedMap):
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            child = (*path, str(key))
+            line, column = node.lc.value(key) if value is not None else node.lc.key(key)
+            positions[child] = _Pos(line + 1, column + 1)
+            result[str(key)] = _to_plain(value, child, positions, env, problems)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            child = (*path, index)
+            line, column = node.lc.item(index)
+            positions[child] = _Pos(line + 1, column + 1)
+            items.append(_to_plain(value, child, positions, env, problems))
+        return items
+    if isinstance(node, str):
+        return _interpolate(str(node), path, env, problems)
+    return node
+
+
+def _interpolate(text: str, path: Path_, env: dict[str, str], problems: _Problems) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        problems.add(
+            path, f"environment variable {name} is not set (and ${{{name}}} has no default)"
+        )
+        problems.unresolved.add(path)
+        return match.group(0)
+
+    return _ENV_REFERENCE.sub(replace, text)
+
+
+def _validate(data: dict[str, Any], problems: _Problems) -> Settings | None:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            if tuple(error["loc"]) not in problems.unresolved:
+                problems.add(tuple(error["loc"]), _describe(error))
+        return None
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message: str = error["msg"]
+    if kind in ("literal_error", "enum"):
+        return f"{error['input']!r} is not allowed: {message.removeprefix('Input should be ')}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{message} (got {error['input']!r})"
+    return message.removeprefix("Value error, ")
+
+
+def _check_references(settings: Settings, document: CommentedMap, problems: _Problems) -> None:
+    source_names = _check_unique(settings.sources, "sources", "source", problems)
+    webhook_names = _check_unique(settings.webhooks, "webhooks", "webhook", problems)
+    _check_unique(settings.topics, "topics", "topic", problems)
+    for index, source in enumerate(settings.sources):
+        if source.type == "listing" and not source.links:
+            problems.add(
+                ("sources", index, "type"), 'a "listing" source needs "links" (a CSS selector)'
+            )
+        if source.links and source.type != "listing":
+            problems.add(
+                ("sources", index, "links"),
+                f'"links" only applies to type "listing", not "{source.type}"',
+            )
+    for index, topic in enumerate(settings.topics):
+        for position, name in enumerate(topic.webhooks):
+            if name not in webhook_names:
+                problems.add(
+                    ("topics", index, "webhooks", position),
+                    f'unknown webhook "{name}" {_known(webhook_names)}',
+                )
+        for position, name in enumerate(topic.sources or []):
+            if name not in source_names:
+                problems.add(
+                    ("topics", index, "sources", position),
+                    f'unknown source "{name}" {_known(source_names)}',
+                )
+        _check_query(topic, ("topics", index, "query"), document, problems)
+
+
+def _check_unique(items: list[Any], section: str, noun: str, problems: _Problems) -> set[str]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.name in seen:
+            problems.add((section, index, "name"), f'duplicate {noun} name "{item.name}"')
+        seen.add(item.name)
+    return seen
+
+
+def _known(names: set[str]) -> str:
+    return f"(known: {', '.join(sorted(names))})" if names else "(none are defined)"
+
+
+def _check_query(
+    topic: TopicConfig, path: Path_, document: CommentedMap, problems: _Problems
+) -> None:
+    compile_query = _query_compiler()
+    if compile_query is None:
+        return
+    if isinstance(topic.query, QueryLists):
+        for part in ("any", "all", "none"):
+            for position, term in enumerate(getattr(topic.query, part)):
+                _compile_one(compile_query, term, (*path, part, position), 0, problems)
+        return
+    _compile_one(compile_query, topic.query, path, _quote_offset(document, path), problems)
+
+
+def _compile_one(
+    compile_query: Callable[[str], object], text: str, path: Path_, offset: int, problems: _Problems
+) -> None:
+    try:
+        compile_query(text)
+    except QueryError as exc:
+        problems.add(
+            path, f"bad query at column {exc.column}: {exc.reason}", offset + exc.column - 1
+        )
+
+
+def _query_compiler() -> Callable[[str], object] | None:
+    try:
+        from monitor.topics import parse_query
+    except ImportError:  # the topics module is optional until it lands
+        return None
+    return parse_query
+
+
+def _quote_offset(document: CommentedMap, path: Path_) -> int:
+    node: Any = document
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return 0
+    return 1 if isinstance(node, DoubleQuotedScalarString | SingleQuotedScalarString) else 0

@@ -1,0 +1,96 @@
+"""The store: one object the shell holds, giving sessions and domain-level reads and writes.
+
+``Store.open(url)`` makes the engine and migrates the schema. ``Store.session()`` is one
+transaction: it commits when the block ends normally and rolls back otherwise, and turns
+database errors into ``StoreError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from monitor.errors import StoreError
+from monitor.store import migrate
+from monitor.store.db import make_engine
+
+
+class Store:
+    """Access to the database of one monitor instance."""
+
+    def __init__(self, engine: Engine, migrated_from: str | None = None) -> None:
+        self.engine = engine
+        self.migrated_from = migrated_from
+        self.schema_revision: str | None = None
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Connect to ``url`` and bring its schema up to date (or refuse a newer one)."""
+        before = after = None
+        try:
+            engine = make_engine(url)
+        except (SQLAlchemyError, ValueError) as exc:
+            raise StoreError(f"bad database URL {_safe_url(url)}: {_reason(exc)}") from exc
+        try:
+            if upgrade:
+                before, after = migrate.upgrade(engine)
+        except StoreError:
+            engine.dispose()
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            engine.dispose()
+            raise StoreError(f"cannot open database {_safe_url(url)}: {_reason(exc)}") from exc
+        store = cls(engine, migrated_from=before)
+        store.schema_revision = after
+        return store
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction; commits on success."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StoreError(f"database error: {_reason(exc)}") from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        """Whether the database answers a trivial query."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original or exc).strip().splitlines()[0]
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def open_store(url: str) -> Store:
+    return Store.open(url)

@@ -1,0 +1,158 @@
+"""The pipeline's tables: sources and their fetch state, articles, revisions, stories, developments.
+
+The outbox tables (alerts, delivery attempts, webhook endpoints) live in ``store/outbox.py``.
+Rows never leave the store package: the repository turns them into domain values.
+All timestamps are stored as UTC and come back timezone-aware (``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and returned timezone-aware, on SQLite and PostgreSQL."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    """A ``UTCDateTime`` column for a SQLModel field (``sa_column`` must be fresh per field)."""
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def json_column() -> Any:
+    return Column(JSON, nullable=True)
+
+
+def text_column(*, nullable: bool = True) -> Any:
+    return Column(Text, nullable=nullable)
+
+
+class SourceRow(SQLModel, table=True):
+    """One configured source, its health and its schedule."""
+
+    __tablename__ = "source"
+
+    name: str = Field(primary_key=True, max_length=64)
+    url: str = Field(sa_column=text_column(nullable=False))
+    kind: str = Field(max_length=16)
+    health: str = Field(default="ok", max_length=16)
+    consecutive_failures: int = 0
+    last_checked_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_success_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_error: str | None = Field(default=None, sa_column=text_column())
+    next_check_at: datetime | None = Field(default=None, sa_column=utc_column())
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class FetchStateRow(SQLModel, table=True):
+    """Validators of the last fetch of one URL, for conditional requests."""
+
+    __tablename__ = "fetch_state"
+
+    url: str = Field(primary_key=True, max_length=2048)
+    etag: str | None = Field(default=None, sa_column=text_column())
+    last_modified: str | None = Field(default=None, max_length=128)
+    content_hash: str | None = Field(default=None, max_length=64)
+    last_status: int | None = None
+    last_fetched_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class SourceHealthEventRow(SQLModel, table=True):
+    """A change of a source's health (ok → failing, failing → ok)."""
+
+    __tablename__ = "source_health_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(foreign_key="source.name", index=True, max_length=64)
+    from_health: str = Field(max_length=16)
+    to_health: str = Field(max_length=16)
+    consecutive_failures: int = 0
+    error: str | None = Field(default=None, sa_column=text_column())
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class StoryRow(SQLModel, table=True):
+    """A story: articles from any outlet about one ongoing event."""
+
+    __tablename__ = "story"
+
+    id: str = Field(primary_key=True, max_length=40)
+    title: str | None = Field(default=None, sa_column=text_column())
+    first_seen_at: datetime = Field(sa_column=utc_column(nullable=False))
+    last_seen_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    article_count: int = 0
+    status: str = Field(default="active", max_length=16)
+    state: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+
+
+class ArticleRow(SQLModel, table=True):
+    """One article, identified by its canonical URL."""
+
+    __tablename__ = "article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    canonical_url: str = Field(max_length=2048, unique=True)
+    source_name: str = Field(max_length=64, index=True)
+    story_id: str | None = Field(default=None, foreign_key="story.id", index=True, max_length=40)
+    duplicate_of: int | None = Field(default=None, foreign_key="article.id")
+    title: str | None = Field(default=None, sa_column=text_column())
+    published: datetime | None = Field(default=None, sa_column=utc_column())
+    modified: datetime | None = Field(default=None, sa_column=utc_column())
+    first_seen_at: datetime = Field(sa_column=utc_column(nullable=False))
+    last_checked_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_changed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
+    revision_count: int = 0
+    state: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+
+
+class RevisionRow(SQLModel, table=True):
+    """One version of an article's content that differs from the one before."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    number: int
+    fetched_at: datetime = Field(sa_column=utc_column(nullable=False))
+    title: str | None = Field(default=None, sa_column=text_column())
+    body: str = Field(sa_column=text_column(nullable=False))
+    content_hash: str = Field(max_length=64)
+    significance: float = 0.0
+    diff: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+
+
+class DevelopmentRow(SQLModel, table=True):
+    """What a story learned from one article or revision."""
+
+    __tablename__ = "development"
+    __table_args__ = (Index("ix_development_story_occurred", "story_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: str = Field(foreign_key="story.id", max_length=40)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    revision_id: int | None = Field(default=None, foreign_key="revision.id")
+    source_name: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    novelty: float = 0.0
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+    details: dict[str, Any] | None = Field(default=None, sa_column=json_column())

@@ -1,0 +1,94 @@
+"""Migrations: a new database gets the whole schema, an older one is upgraded, a newer one refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect, text
+
+from monitor.errors import StoreError
+from monitor.store import Store
+from monitor.store.db import make_engine
+from monitor.store.migrate import current_revision, head_revision
+from monitor.store.tables import SourceRow
+
+PIPELINE_TABLES = {
+    "source",
+    "fetch_state",
+    "source_health_event",
+    "article",
+    "revision",
+    "story",
+    "development",
+}
+
+
+def test_new_database_gets_every_table(database_url: str) -> None:
+    store = Store.open(database_url)
+    try:
+        tables = set(inspect(store.engine).get_table_names())
+        assert tables >= PIPELINE_TABLES
+        assert current_revision(store.engine) == head_revision()
+        assert store.migrated_from is None
+    finally:
+        store.close()
+
+
+def test_opening_twice_is_idempotent_and_keeps_rows(database_url: str) -> None:
+    now = datetime(2025, 10, 6, 12, 0, tzinfo=UTC)
+    store = Store.open(database_url)
+    with store.session() as session:
+        session.add(
+            SourceRow(name="wire", url="https://x.example/rss", kind="feed", created_at=now)
+        )
+    store.close()
+    again = Store.open(database_url)
+    try:
+        with again.session() as session:
+            row = session.get(SourceRow, "wire")
+            assert row is not None
+            assert row.created_at == now  # timezone-aware round trip
+        assert again.migrated_from == head_revision()
+    finally:
+        again.close()
+
+
+def test_older_database_is_upgraded(database_url: str) -> None:
+    engine = make_engine(database_url)
+    from monitor.store import migrate
+
+    migrate.upgrade(engine, target="base")
+    assert current_revision(engine) is None
+    engine.dispose()
+    store = Store.open(database_url)
+    try:
+        assert current_revision(store.engine) == head_revision()
+    finally:
+        store.close()
+
+
+def test_newer_database_is_refused(database_url: str) -> None:
+    Store.open(database_url).close()
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"ffff_from_the_future.*newer monitor"):
+        Store.open(database_url)
+
+
+def test_sqlite_pragmas(tmp_path: object) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/pragmas.db")
+    try:
+        with store.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    finally:
+        store.close()
+
+
+def test_unreachable_database_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open database"):
+        Store.open("postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
