@@ -11,8 +11,9 @@ attempt the alert is dead-lettered (``failed``) and can be replayed. An endpoint
 410 Gone is disabled until ``monitor webhooks enable``. Every attempt of one alert carries the
 same ``webhook-id`` and a fresh ``webhook-timestamp`` and signature.
 
-Use ``deliver_due`` for one pass over every endpoint (tests, the CLI) and ``run_delivery_loop``
-as the daemon's long-running task.
+Three ways to drive it: ``deliver_due`` (one pass over every endpoint, returns when done),
+``DeliveryWorker.kick`` (for an interval job: starts a pass for each endpoint that is not busy
+and returns at once) and ``run_delivery_loop`` (a long-running task with one loop per endpoint).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class DeliveryPolicy:
     max_retry_after: float = 86400.0
     batch_size: int = 20
     clock: Callable[[], datetime] = utc_now
+    observe: Callable[[AttemptOutcome, AttemptResult], None] | None = None  # metrics hook
 
 
 @dataclass(slots=True)
@@ -369,6 +371,8 @@ async def _deliver_one(
     next_due = None if delay is None else policy.clock() + timedelta(seconds=delay)
     await asyncio.to_thread(_finish, sessions, claimed.id, result, outcome, next_due)
     _log_attempt(webhook, claimed, result, outcome, delay)
+    if policy.observe is not None:
+        policy.observe(outcome, result)
     return outcome
 
 
@@ -466,6 +470,64 @@ def _seconds_to_next(sessions: SessionFactory, webhook: str, policy: DeliveryPol
     if due is None:
         return float("inf")
     return max(0.05, (due - policy.clock()).total_seconds())
+
+
+class DeliveryWorker:
+    """Delivery driven by a timer: ``kick()`` never waits for an endpoint.
+
+    Each call starts a pass for every enabled endpoint whose previous pass has finished, so a
+    slow endpoint keeps its own pass going while the others are served on every tick.
+    """
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        client: httpx.AsyncClient,
+        webhooks: Sequence[WebhookLike],
+        policy: DeliveryPolicy | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.policy = policy or DeliveryPolicy()
+        self.webhooks = list(webhooks)
+        self.passes: dict[str, asyncio.Task[DeliveryReport]] = {}
+        self._started = False
+
+    def configure(self, webhooks: Sequence[WebhookLike]) -> None:
+        """Take a new webhook list (configuration reload); running passes finish as they are."""
+        self.webhooks = list(webhooks)
+
+    async def kick(self) -> list[str]:
+        """Start a pass for each idle enabled endpoint; returns their names."""
+        if not self._started:
+            self._started = True
+            names = [webhook.name for webhook in self.webhooks]
+            await asyncio.to_thread(_release, self.sessions, names)
+        started = []
+        for webhook in self.webhooks:
+            running = self.passes.get(webhook.name)
+            if not webhook.enabled or (running is not None and not running.done()):
+                continue
+            self.passes[webhook.name] = asyncio.create_task(self._pass(webhook))
+            started.append(webhook.name)
+        return started
+
+    async def _pass(self, webhook: WebhookLike) -> DeliveryReport:
+        try:
+            return await deliver_endpoint(self.sessions, self.client, webhook, None, self.policy)
+        except Exception:  # logged with its traceback; the next kick tries again
+            log.exception("delivery_pass_failed", webhook=webhook.name)
+            return DeliveryReport()
+
+    async def close(self, grace: float = 10.0) -> None:
+        """Let running passes finish (bounded by the endpoints' timeouts), then cancel the rest."""
+        running = [task for task in self.passes.values() if not task.done()]
+        if not running:
+            return
+        _, pending = await asyncio.wait(running, timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 # --------------------------------------------------------------------------- test sends

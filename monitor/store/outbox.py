@@ -28,10 +28,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, DateTime, Engine, Index, Text, func, or_, update
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Column, Engine, Index, func, or_, update
 from sqlalchemy.orm import aliased
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from monitor.alerts.health import HealthTransition, health_transition
@@ -44,6 +42,7 @@ from monitor.alerts.payload import (
 )
 from monitor.alerts.signing import new_message_id
 from monitor.models import Development, Health
+from monitor.store.tables import text_column, utc_column
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -64,28 +63,13 @@ def sessions_for(engine: Engine) -> SessionFactory:
     return session_scope
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return as_utc(value)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else as_utc(value)
-
-
 def as_utc(moment: datetime) -> datetime:
     """``moment`` in UTC; a naive value is taken to be UTC already."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _when(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+    return Field(default=None, sa_column=utc_column(nullable=nullable))
 
 
 class AlertStatus(StrEnum):
@@ -131,7 +115,7 @@ class Alert(SQLModel, table=True):
     last_attempt_at: datetime | None = _when()
     delivered_at: datetime | None = _when()
     last_status: int | None = None
-    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_error: str | None = Field(default=None, sa_column=text_column())
 
 
 class DeliveryAttempt(SQLModel, table=True):
@@ -148,7 +132,7 @@ class DeliveryAttempt(SQLModel, table=True):
     outcome: str = Field(max_length=16)
     status_code: int | None = None
     retry_after: float | None = None
-    error: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=text_column())
 
 
 class WebhookEndpoint(SQLModel, table=True):
@@ -158,12 +142,12 @@ class WebhookEndpoint(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     disabled_at: datetime | None = _when()
-    disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
+    disabled_reason: str | None = Field(default=None, sa_column=text_column())
     consecutive_failures: int = 0
     last_attempt_at: datetime | None = _when()
     last_success_at: datetime | None = _when()
     last_status: int | None = None
-    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_error: str | None = Field(default=None, sa_column=text_column())
 
 
 # --------------------------------------------------------------------------- values out
@@ -639,6 +623,14 @@ def _coerce(value: datetime | str) -> datetime:
 
 
 # --------------------------------------------------------------------------- endpoints
+
+
+def alerts_by_status(session: Session) -> dict[str, int]:
+    """How many alerts are pending, delivered and failed (for the metrics endpoint)."""
+    counts = {status.value: 0 for status in AlertStatus}
+    for status, count in session.exec(select(Alert.status, func.count()).group_by(Alert.status)):
+        counts[status] = count
+    return counts
 
 
 def endpoint_is_disabled(session: Session, name: str) -> bool:

@@ -16,6 +16,7 @@ from monitor.alerts import StoryInfo
 from monitor.deliver import (
     DeliveryPolicy,
     DeliveryReport,
+    DeliveryWorker,
     deliver_due,
     run_delivery_loop,
     send_test,
@@ -24,6 +25,7 @@ from monitor.models import Development, DevelopmentKind
 from monitor.store.outbox import (
     AlertStatus,
     SessionFactory,
+    alerts_by_status,
     attempts_of,
     enable_endpoint,
     endpoint_states,
@@ -334,3 +336,27 @@ async def test_webhooks_test_sends_a_signed_sample(
     assert got.body["test"] is True
     assert sent.attempt.status_code == 202
     assert sent.excerpt == "accepted"
+
+
+async def test_worker_kick_never_waits_for_a_slow_endpoint(
+    receiver: Receiver, sessions: SessionFactory, client: httpx.AsyncClient
+) -> None:
+    slow = receiver.endpoint("slow", [Answer(204, delay=0.8)], timeout=2.0)
+    fast = receiver.endpoint("fast")
+    observed: list[str] = []
+    policy = DeliveryPolicy(
+        retry_schedule=(0, 0.05), jitter=0.0, observe=lambda outcome, _: observed.append(outcome)
+    )
+    worker = DeliveryWorker(sessions, client, [slow, fast], policy)
+    enqueue(sessions, ["slow", "fast"], story="st_1")
+    assert sorted(await worker.kick()) == ["fast", "slow"]
+    await wait_until(lambda: worker.passes["fast"].done())
+    assert len(receiver.at("fast")) == 1
+    enqueue(sessions, ["fast"], story="st_2")
+    assert await worker.kick() == ["fast"]  # the slow endpoint's pass is still running
+    await wait_until(lambda: len(receiver.at("fast")) == 2)
+    await worker.close()
+    assert _delivered(sessions) == 3
+    assert observed == ["delivered"] * 3
+    with sessions() as session:
+        assert alerts_by_status(session) == {"pending": 0, "delivered": 3, "failed": 0}
