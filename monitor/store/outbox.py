@@ -29,6 +29,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Engine, Index, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -582,7 +584,7 @@ def _attempt_row(
 def _update_endpoint(
     session: Session, name: str, result: AttemptResult, outcome: AttemptOutcome
 ) -> None:
-    endpoint = session.get(WebhookEndpoint, name) or WebhookEndpoint(name=name)
+    endpoint = _locked_endpoint(session, name)
     endpoint.last_attempt_at = result.started_at
     endpoint.last_status = result.status_code
     if outcome is AttemptOutcome.DELIVERED:
@@ -596,6 +598,22 @@ def _update_endpoint(
         endpoint.disabled_at = result.started_at
         endpoint.disabled_reason = "answered 410 Gone"
     session.add(endpoint)
+
+
+def _locked_endpoint(session: Session, name: str) -> WebhookEndpoint:
+    """The endpoint's row, created if missing, locked against concurrent attempts' updates."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.exec(
+        insert(WebhookEndpoint).values(name=name).on_conflict_do_nothing(index_elements=["name"])
+    )
+    statement = (
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.name == name)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).one()
 
 
 def release_leases(session: Session, webhooks: Collection[str] | None = None) -> int:

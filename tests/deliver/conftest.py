@@ -170,8 +170,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def sessions(tmp_path: Any) -> Iterator[SessionFactory]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+def sessions(database_url: str) -> Iterator[SessionFactory]:
+    """An outbox on SQLite and (when configured) PostgreSQL."""
+    engine = make_engine(database_url)
     SQLModel.metadata.create_all(engine)
     yield sessions_for(engine)
     engine.dispose()
