@@ -153,7 +153,12 @@ def article_entry(article: ArticleInfo) -> JSON:
 
 def development_entry(development: Development) -> JSON:
     """One development as JSON, with its own summary."""
-    entry: JSON = {
+    details: JSON = {
+        "new_sentences": [short_text(s, 1000) for s in development.new_sentences[:MAX_SENTENCES]],
+        "changed_facts": [fact_entry(fact) for fact in development.changed_facts],
+        "new_names": list(development.new_entities),
+    }
+    return {
         "kind": str(development.kind),
         "occurred_at": iso(development.occurred_at),
         "source": development.source,
@@ -161,12 +166,9 @@ def development_entry(development: Development) -> JSON:
         "title": development.title,
         "revision": development.revision,
         "novelty": round(development.novelty, 3),
-        "new_sentences": [short_text(s, 1000) for s in development.new_sentences[:MAX_SENTENCES]],
-        "changed_facts": [fact_entry(fact) for fact in development.changed_facts],
-        "new_names": list(development.new_entities),
+        "summary": summarise({"kind": development.kind, "title": development.title, **details}),
+        **details,
     }
-    entry["summary"] = summarise(entry)
-    return entry
 
 
 def fact_entry(fact: ChangedFact) -> JSON:
@@ -179,19 +181,22 @@ def summarise_developments(entries: Sequence[JSON]) -> JSON:
         single = {key: value for key, value in entries[0].items() if key != "occurred_at"}
         return {**single, "count": 1}
     kind = max((entry["kind"] for entry in entries), key=lambda k: KIND_WEIGHT[k])
-    combined: JSON = {
-        "kind": kind,
-        "novelty": max(entry["novelty"] for entry in entries),
+    details: JSON = {
         "new_sentences": _unique(s for entry in entries for s in entry["new_sentences"])[
             :MAX_SENTENCES
         ],
         "changed_facts": [fact for entry in entries for fact in entry["changed_facts"]],
         "new_names": _unique(name for entry in entries for name in entry["new_names"]),
-        "title": entries[-1]["title"],
+    }
+    title = entries[-1]["title"]
+    return {
+        "kind": kind,
+        "title": title,
+        "novelty": max(entry["novelty"] for entry in entries),
+        "summary": summarise({"kind": kind, "title": title, **details}, count=len(entries)),
+        **details,
         "count": len(entries),
     }
-    combined["summary"] = summarise(combined, count=len(entries))
-    return combined
 
 
 def summarise(entry: Mapping[str, Any], count: int = 1) -> str:
