@@ -21,7 +21,7 @@ from monitor.extract.text import fold
 from monitor.models import Article
 from monitor.sources.urls import canonicalize_url, same_site
 
-MIN_ARTICLE_CHARS = 400
+MIN_ARTICLE_CHARS = 250
 MIN_TYPED_ARTICLE_CHARS = 150
 PAYWALL_TEASER_CHARS = 1500
 _ERROR_TITLE = re.compile(

@@ -6,7 +6,8 @@
 2. Take the best container plus those of its siblings that score well or are plain paragraphs.
 3. Walk that content in document order, skipping boilerplate (navigation, share bars, related
    links, newsletter boxes, captions and credits, comments, hidden and interactive elements) and
-   emit one block per paragraph, heading, list item, quote or pre-formatted block, whitespace folded.
+   emit one block per paragraph, heading, list item, quote or pre-formatted block, with its
+   whitespace folded.
 4. Drop blocks that are mostly links or read like page chrome ("Updated 5 minutes ago").
 """
 
@@ -21,15 +22,82 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor.extract.text import fold
 
 BLOCK_TAGS = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote pre table tr td "
-    "th caption tbody thead tfoot hr center address details summary hgroup fieldset".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "tbody",
+        "thead",
+        "tfoot",
+        "hr",
+        "center",
+        "address",
+        "details",
+        "summary",
+        "hgroup",
+        "fieldset",
+    ]
 )
 SKIP_TAGS = frozenset(
-    "script style noscript template svg iframe object embed video audio canvas img picture source "
-    "map button input select textarea label option nav aside figure figcaption header footer "
-    "dialog menu link meta head title math time".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "canvas",
+        "img",
+        "picture",
+        "source",
+        "map",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "label",
+        "option",
+        "nav",
+        "aside",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "dialog",
+        "menu",
+        "link",
+        "meta",
+        "head",
+        "title",
+        "math",
+        "time",
+    ]
 )
-HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPH_SELECTOR = "p, pre"
 _TEXT_HOLDER_SELECTOR = "div, section, article, main, td, blockquote"
 _BOILERPLATE = re.compile(
@@ -68,7 +136,8 @@ _CHROME = re.compile(
     re.IGNORECASE,
 )
 _PROMO = re.compile(
-    r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter|on facebook)\b",
+    r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter"
+    r"|on facebook)\b",
     re.IGNORECASE,
 )
 _MAX_CHROME_CHARS = 300
@@ -93,6 +162,7 @@ _WIDEN_LINK_DENSITY = 0.3
 _MIN_SCORED_CHARS = 25
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
 _RANKED = 8
+_CREDIT_LEVELS = 12  # bounded, so deeply nested pages stay linear
 _ROOT_TAGS = frozenset({"html", "body", "-document"})
 _MAX_DEPTH = 150
 _GUARD_SHARE = 0.5
@@ -165,7 +235,7 @@ class _Candidates:
 
     ``scores`` holds readability-style points (a run's points go to its container, half to the
     next level up, a sixth to the one above); ``totals`` holds the characters of all runs below
-    each ancestor, all the way up, for widening the choice later.
+    each ancestor up to ``_CREDIT_LEVELS`` above, for widening the choice later.
     """
 
     def __init__(self) -> None:
@@ -180,7 +250,7 @@ class _Candidates:
         points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
         ancestor = start
         level = 0
-        while ancestor is not None and ancestor.tag not in _ROOT_TAGS:
+        while ancestor is not None and level < _CREDIT_LEVELS and ancestor.tag not in _ROOT_TAGS:
             key = ancestor.mem_id
             if key not in self.nodes:
                 self.nodes[key] = ancestor
@@ -256,19 +326,18 @@ def _widen(top: LexborNode, candidates: _Candidates) -> LexborNode:
     current, current_text = top, totals.get(top.mem_id, 0)
     if current_text == 0:
         return top
-    ancestor = top
+    ancestor = top.parent
     for _ in range(_WIDEN_LEVELS):
-        ancestor = ancestor.parent
         if ancestor is None or ancestor.tag in _ROOT_TAGS:
             break
         ancestor_text = totals.get(ancestor.mem_id, 0)
-        if ancestor_text < current_text * _WIDEN_GAIN:
-            continue  # a wrapper with nothing new: look one level higher
-        if ancestor_text < len(ancestor.text(deep=True).strip()) * _WIDEN_DENSITY:
-            break
-        if _link_density(ancestor) > _WIDEN_LINK_DENSITY or _is_furniture(ancestor):
-            break
-        current, current_text = ancestor, ancestor_text
+        if ancestor_text >= current_text * _WIDEN_GAIN:  # else a wrapper with nothing new
+            if ancestor_text < len(ancestor.text(deep=True).strip()) * _WIDEN_DENSITY:
+                break
+            if _link_density(ancestor) > _WIDEN_LINK_DENSITY or _is_furniture(ancestor):
+                break
+            current, current_text = ancestor, ancestor_text
+        ancestor = ancestor.parent
     return current
 
 
