@@ -108,7 +108,9 @@ _BOILERPLATE = re.compile(
     r"|paywall|read-?more|more-?(?:stories|articles|news)|further-?reading|most-?(?:read|popular)"
     r"|trending|(?:^|[\s_-])print|disclaimer|copyright|rating|gallery|slideshow|widget|sr-only"
     r"|visually-?hidden|screen-?reader|hidden|timestamp|dateline|(?:^|[\s_-])meta(?:$|[\s_-])"
-    r"|inline-?(?:ad|promo|related)|skip-?link|enlarge|lightbox|video|podcast|player",
+    r"|inline-?(?:ad|promo|related)|skip-?link|enlarge|lightbox|video|podcast|player|recent"
+    r"|teaser|upsell|also-?like|you-?may|more-?from|next-?(?:article|post|story)|prev-?next"
+    r"|pagination|pager",
     re.IGNORECASE,
 )
 _CONTENT_HINT = re.compile(
@@ -132,7 +134,7 @@ _CHROME = re.compile(
     r"|share (?:this|on|via)\b.*|(?:follow|like) us\b.*|like this (?:story|article)\?.*"
     r"|(?:read|see) (?:more|also)\b.{0,120}|related(?: articles| stories| coverage)?:?.{0,120}"
     r"|click here\b.{0,120}|\d+ (?:shares?|comments?)|(?:photo|image|video)(?: credit)?:.{0,120}"
-    r"|tell us what you think.*|have a tip\?.*|(?:©|copyright)\s.{0,200})$",
+    r"|tell us what you think.*|have a tip\?.*)$",
     re.IGNORECASE,
 )
 _PROMO = re.compile(
@@ -144,6 +146,8 @@ _MAX_CHROME_CHARS = 300
 _BLOCK_LINK_SHARE = 0.5
 _LONG_BLOCK_LINK_SHARE = 0.65
 _LONG_BLOCK_CHARS = 200
+_SENTENCE_LINK_SHARE = 0.9
+_SENTENCE_ENDS = (".", "!", "?", '"', "”", "’", "»", "。")
 _MAX_PROMO_CHARS = 160
 # A class token that starts with (or has one prefix word before) a furniture word: "comments",
 # "post-comments", "sidebar"; but not "content-with-sidebar-wrp" or "grid--with-right-rail".
@@ -156,6 +160,7 @@ _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _ANCESTRY_PENALTY = 0.2
 _HINT_POINTS = 25.0
 _WIDEN_LEVELS = 4
+_MAIN_ARTICLE_SHARE = 0.4
 _WIDEN_GAIN = 1.25
 _WIDEN_DENSITY = 0.5
 _WIDEN_LINK_DENSITY = 0.3
@@ -193,7 +198,7 @@ def read_blocks(nodes: list[LexborNode]) -> list[Block]:
     total = sum(len(node.text(deep=True)) for node in nodes) or 1
     reader = _BlockReader(total)
     for node in nodes:
-        reader.read(node, 0)
+        reader.read_root(node)
     reader.flush()
     return reader.blocks
 
@@ -214,7 +219,13 @@ def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:
 
 
 def _max_link_share(block: Block) -> float:
-    """Short blocks that are mostly links are link lists; long ones may open with a linked lead."""
+    """How much of a block may be link text before it counts as a link list.
+
+    A sentence in a paragraph can be mostly links and still be prose; long blocks may open with
+    a linked lead; short link-heavy blocks are "related" lists and teasers.
+    """
+    if block.kind == "p" and block.text.endswith(_SENTENCE_ENDS):
+        return _SENTENCE_LINK_SHARE
     return _LONG_BLOCK_LINK_SHARE if len(block.text) > _LONG_BLOCK_CHARS else _BLOCK_LINK_SHARE
 
 
@@ -279,7 +290,20 @@ def _best_container(body: LexborNode) -> LexborNode | None:
             candidates.credit(run, start)
     if not candidates.scores:
         return None
-    return _widen(_climb(_pick(candidates), candidates), candidates)
+    top = _widen(_climb(_pick(candidates), candidates), candidates)
+    return _main_article_within(top, candidates)
+
+
+def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode:
+    """When the container holds several ``<article>`` elements (the story and teasers for
+    others), keep the one with the most paragraph text if it carries a fair share of it."""
+    articles = top.css("article")
+    if len(articles) < 2:
+        return top
+    totals = candidates.totals
+    best = max(articles, key=lambda node: totals.get(node.mem_id, 0))
+    share = totals.get(best.mem_id, 0) / max(totals.get(top.mem_id, 0), 1)
+    return best if share >= _MAIN_ARTICLE_SHARE else top
 
 
 def _pick(candidates: _Candidates) -> LexborNode:
@@ -450,6 +474,13 @@ class _BlockReader:
         self._kinds: list[str] = ["div"]
         self._guard_length = total_length * _GUARD_SHARE
 
+    def read_root(self, node: LexborNode) -> None:
+        """Read one chosen container; its own tag counts as the enclosing block."""
+        self._kinds.append(node.tag or "div")
+        self.read(node, 0)
+        self.flush()
+        self._kinds.pop()
+
     def read(self, node: LexborNode, depth: int, in_link: bool = False) -> None:
         for child in node.iter(include_text=True):
             tag = child.tag
@@ -469,7 +500,9 @@ class _BlockReader:
     def _skipped(self, node: LexborNode, tag: str) -> bool:
         if tag in SKIP_TAGS:
             return True
-        if not _is_boilerplate(node.attributes):
+        # An <article> inside an <article> is a teaser for another story.
+        nested_article = tag == "article" and "article" in self._kinds
+        if not nested_article and not _is_boilerplate(node.attributes):
             return False
         # Never drop what holds most of the article: hints like "comments-enabled" lie.
         return len(node.text(deep=True)) < self._guard_length
