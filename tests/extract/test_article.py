@@ -54,7 +54,7 @@ def test_news_article_metadata_prefers_json_ld(page: ReadPage) -> None:
 @pytest.mark.parametrize(
     ("name", "warning"),
     [
-        ("listing_page.html", "too little article text"),
+        ("listing_page.html", "no article text found"),
         ("error_page.html", "looks like an error page"),
         ("consent_wall.html", "consent wall"),
         ("paywall.html", "paywall"),
