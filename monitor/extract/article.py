@@ -148,9 +148,11 @@ def _decide_is_article(
     if meta.free_access is False and text_length < PAYWALL_TEASER_CHARS:
         warnings.append("paywall: only a teaser of the article is readable")
         return False
-    if text_length >= needed and not _is_index(meta, blocks, text_length):
-        return True
-    if _CONSENT.search(sample):
+    if text_length >= needed:
+        if not _is_index(meta, blocks, text_length):
+            return True
+        warnings.append("looks like an index page: short teasers, no article markup")
+    elif _CONSENT.search(sample):
         warnings.append("consent wall: the page asks for cookie consent instead of the article")
     elif meta.free_access is False or _PAYWALL.search(sample):
         warnings.append("paywall: the article text is not readable")

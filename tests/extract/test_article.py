@@ -55,6 +55,7 @@ def test_news_article_metadata_prefers_json_ld(page: ReadPage) -> None:
     ("name", "warning"),
     [
         ("listing_page.html", "no article text found"),
+        ("listing_plain.html", "looks like an index page"),
         ("error_page.html", "looks like an error page"),
         ("consent_wall.html", "consent wall"),
         ("paywall.html", "paywall"),
