@@ -25,6 +25,7 @@ _TZINFOS = {
     "BST": tz.tzoffset("BST", 3600),
     "CET": tz.tzoffset("CET", 3600),
     "CEST": tz.tzoffset("CEST", 2 * 3600),
+    "IST": tz.tzoffset("IST", 5 * 3600 + 1800),  # India, by far the commonest on news pages
 }
 
 

@@ -25,7 +25,12 @@ from monitor.extract.dates import parse_date
             datetime(2024, 3, 5, 9, tzinfo=timezone(timedelta(hours=-5))),
             False,
         ),
-        ("5 March 2024 09:00 IST", datetime(2024, 3, 5, 9, tzinfo=UTC), True),
+        (
+            "5 March 2024 09:00 IST",
+            datetime(2024, 3, 5, 9, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            False,
+        ),
+        ("5 March 2024 09:00 XYZT", datetime(2024, 3, 5, 9, tzinfo=UTC), True),
         ("1709629200", datetime(2024, 3, 5, 9, tzinfo=UTC), False),
     ],
 )
