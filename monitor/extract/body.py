@@ -110,7 +110,8 @@ _BOILERPLATE = re.compile(
     r"|visually-?hidden|screen-?reader|hidden|timestamp|dateline|(?:^|[\s_-])meta(?:$|[\s_-])"
     r"|inline-?(?:ad|promo|related)|skip-?link|enlarge|lightbox|video|podcast|player|recent"
     r"|teaser|upsell|also-?like|you-?may|more-?from|next-?(?:article|post|story)|prev-?next"
-    r"|pagination|pager",
+    r"|next-?prev|(?:^|\s)(?:next|prev|previous)(?:$|\s)|pagination|pager|rollover|tooltip|popover"
+    r"|hover-?card",
     re.IGNORECASE,
 )
 _CONTENT_HINT = re.compile(
