@@ -160,6 +160,7 @@ _FURNITURE = re.compile(
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _ANCESTRY_PENALTY = 0.2
 _HINT_POINTS = 25.0
+_QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
 _WIDEN_LEVELS = 4
 _MAIN_ARTICLE_SHARE = 0.4
 _WIDEN_GAIN = 1.25
@@ -505,6 +506,8 @@ class _BlockReader:
         nested_article = tag == "article" and "article" in self._kinds
         if not nested_article and not _is_boilerplate(node.attributes):
             return False
+        if node.css_first(_QUOTED_POSTS) is not None:
+            return False  # a widget wrapping a post the story quotes (tweet, Instagram post)
         # Never drop what holds most of the article: hints like "comments-enabled" lie.
         return len(node.text(deep=True)) < self._guard_length
 
