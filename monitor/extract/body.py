@@ -129,13 +129,13 @@ _NEGATIVE_HINT = re.compile(
     re.IGNORECASE,
 )
 _CHROME = re.compile(
-    r"^(?:advert|advertisement|advertising|anzeige|publicidad|publicité|pubblicità|реклама"
+    r"^(?:advert|advertisement|advertising|anzeige|publicidad|publicité|pubblicità|реклама|iklan"
     r"|sponsored(?: content)?|ad|skip (?:to )?(?:main )?content|comments?|\d+ comments?"
     r"|(?:updated|published|posted|last updated)\b.{0,60}|\d+ (?:min(?:ute)?s?|hours?) ago"
     r"|share (?:this|on|via)\b.*|(?:follow|like) us\b.*|like this (?:story|article)\?.*"
     r"|(?:read|see) (?:more|also)\b.{0,120}|related(?: articles| stories| coverage)?:?.{0,120}"
     r"|click here\b.{0,120}|\d+ (?:shares?|comments?)|(?:photo|image|video)(?: credit)?:.{0,120}"
-    r"|tell us what you think.*|have a tip\?.*)$",
+    r"|tell us what you think.*|have a tip\?.*|filed under:.*)$",
     re.IGNORECASE,
 )
 _PROMO = re.compile(
