@@ -60,9 +60,10 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
     paragraphs = tuple(block.text for block in blocks)
     published, modified = _ordered_dates(meta.published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)
+    canonical_url = _canonical_url(url, meta, warnings)
     return Article(
         url=url,
-        canonical_url=_canonical_url(url, meta),
+        canonical_url=canonical_url,
         title=title,
         authors=tuple(meta.authors),
         published=published,
@@ -120,16 +121,29 @@ def _ordered_dates(
     return published, modified
 
 
-def _canonical_url(url: str, meta: MetadataDraft) -> str:
+def _canonical_url(url: str, meta: MetadataDraft, warnings: list[str]) -> str:
     """A same-site ``rel=canonical`` (else ``og:url``) wins over the URL the page was fetched at."""
-    fetched = canonicalize_url(url)
+    fetched = _try_canonicalize(url)
+    if fetched is None:
+        warnings.append("the page URL is malformed; kept as given")
+        return url
     for candidate in (meta.canonical, meta.og_url):
-        if not candidate:
-            continue
-        resolved = canonicalize_url(candidate, base=url)
-        if resolved.startswith(("http://", "https://")) and same_site(resolved, fetched):
+        resolved = _try_canonicalize(candidate, base=url) if candidate else None
+        if (
+            resolved
+            and resolved.startswith(("http://", "https://"))
+            and same_site(resolved, fetched)
+        ):
             return resolved
     return fetched
+
+
+def _try_canonicalize(url: str, base: str | None = None) -> str | None:
+    """``canonicalize_url``, or None for URLs it cannot read (bad port, broken IPv6 host, …)."""
+    try:
+        return canonicalize_url(url, base=base)
+    except ValueError:  # UnicodeError (IDNA) is a ValueError too
+        return None
 
 
 def _decide_is_article(

@@ -111,6 +111,17 @@ def test_empty_document_is_not_an_article() -> None:
     assert article.canonical_url == URL
 
 
+@pytest.mark.parametrize(
+    "url", ["http://[", "http://a:99999/", "http://a:port/", "", "http://\udcff/", "ftp://x"]
+)
+def test_malformed_page_urls_are_kept_with_a_warning(url: str) -> None:
+    page = b'<link rel="canonical" href="http://[::1"><p>text</p>'
+    article = extract_article(page, url)
+
+    assert article.url == url
+    assert article.canonical_url
+
+
 def test_wrong_input_type_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match=r"news\.example"):
         extract_article(12345, URL)  # type: ignore[arg-type]
@@ -153,8 +164,20 @@ def test_arbitrary_bytes_never_raise(html: bytes) -> None:
     _check(html)
 
 
+urls = st.one_of(
+    st.text(max_size=100),
+    st.builds(
+        "{}://{}{}/{}".format,
+        st.sampled_from(["http", "https", "ftp", ""]),
+        st.text(max_size=20),
+        st.sampled_from(["", ":80", ":99999", ":x", "]"]),
+        st.text(max_size=30),
+    ),
+)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=2000), st.text(max_size=200))
+@given(st.text(max_size=2000), urls)
 def test_arbitrary_text_and_url_never_raise(html: str, url: str) -> None:
     with contextlib.suppress(ParseError):
         extract_article(html, url)
