@@ -38,6 +38,7 @@ _PAYWALL = re.compile(
     r"subscriber|to continue reading|unlock this article)\b",
     re.IGNORECASE,
 )
+_WEB_SCHEMES = ("http://", "https://")
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
@@ -129,11 +130,7 @@ def _canonical_url(url: str, meta: MetadataDraft, warnings: list[str]) -> str:
         return url
     for candidate in (meta.canonical, meta.og_url):
         resolved = _try_canonicalize(candidate, base=url) if candidate else None
-        if (
-            resolved
-            and resolved.startswith(("http://", "https://"))
-            and same_site(resolved, fetched)
-        ):
+        if resolved and resolved.startswith(_WEB_SCHEMES) and same_site(resolved, fetched):
             return resolved
     return fetched
 
