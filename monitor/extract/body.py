@@ -30,7 +30,9 @@ _CHROME = re.compile(
     r"|share (?:this|on|via)\b.*|(?:follow|like) us\b.*|like this (?:story|article)\?.*"
     r"|(?:read|see) (?:more|also)\b.{0,120}|related(?: articles| stories| coverage)?:?.{0,120}"
     r"|click here\b.{0,120}|\d+ (?:shares?|comments?)|(?:photo|image|video)(?: credit)?:.{0,120}"
-    r"|tell us what you think.*|have a tip\?.*|filed under:.*)$",
+    r"|tell us what you think.*|have a tip\?.*|filed under:.*"
+    r"|\(?(?:additional )?(?:reporting|writing|editing|compiled) by\b.*"
+    r"|.*\bcontributed (?:to )?this (?:report|story|article)\.?)$",
     re.IGNORECASE,
 )
 _PROMO = re.compile(
