@@ -124,6 +124,11 @@ _FURNITURE = re.compile(
     r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_]))",
     re.IGNORECASE,
 )
+_COMMENT_SECTION = re.compile(
+    r"(?:[a-z]+[-_])?(?:comments|comment-?(?:list|area|section|wrap(?:per)?|container|thread)"
+    r"|commentlist|disqus_thread|respond|replies)",
+    re.IGNORECASE,
+)
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _HINT_POINTS = 25.0
 ROOT_TAGS = frozenset({"html", "body", "-document"})
@@ -144,6 +149,12 @@ def is_boilerplate(attrs: dict[str, str | None]) -> bool:
 def _hints_say_boilerplate(hints: str) -> bool:
     """Class/id/role text naming a boilerplate widget and not the article body (memoised)."""
     return _BOILERPLATE.search(hints) is not None and _CONTENT_HINT.search(hints) is None
+
+
+def is_comment_section(attrs: dict[str, str | None]) -> bool:
+    """Whether the element is plainly the comment section ("comments", "disqus_thread", …)."""
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return len(hints) > 1 and any(_COMMENT_SECTION.fullmatch(token) for token in hints.split())
 
 
 def inside_boilerplate(node: LexborNode) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from monitor.extract.hints import BLOCK_TAGS, SKIP_TAGS, is_boilerplate
+from monitor.extract.hints import BLOCK_TAGS, SKIP_TAGS, is_boilerplate, is_comment_section
 from monitor.extract.text import fold
 
 _QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
@@ -75,6 +75,8 @@ class _BlockReader:
             return False
         if node.css_first(_QUOTED_POSTS) is not None:
             return False  # a widget wrapping a post the story quotes (tweet, Instagram post)
+        if is_comment_section(node.attributes):
+            return True  # however long the discussion is
         # Never drop what holds most of the article: hints like "comments-enabled" lie.
         return len(node.text(deep=True)) < self._guard_length
 
