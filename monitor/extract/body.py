@@ -40,6 +40,7 @@ _PROMO = re.compile(
     r"|on facebook)\b",
     re.IGNORECASE,
 )
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_CHROME_CHARS = 300
 _BLOCK_LINK_SHARE = 0.5
 _LONG_BLOCK_LINK_SHARE = 0.65
@@ -61,7 +62,7 @@ def extract_blocks(tree: LexborHTMLParser, title: str | None) -> list[Block]:
 
 
 def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:
-    """Drop link lists, page chrome and a repeated headline."""
+    """Drop link lists, page chrome, a repeated headline and headings left at the end."""
     title_key = fold(title).lower() if title else None
     kept: list[Block] = []
     for block in blocks:
@@ -72,6 +73,8 @@ def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:
         if block.link_share > _max_link_share(block) or _is_chrome(block.text):
             continue
         kept.append(block)
+    while kept and kept[-1].kind in _HEADINGS:
+        kept.pop()  # "Related", "Comments", … headings left at the end
     return kept
 
 
