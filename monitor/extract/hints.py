@@ -34,8 +34,6 @@ BLOCK_TAGS = frozenset(
         "pre",
         "table",
         "tr",
-        "td",
-        "th",
         "caption",
         "tbody",
         "thead",

@@ -10,6 +10,7 @@ from monitor.extract.hints import BLOCK_TAGS, SKIP_TAGS, is_boilerplate, is_comm
 from monitor.extract.text import fold
 
 _QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
+_CELL_TAGS = frozenset({"td", "th"})
 _MAX_DEPTH = 150
 _GUARD_SHARE = 0.5
 
@@ -63,6 +64,10 @@ class _BlockReader:
                 self._block(child, tag, depth)
             elif tag == "br":
                 self.flush()
+            elif tag in _CELL_TAGS:  # a table row reads as one line, cells apart
+                self._text(" ", in_link)
+                self.read(child, depth + 1, in_link)
+                self._text(" ", in_link)
             else:
                 self.read(child, depth + 1, in_link or tag == "a")
 

@@ -93,3 +93,13 @@ def test_chrome_lines_are_not_paragraphs() -> None:
     result = paragraphs(f"<body><article>{story(2)}{chrome}{story(1, start=3)}</article></body>")
 
     assert result == tuple(f"{SENTENCE} number {i}." for i in (1, 2, 3))
+
+
+def test_table_rows_read_as_one_line_each() -> None:
+    table = (
+        "<table><tr><th>Pos</th><th>Driver</th><th>Points</th></tr>"
+        "<tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table>"
+    )
+    result = paragraphs(f"<body><article>{story(3)}{table}</article></body>")
+
+    assert result[-2:] == ("Pos Driver Points", "1 Kyle Busch 5040")
