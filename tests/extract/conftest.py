@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
-def page() -> object:
+def page() -> Callable[[str], bytes]:
     """Read one page of ``tests/extract/data`` as bytes."""
 
     def read(name: str) -> bytes:
