@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import ConfigError
+from monitor.extract.rules import selector_problem
 from monitor.extract import ExtractRules, extract_article
 
 URL = "https://news.example/story"
@@ -37,16 +38,12 @@ def test_body_rule_that_matches_nothing_falls_back_with_a_warning() -> None:
     assert any(".missing" in warning for warning in article.warnings)
 
 
-def test_from_mapping_accepts_yaml_shapes() -> None:
-    rules = ExtractRules.from_mapping({"title": "h1", "body": "article", "remove": ".ad"})
-
-    assert rules == ExtractRules(title="h1", body="article", remove=(".ad",))
-
-
-@pytest.mark.parametrize(
-    "data",
-    [{"bdy": "article"}, {"body": 3}, {"remove": [".ad", 4]}, {"title": "p[["}, {"body": " "}],
-)
-def test_bad_rules_are_config_errors(data: dict[str, object]) -> None:
+@pytest.mark.parametrize("selector", ["p[[", " ", "div >"])
+def test_bad_selectors_are_named(selector: str) -> None:
+    assert selector_problem(selector) is not None
     with pytest.raises(ConfigError):
-        ExtractRules.from_mapping(data)
+        ExtractRules(body=selector)
+
+
+def test_good_selector_has_no_problem() -> None:
+    assert selector_problem("article .body > p") is None
