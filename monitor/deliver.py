@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -330,7 +331,7 @@ async def deliver_endpoint(
     policy = policy or DeliveryPolicy()
     report = DeliveryReport()
     in_flight = asyncio.Semaphore(policy.max_in_flight_per_endpoint)
-    lease = webhook.timeout + LEASE_MARGIN
+    lease = lease_seconds(webhook.timeout, policy)
     while True:
         moment = now or policy.clock()
         claimed = await asyncio.to_thread(
@@ -346,6 +347,12 @@ async def deliver_endpoint(
         if AttemptOutcome.GONE in outcomes:
             return report
         now = None  # later rounds (retries due at once) are judged by the clock
+
+
+def lease_seconds(timeout: float, policy: DeliveryPolicy) -> float:
+    """How long a claimed batch stays ours: every alert of it may wait its turn, then time out."""
+    rounds = math.ceil(policy.batch_size / policy.max_in_flight_per_endpoint)
+    return rounds * timeout + LEASE_MARGIN
 
 
 def _claim(

@@ -10,6 +10,7 @@ import pytest
 from monitor.deliver import (
     DEFAULT_RETRY_SCHEDULE,
     DeliveryPolicy,
+    lease_seconds,
     outcome_for,
     parse_retry_after,
     retry_delay,
@@ -82,3 +83,8 @@ def test_outcome_for_each_answer(
 ) -> None:
     result = AttemptResult(NOW, 0.1, status, None if status else "could not connect")
     assert outcome_for(result, attempts, DeliveryPolicy(jitter=0), None) == expected
+
+
+def test_lease_covers_a_whole_batch_waiting_its_turn() -> None:
+    policy = DeliveryPolicy(batch_size=20, max_in_flight_per_endpoint=4)
+    assert lease_seconds(10.0, policy) == 5 * 10.0 + 30.0
