@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ import httpx
 
 from monitor.commands.run import add_config_option
 from monitor.config import Settings, WebhookConfig, load_config
-from monitor.deliver import DeliveryPolicy, deliver_due, send_test
+from monitor.deliver import DeliveryPolicy, DeliveryReport, SendResult, deliver_due, send_test
 from monitor.errors import ConfigError
 from monitor.store import Store, open_store
 from monitor.store.outbox import (
@@ -85,7 +85,7 @@ def _register_webhooks(subparsers: Any) -> None:
 
 
 @contextmanager
-def _opened(settings: Settings) -> Any:
+def _opened(settings: Settings) -> Iterator[Store]:
     store: Store = open_store(settings.storage.database_url)
     try:
         yield store
@@ -167,7 +167,7 @@ def alerts_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _deliver_now(store: Store, settings: Settings) -> Any:
+async def _deliver_now(store: Store, settings: Settings) -> DeliveryReport:
     policy = DeliveryPolicy(
         retry_schedule=tuple(settings.alerts.retry_schedule),
         max_in_flight_per_endpoint=settings.alerts.max_in_flight_per_endpoint,
@@ -240,7 +240,7 @@ def webhooks_test(args: argparse.Namespace) -> int:
     return 0 if ok else EXIT_FAILED
 
 
-async def _send_test(webhook: WebhookConfig) -> Any:
+async def _send_test(webhook: WebhookConfig) -> tuple[str, SendResult]:
     async with httpx.AsyncClient() as client:
         return await send_test(client, webhook)
 
