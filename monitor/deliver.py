@@ -236,9 +236,7 @@ async def send_signed(
     try:
         async with asyncio.timeout(webhook.timeout):
             status, retry_after, excerpt = await _post(client, webhook, body, headers, started)
-    except TimeoutError:
-        return _failed(started, began, f"no answer within {webhook.timeout:g}s")
-    except httpx.TimeoutException:
+    except (TimeoutError, httpx.TimeoutException):
         return _failed(started, began, f"no answer within {webhook.timeout:g}s")
     except httpx.HTTPError as exc:
         return _failed(started, began, _describe(exc))
