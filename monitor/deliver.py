@@ -477,11 +477,48 @@ def _seconds_to_next(sessions: SessionFactory, webhook: str, policy: DeliveryPol
     return max(0.05, (due - policy.clock()).total_seconds())
 
 
-class DeliveryWorker:
-    """Delivery driven by a timer: ``kick()`` never waits for an endpoint.
+class AlertsSettings(Protocol):
+    """The delivery part of the configuration (``monitor.config.AlertsConfig`` fits)."""
 
-    Each call starts a pass for every enabled endpoint whose previous pass has finished, so a
-    slow endpoint keeps its own pass going while the others are served on every tick.
+    @property
+    def retry_schedule(self) -> Sequence[float]: ...
+
+    @property
+    def max_in_flight_per_endpoint(self) -> int: ...
+
+
+class DeliveryMetrics(Protocol):
+    """Prometheus instruments: ``deliveries`` (label ``outcome``) and ``delivery_seconds``."""
+
+    @property
+    def deliveries(self) -> Any: ...
+
+    @property
+    def delivery_seconds(self) -> Any: ...
+
+
+def policy_from(alerts: AlertsSettings, metrics: DeliveryMetrics | None = None) -> DeliveryPolicy:
+    """The delivery policy a configuration asks for, reporting attempts to ``metrics``."""
+
+    def observe(outcome: AttemptOutcome, result: AttemptResult) -> None:
+        assert metrics is not None
+        metrics.deliveries.labels(outcome.value).inc()
+        metrics.delivery_seconds.observe(result.duration)
+
+    return DeliveryPolicy(
+        retry_schedule=tuple(alerts.retry_schedule),
+        max_in_flight_per_endpoint=alerts.max_in_flight_per_endpoint,
+        observe=observe if metrics is not None else None,
+    )
+
+
+class DeliveryWorker:
+    """Delivery for the daemon: one pass per endpoint at a time, endpoints independent.
+
+    ``kick()`` (for the interval job) starts a pass for every enabled endpoint whose previous
+    pass has finished and returns at once, so a slow endpoint keeps its own pass going while the
+    others are served on every tick. ``deliver_due()`` does the same and waits for every pass
+    (for ``monitor once``). The first call releases leases a killed predecessor left behind.
     """
 
     def __init__(
@@ -489,21 +526,34 @@ class DeliveryWorker:
         sessions: SessionFactory,
         client: httpx.AsyncClient,
         webhooks: Sequence[WebhookLike],
-        policy: DeliveryPolicy | None = None,
+        settings: DeliveryPolicy | AlertsSettings | None = None,
+        metrics: DeliveryMetrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.client = client
-        self.policy = policy or DeliveryPolicy()
+        self.metrics = metrics
+        self.policy = self._policy(settings)
         self.webhooks = list(webhooks)
         self.passes: dict[str, asyncio.Task[DeliveryReport]] = {}
         self._started = False
 
-    def configure(self, webhooks: Sequence[WebhookLike]) -> None:
-        """Take a new webhook list (configuration reload); running passes finish as they are."""
-        self.webhooks = list(webhooks)
+    def _policy(self, settings: DeliveryPolicy | AlertsSettings | None) -> DeliveryPolicy:
+        if isinstance(settings, DeliveryPolicy):
+            return settings
+        return DeliveryPolicy() if settings is None else policy_from(settings, self.metrics)
 
-    async def kick(self) -> list[str]:
-        """Start a pass for each idle enabled endpoint; returns their names."""
+    def configure(
+        self,
+        webhooks: Sequence[WebhookLike],
+        settings: DeliveryPolicy | AlertsSettings | None = None,
+    ) -> None:
+        """Take a reloaded configuration; passes already running finish under the old one."""
+        self.webhooks = list(webhooks)
+        if settings is not None:
+            self.policy = self._policy(settings)
+
+    async def kick(self, now: datetime | None = None) -> list[str]:
+        """Start a pass for each idle enabled endpoint (judging due by ``now``); their names."""
         if not self._started:
             self._started = True
             names = [webhook.name for webhook in self.webhooks]
@@ -513,13 +563,24 @@ class DeliveryWorker:
             running = self.passes.get(webhook.name)
             if not webhook.enabled or (running is not None and not running.done()):
                 continue
-            self.passes[webhook.name] = asyncio.create_task(self._pass(webhook))
+            self.passes[webhook.name] = asyncio.create_task(self._pass(webhook, now))
             started.append(webhook.name)
         return started
 
-    async def _pass(self, webhook: WebhookLike) -> DeliveryReport:
+    async def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
+        """Kick, then wait for every endpoint's pass; the summed report of the passes started."""
+        started = await self.kick(now)
+        tasks = [self.passes[name] for name in started]
+        running = [task for task in self.passes.values() if task not in tasks]
+        total = DeliveryReport()
+        for report in await asyncio.gather(*tasks):
+            total.add(report)
+        await asyncio.gather(*running)
+        return total
+
+    async def _pass(self, webhook: WebhookLike, now: datetime | None) -> DeliveryReport:
         try:
-            return await deliver_endpoint(self.sessions, self.client, webhook, None, self.policy)
+            return await deliver_endpoint(self.sessions, self.client, webhook, now, self.policy)
         except Exception:  # logged with its traceback; the next kick tries again
             log.exception("delivery_pass_failed", webhook=webhook.name)
             return DeliveryReport()

@@ -643,7 +643,7 @@ def _coerce(value: datetime | str) -> datetime:
 # --------------------------------------------------------------------------- endpoints
 
 
-def alerts_by_status(session: Session) -> dict[str, int]:
+def count_alerts_by_status(session: Session) -> dict[str, int]:
     """How many alerts are pending, delivered and failed (for the metrics endpoint)."""
     counts = {status.value: 0 for status in AlertStatus}
     for status, count in session.exec(select(Alert.status, func.count()).group_by(Alert.status)):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from conftest import Answer, Hook, Receiver, free_port, utc_now
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from monitor.alerts import StoryInfo
+from monitor.config import AlertsConfig
 from monitor.deliver import (
     DeliveryPolicy,
     DeliveryReport,
@@ -25,8 +27,8 @@ from monitor.models import Development, DevelopmentKind
 from monitor.store.outbox import (
     AlertStatus,
     SessionFactory,
-    alerts_by_status,
     attempts_of,
+    count_alerts_by_status,
     enable_endpoint,
     endpoint_states,
     enqueue_alerts,
@@ -359,4 +361,32 @@ async def test_worker_kick_never_waits_for_a_slow_endpoint(
     assert _delivered(sessions) == 3
     assert observed == ["delivered"] * 3
     with sessions() as session:
-        assert alerts_by_status(session) == {"pending": 0, "delivered": 3, "failed": 0}
+        assert count_alerts_by_status(session) == {"pending": 0, "delivered": 3, "failed": 0}
+
+
+async def test_worker_from_configuration_reports_to_metrics(
+    receiver: Receiver, sessions: SessionFactory, client: httpx.AsyncClient
+) -> None:
+    registry = CollectorRegistry()
+
+    @dataclass
+    class Metrics:
+        deliveries: Counter = field(
+            default_factory=lambda: Counter("d", "d", ["outcome"], registry=registry)
+        )
+        delivery_seconds: Histogram = field(
+            default_factory=lambda: Histogram("s", "s", registry=registry)
+        )
+
+    hook = receiver.endpoint("metered", [Answer(500)])
+    alerts = AlertsConfig(retry_schedule=[0, 0], max_in_flight_per_endpoint=2)
+    worker = DeliveryWorker(sessions, client, [hook], alerts, Metrics())
+    assert worker.policy.retry_schedule == (0.0, 0.0)
+    enqueue(sessions, ["metered"])
+    report = await worker.deliver_due()
+    assert (report.retried, report.delivered) == (1, 1)
+    assert registry.get_sample_value("d_total", {"outcome": "retry"}) == 1
+    assert registry.get_sample_value("d_total", {"outcome": "delivered"}) == 1
+    assert registry.get_sample_value("s_count") == 2
+    worker.configure([hook], DeliveryPolicy(retry_schedule=(0,)))
+    assert worker.policy.retry_schedule == (0,)
