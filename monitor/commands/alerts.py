@@ -233,7 +233,7 @@ def webhooks_test(args: argparse.Namespace) -> int:
     attempt = sent.attempt
     answer = f"HTTP {attempt.status_code}" if attempt.status_code is not None else attempt.error
     print(f"sent {msg_id} to {webhook.url} ({webhook.format}, signed)")
-    print(f"answer: {answer} in {attempt.duration * 1000:.0f} ms")
+    print(f"answer: {answer} ({attempt.duration * 1000:.0f} ms)")
     if sent.excerpt:
         print(f"body: {sent.excerpt[:300]}")
     ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
