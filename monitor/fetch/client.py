@@ -1,0 +1,78 @@
+"""The one shared HTTP client: httpx's API on aiohttp's transport (chosen by measurement).
+
+Measured with ``benchmarks/fetch.py`` against nginx on 127.0.0.1 (see ``changes/fetch.md``):
+httpx's default transport (httpcore) spends several times more CPU per request than the
+``httpx-aiohttp`` transport, so the latter is the default; ``FetchOptions.transport = "httpx"``
+selects httpcore (for HTTP proxies from the environment or a platform where aiohttp misbehaves).
+
+``sniffio`` is imported here on purpose: without it installed, httpcore retries that import on every
+request (15–30% more CPU on the default transport), so its absence should fail loudly at start-up.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+import httpx
+import sniffio  # noqa: F401  (see the module docstring)
+from httpx_aiohttp import AiohttpTransport
+
+from monitor.fetch.body import ACCEPT_ENCODING
+from monitor.fetch.options import FetchOptions
+
+TRANSPORTS = ("aiohttp", "httpx")
+
+
+def timeouts(options: FetchOptions) -> httpx.Timeout:
+    """connect/read per operation; waiting for a pooled connection is bounded by the total."""
+    return httpx.Timeout(
+        connect=options.connect_timeout,
+        read=options.read_timeout,
+        write=options.read_timeout,
+        pool=options.total_timeout,
+    )
+
+
+def default_headers(options: FetchOptions) -> dict[str, str]:
+    headers = {
+        "User-Agent": options.user_agent_header,
+        "Accept": options.accept,
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+    if options.accept_language:
+        headers["Accept-Language"] = options.accept_language
+    headers.update(options.extra_headers)
+    return headers
+
+
+def _aiohttp_session(options: FetchOptions) -> aiohttp.ClientSession:
+    """The aiohttp session under the transport: no cookie jar of its own (httpx keeps cookies),
+    bounded connection pool, cached DNS."""
+    connector = aiohttp.TCPConnector(limit=options.max_connections, ttl_dns_cache=300)
+    return aiohttp.ClientSession(
+        connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False
+    )
+
+
+def _transport(options: FetchOptions, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+    if options.transport == "httpx":
+        return httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    if options.transport == "aiohttp":
+        # a factory: the session must be created inside the running event loop
+        return AiohttpTransport(limits=limits, client=lambda: _aiohttp_session(options))
+    raise ValueError(f"unknown transport {options.transport!r}; expected one of {TRANSPORTS}")
+
+
+def build_client(options: FetchOptions) -> httpx.AsyncClient:
+    """The shared client; the service builds it once and closes it on shutdown."""
+    limits = httpx.Limits(
+        max_connections=options.max_connections,
+        max_keepalive_connections=options.max_connections,
+        keepalive_expiry=30.0,
+    )
+    return httpx.AsyncClient(
+        transport=_transport(options, limits),
+        headers=default_headers(options),
+        timeout=timeouts(options),
+        follow_redirects=False,
+        trust_env=False,
+    )

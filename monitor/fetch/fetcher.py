@@ -1,0 +1,396 @@
+"""``Fetcher``: polite, conditional, bounded GETs through the one shared client.
+
+One ``fetch`` call is: refuse what must not be fetched (bad scheme, SSRF guard for discovered URLs
+and redirect targets, robots.txt, a host that asked us to wait) → wait for the host's slot → send
+a conditional GET → follow at most ``max_redirects`` redirects, refusing loops → read the body
+within the size cap and bomb guard → decode it once → return a ``Page`` with new ``Validators``.
+Connect errors, connect/read timeouts and 5xx answers are retried ``retries`` times with
+exponential backoff and jitter. Only ``FetchError`` subclasses leave this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from monitor.errors import (
+    BlockedURL,
+    FetchError,
+    HTTPStatusError,
+    TooLarge,
+    TooManyRedirects,
+    UnsupportedContent,
+)
+from monitor.fetch.body import BodyLimits, BodyReader, make_decoder, read_body
+from monitor.fetch.charset import decode_body
+from monitor.fetch.client import build_client, default_headers, timeouts
+from monitor.fetch.guard import check_public_host, check_scheme
+from monitor.fetch.options import DEFAULT_POLICY, FetchOptions, SourceFetchPolicy
+from monitor.fetch.politeness import Politeness, parse_retry_after
+from monitor.fetch.robots import RobotsAnswer, RobotsCache, RobotsRules
+from monitor.fetch.translate import FOREIGN_ERRORS, total_timeout, translate
+from monitor.models import Page, Validators
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+BACKOFF_STATUSES = frozenset({429, 503})
+TEXT_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "text/xml", "application/xml", "application/json"}
+)
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def supported_content_type(content_type: str | None) -> bool:
+    """HTML, XML (feeds and sitemaps included) and JSON (JSON Feed included); unlabelled bodies
+    are let through for the parsers to judge."""
+    if not content_type:
+        return True
+    return (
+        content_type in TEXT_TYPES
+        or content_type.endswith("+xml")
+        or content_type.endswith("+json")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One URL about to be requested, split the way the checks need it."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    origin: str
+    path: str
+
+
+def _target(url: str) -> _Target:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise BlockedURL(f"refused {url}: not a valid URL ({exc})", url) from exc
+    check_scheme(url, parsed.scheme, parsed.host)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+    path = parsed.raw_path.decode("ascii") or "/"
+    return _Target(url, parsed.scheme, parsed.host, port, origin, path)
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """What one attempt is carrying along its redirects."""
+
+    url: str
+    validators: Validators | None
+    guarded: bool
+    policy: SourceFetchPolicy
+    deadline: float | None = None
+    started: float = 0.0
+
+
+class Fetcher:
+    """Holds the shared client, the options, the robots cache and the per-host politeness state.
+
+    ``policy`` overrides per source: ``obey_robots``, ``allow_private_networks``,
+    ``accept_language`` and extra ``headers`` (see ``SourceFetchPolicy``).
+    """
+
+    def __init__(self, client: httpx.AsyncClient, options: FetchOptions) -> None:
+        self.client = client
+        self.options = options
+        self.politeness = Politeness(options.per_host_concurrency, options.per_host_delay)
+        self.robots = RobotsCache(
+            self._load_robots, options.robots_token, options.robots_ttl, options.robots_error_ttl
+        )
+        self._headers = default_headers(options)
+        self._timeouts = timeouts(options)
+        self._limits = BodyLimits(
+            options.max_bytes, options.max_decompressed_ratio, options.ratio_guard_floor
+        )
+
+    async def fetch(
+        self,
+        url: str,
+        validators: Validators | None = None,
+        *,
+        discovered: bool,
+        policy: SourceFetchPolicy = DEFAULT_POLICY,
+    ) -> Page:
+        """GET ``url`` (conditionally when ``validators`` are given) and return the page.
+
+        ``discovered=True`` (a URL found in a feed or page rather than written in the config)
+        turns on the SSRF guard, unless the policy allows private networks.
+        """
+        guarded = discovered and not policy.allows_private_networks(self.options)
+        retry = 0
+        while True:
+            try:
+                return await self._attempt(_Attempt(url, validators, guarded, policy))
+            except FetchError as exc:
+                if retry >= self.options.retries or not _worth_retrying(exc):
+                    raise
+            retry += 1
+            await asyncio.sleep(self._backoff(retry))
+
+    def _backoff(self, retry: int) -> float:
+        ceiling = min(self.options.max_backoff, self.options.backoff_base * 2.0 ** (retry - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    async def _attempt(self, attempt: _Attempt) -> Page:
+        seen = {attempt.url}
+        current = attempt.url
+        for hop in range(self.options.max_redirects + 1):
+            target = await self._admit(current, attempt, redirected=hop > 0)
+            result = await self._request(target, attempt)
+            if isinstance(result, Page):
+                return result
+            if result in seen:
+                raise TooManyRedirects(
+                    f"redirect loop fetching {attempt.url}: {current} leads back to {result}",
+                    attempt.url,
+                )
+            seen.add(result)
+            current = result
+        raise TooManyRedirects(
+            f"more than {self.options.max_redirects} redirects fetching {attempt.url}",
+            attempt.url,
+        )
+
+    async def _admit(self, url: str, attempt: _Attempt, *, redirected: bool) -> _Target:
+        """Everything that may refuse ``url`` before a byte is sent to it."""
+        target = _target(url)
+        if attempt.guarded or (
+            redirected and not attempt.policy.allows_private_networks(self.options)
+        ):
+            await check_public_host(url, target.host, target.port)
+        block = self.politeness.blocked(target.host)
+        if block is not None:
+            raise HTTPStatusError(
+                f"not sent: {target.host} answered {block.status} and asked to be left alone "
+                f"for another {block.remaining:.0f}s ({url})",
+                url,
+                block.status,
+                retry_after=block.remaining,
+            )
+        if attempt.policy.obeys_robots(self.options):
+            rules = await self.robots.rules_for(target.origin)
+            if not rules.allows(target.path):
+                raise BlockedURL(f"refused {url}: {target.origin}/robots.txt disallows it", url)
+        return target
+
+    def _crawl_delay(self, target: _Target, attempt: _Attempt) -> float | None:
+        if not attempt.policy.obeys_robots(self.options):
+            return None
+        rules: RobotsRules | None = self.robots.cached(target.origin)
+        if rules is None or rules.crawl_delay is None:
+            return None
+        return min(rules.crawl_delay, self.options.max_crawl_delay)
+
+    async def _request(self, target: _Target, attempt: _Attempt) -> Page | str:
+        """One hop: a ``Page``, or the URL a redirect points to."""
+        async with self.politeness.slot(target.host, self._crawl_delay(target, attempt)):
+            loop = asyncio.get_running_loop()
+            if attempt.deadline is None:
+                attempt.started = loop.time()
+                attempt.deadline = attempt.started + self.options.total_timeout
+            try:
+                async with asyncio.timeout_at(attempt.deadline):
+                    return await self._exchange(target, attempt)
+            except TimeoutError:
+                raise total_timeout(target.url, self.options.total_timeout) from None
+            except FOREIGN_ERRORS as exc:
+                raise translate(exc, target.url, self.options) from exc
+
+    async def _exchange(self, target: _Target, attempt: _Attempt) -> Page | str:
+        request = self.client.build_request(
+            "GET", target.url, headers=self._request_headers(attempt), timeout=self._timeouts
+        )
+        response = await self.client.send(request, stream=True, follow_redirects=False)
+        try:
+            return await self._answer(target, attempt, response)
+        finally:
+            await response.aclose()
+
+    def _request_headers(self, attempt: _Attempt) -> dict[str, str]:
+        headers = dict(self._headers)
+        if attempt.policy.accept_language:
+            headers["Accept-Language"] = attempt.policy.accept_language
+        headers.update(attempt.policy.headers)
+        validators = attempt.validators
+        if validators is not None and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators is not None and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        return headers
+
+    async def _answer(
+        self, target: _Target, attempt: _Attempt, response: httpx.Response
+    ) -> Page | str:
+        status = response.status_code
+        location: str | None = response.headers.get("location")
+        if status in REDIRECT_STATUSES and location:
+            return urljoin(target.url, location.strip())
+        if status == 304 and attempt.validators is not None:
+            return self._unchanged(target, attempt, response)
+        if status >= 400 or status < 200 or status == 304:
+            raise self._status_error(target, response)
+        return await self._page(target, attempt, response)
+
+    def _status_error(self, target: _Target, response: httpx.Response) -> HTTPStatusError:
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is not None:
+            retry_after = min(retry_after, self.options.max_retry_after)
+        if status in BACKOFF_STATUSES and retry_after is not None:
+            self.politeness.block(target.host, retry_after, status)
+        reason = response.reason_phrase or "error"
+        wait = f"; asked to retry after {retry_after:.0f}s" if retry_after is not None else ""
+        return HTTPStatusError(
+            f"{target.url} answered {status} {reason}{wait}", target.url, status, retry_after
+        )
+
+    def _unchanged(self, target: _Target, attempt: _Attempt, response: httpx.Response) -> Page:
+        old = attempt.validators or Validators()
+        validators = Validators(
+            etag=response.headers.get("etag") or old.etag,
+            last_modified=response.headers.get("last-modified") or old.last_modified,
+            content_hash=old.content_hash,
+        )
+        return self._build_page(target, attempt, response, b"", validators, conditional_hit=True)
+
+    async def _page(self, target: _Target, attempt: _Attempt, response: httpx.Response) -> Page:
+        content_type = response.headers.get("content-type")
+        media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
+        if not supported_content_type(media_type):
+            raise UnsupportedContent(
+                f"refused {target.url}: content type {media_type} is not HTML, XML or JSON",
+                target.url,
+            )
+        self._check_declared_length(target, response)
+        decoder = make_decoder(response.headers.get("content-encoding"), target.url)
+        reader = BodyReader(target.url, self._limits, decoder)
+        body = await read_body(response.aiter_raw(), reader)
+        validators = Validators(
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            content_hash=content_hash(body),
+        )
+        return self._build_page(target, attempt, response, body, validators)
+
+    def _check_declared_length(self, target: _Target, response: httpx.Response) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.options.max_bytes:
+            raise TooLarge(
+                f"refused {target.url}: it announces {int(declared):,} bytes, "
+                f"over the {self.options.max_bytes:,}-byte cap",
+                target.url,
+            )
+
+    def _build_page(
+        self,
+        target: _Target,
+        attempt: _Attempt,
+        response: httpx.Response,
+        body: bytes,
+        validators: Validators,
+        *,
+        conditional_hit: bool = False,
+    ) -> Page:
+        old_hash = attempt.validators.content_hash if attempt.validators else None
+        same_body = old_hash is not None and old_hash == validators.content_hash
+        unchanged = conditional_hit or same_body
+        headers: Mapping[str, str] = dict(response.headers.items())
+        text, encoding = ("", None) if unchanged else decode_body(body, headers.get("content-type"))
+        return Page(
+            url=attempt.url,
+            final_url=target.url,
+            status=response.status_code,
+            headers=headers,
+            body=body,
+            text=text,
+            encoding=encoding,
+            fetched_at=datetime.now(UTC),
+            elapsed=asyncio.get_running_loop().time() - attempt.started,
+            not_modified=unchanged,
+            validators=validators,
+            conditional_hit=conditional_hit,
+        )
+
+    async def _load_robots(self, origin: str) -> RobotsAnswer:
+        """GET ``origin/robots.txt`` within the usual bounds; failures become ``status=None``.
+
+        Redirects are followed (RFC 9309 asks for five); one that leaves the host is held to
+        the SSRF guard unless private networks are allowed service-wide.
+        """
+        url = f"{origin}/robots.txt"
+        try:
+            for _ in range(self.options.max_redirects + 1):
+                target = _target(url)
+                result = await self._robots_hop(target)
+                if isinstance(result, RobotsAnswer):
+                    return result
+                next_target = _target(result)
+                if next_target.host != target.host and not self.options.allow_private_networks:
+                    await check_public_host(result, next_target.host, next_target.port)
+                url = result
+        except FetchError:
+            return RobotsAnswer(None)
+        return RobotsAnswer(None)
+
+    async def _robots_hop(self, target: _Target) -> RobotsAnswer | str:
+        async with self.politeness.slot(target.host):
+            try:
+                async with asyncio.timeout(self.options.total_timeout):
+                    return await self._robots_exchange(target)
+            except TimeoutError:
+                raise total_timeout(target.url, self.options.total_timeout) from None
+            except FOREIGN_ERRORS as exc:
+                raise translate(exc, target.url, self.options) from exc
+
+    async def _robots_exchange(self, target: _Target) -> RobotsAnswer | str:
+        request = self.client.build_request(
+            "GET", target.url, headers=self._headers, timeout=self._timeouts
+        )
+        response = await self.client.send(request, stream=True, follow_redirects=False)
+        try:
+            location: str | None = response.headers.get("location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                return urljoin(target.url, location.strip())
+            if response.status_code != 200:
+                return RobotsAnswer(response.status_code)
+            limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0)
+            decoder = make_decoder(response.headers.get("content-encoding"), target.url)
+            reader = BodyReader(target.url, limits, decoder)
+            body = await read_body(response.aiter_raw(), reader)
+            return RobotsAnswer(200, body.decode("utf-8", errors="replace"))
+        finally:
+            await response.aclose()
+
+
+def _worth_retrying(exc: FetchError) -> bool:
+    """Connect errors, connect/read timeouts and 5xx/429 without a ``Retry-After`` block."""
+    if isinstance(exc, HTTPStatusError):
+        return exc.retryable and exc.retry_after is None
+    return exc.retryable
+
+
+async def fetch_url_once(url: str, options: FetchOptions | None = None) -> Page:
+    """Fetch one config-style (trusted) URL with robots.txt obeyed, on a client of its own.
+
+    For the CLI (``monitor fetch``, ``monitor extract``, ``monitor feed``); the service uses one
+    long-lived ``Fetcher`` instead.
+    """
+    options = options or FetchOptions()
+    async with build_client(options) as client:
+        fetcher = Fetcher(client, options)
+        policy = SourceFetchPolicy(obey_robots=True)
+        return await fetcher.fetch(url, discovered=False, policy=policy)
