@@ -66,7 +66,7 @@ class _Target:
     """One URL about to be requested, split the way the checks need it."""
 
     url: str
-    scheme: str
+    parsed: httpx.URL
     host: str
     port: int
     origin: str
@@ -82,7 +82,16 @@ def _target(url: str) -> _Target:
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
     path = parsed.raw_path.decode("ascii") or "/"
-    return _Target(url, parsed.scheme, parsed.host, port, origin, path)
+    return _Target(url, parsed, parsed.host, port, origin, path)
+
+
+def plain_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Response headers as a plain dict: lower-case names, repeated ones joined by ``, ``."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in raw:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 @dataclass(slots=True)
@@ -95,6 +104,14 @@ class _Attempt:
     policy: SourceFetchPolicy
     deadline: float | None = None
     started: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A response whose headers were read once into a plain dict."""
+
+    response: httpx.Response
+    headers: dict[str, str]
 
 
 class Fetcher:
@@ -112,6 +129,7 @@ class Fetcher:
             self._load_robots, options.robots_token, options.robots_ttl, options.robots_error_ttl
         )
         self._headers = default_headers(options)
+        client.headers.update(self._headers)  # a no-op for a client from build_client
         self._timeouts = timeouts(options)
         self._limits = BodyLimits(
             options.max_bytes, options.max_decompressed_ratio, options.ratio_guard_floor
@@ -212,7 +230,7 @@ class Fetcher:
 
     async def _exchange(self, target: _Target, attempt: _Attempt) -> Page | str:
         request = self.client.build_request(
-            "GET", target.url, headers=self._request_headers(attempt), timeout=self._timeouts
+            "GET", target.parsed, headers=self._request_headers(attempt), timeout=self._timeouts
         )
         response = await self.client.send(request, stream=True, follow_redirects=False)
         try:
@@ -220,8 +238,9 @@ class Fetcher:
         finally:
             await response.aclose()
 
-    def _request_headers(self, attempt: _Attempt) -> dict[str, str]:
-        headers = dict(self._headers)
+    def _request_headers(self, attempt: _Attempt) -> dict[str, str] | None:
+        """What this request adds to the client's headers: the source's and the validators."""
+        headers: dict[str, str] = {}
         if attempt.policy.accept_language:
             headers["Accept-Language"] = attempt.policy.accept_language
         headers.update(attempt.policy.headers)
@@ -230,64 +249,65 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators is not None and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        return headers
+        return headers or None
 
     async def _answer(
         self, target: _Target, attempt: _Attempt, response: httpx.Response
     ) -> Page | str:
+        answer = _Answer(response, plain_headers(response.headers.raw))
         status = response.status_code
-        location: str | None = response.headers.get("location")
+        location = answer.headers.get("location")
         if status in REDIRECT_STATUSES and location:
             return urljoin(target.url, location.strip())
         if status == 304 and attempt.validators is not None:
-            return self._unchanged(target, attempt, response)
+            return self._unchanged(target, attempt, answer)
         if status >= 400 or status < 200 or status == 304:
-            raise self._status_error(target, response)
-        return await self._page(target, attempt, response)
+            raise self._status_error(target, answer)
+        return await self._page(target, attempt, answer)
 
-    def _status_error(self, target: _Target, response: httpx.Response) -> HTTPStatusError:
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
+    def _status_error(self, target: _Target, answer: _Answer) -> HTTPStatusError:
+        status = answer.response.status_code
+        retry_after = parse_retry_after(answer.headers.get("retry-after"))
         if retry_after is not None:
             retry_after = min(retry_after, self.options.max_retry_after)
         if status in BACKOFF_STATUSES and retry_after is not None:
             self.politeness.block(target.host, retry_after, status)
-        reason = response.reason_phrase or "error"
+        reason = answer.response.reason_phrase or "error"
         wait = f"; asked to retry after {retry_after:.0f}s" if retry_after is not None else ""
         return HTTPStatusError(
             f"{target.url} answered {status} {reason}{wait}", target.url, status, retry_after
         )
 
-    def _unchanged(self, target: _Target, attempt: _Attempt, response: httpx.Response) -> Page:
+    def _unchanged(self, target: _Target, attempt: _Attempt, answer: _Answer) -> Page:
         old = attempt.validators or Validators()
         validators = Validators(
-            etag=response.headers.get("etag") or old.etag,
-            last_modified=response.headers.get("last-modified") or old.last_modified,
+            etag=answer.headers.get("etag") or old.etag,
+            last_modified=answer.headers.get("last-modified") or old.last_modified,
             content_hash=old.content_hash,
         )
-        return self._build_page(target, attempt, response, b"", validators, conditional_hit=True)
+        return self._build_page(target, attempt, answer, b"", validators, conditional_hit=True)
 
-    async def _page(self, target: _Target, attempt: _Attempt, response: httpx.Response) -> Page:
-        content_type = response.headers.get("content-type")
+    async def _page(self, target: _Target, attempt: _Attempt, answer: _Answer) -> Page:
+        content_type = answer.headers.get("content-type")
         media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
         if not supported_content_type(media_type):
             raise UnsupportedContent(
                 f"refused {target.url}: content type {media_type} is not HTML, XML or JSON",
                 target.url,
             )
-        self._check_declared_length(target, response)
-        decoder = make_decoder(response.headers.get("content-encoding"), target.url)
+        self._check_declared_length(target, answer.headers)
+        decoder = make_decoder(answer.headers.get("content-encoding"), target.url)
         reader = BodyReader(target.url, self._limits, decoder)
-        body = await read_body(response.aiter_raw(), reader)
+        body = await read_body(answer.response.aiter_raw(), reader)
         validators = Validators(
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
+            etag=answer.headers.get("etag"),
+            last_modified=answer.headers.get("last-modified"),
             content_hash=content_hash(body),
         )
-        return self._build_page(target, attempt, response, body, validators)
+        return self._build_page(target, attempt, answer, body, validators)
 
-    def _check_declared_length(self, target: _Target, response: httpx.Response) -> None:
-        declared = response.headers.get("content-length", "")
+    def _check_declared_length(self, target: _Target, headers: Mapping[str, str]) -> None:
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.options.max_bytes:
             raise TooLarge(
                 f"refused {target.url}: it announces {int(declared):,} bytes, "
@@ -299,7 +319,7 @@ class Fetcher:
         self,
         target: _Target,
         attempt: _Attempt,
-        response: httpx.Response,
+        answer: _Answer,
         body: bytes,
         validators: Validators,
         *,
@@ -308,13 +328,13 @@ class Fetcher:
         old_hash = attempt.validators.content_hash if attempt.validators else None
         same_body = old_hash is not None and old_hash == validators.content_hash
         unchanged = conditional_hit or same_body
-        headers: Mapping[str, str] = dict(response.headers.items())
-        text, encoding = ("", None) if unchanged else decode_body(body, headers.get("content-type"))
+        content_type = answer.headers.get("content-type")
+        text, encoding = ("", None) if unchanged else decode_body(body, content_type)
         return Page(
             url=attempt.url,
             final_url=target.url,
-            status=response.status_code,
-            headers=headers,
+            status=answer.response.status_code,
+            headers=answer.headers,
             body=body,
             text=text,
             encoding=encoding,
@@ -362,13 +382,14 @@ class Fetcher:
         )
         response = await self.client.send(request, stream=True, follow_redirects=False)
         try:
-            location: str | None = response.headers.get("location")
+            headers = plain_headers(response.headers.raw)
+            location = headers.get("location")
             if response.status_code in REDIRECT_STATUSES and location:
                 return urljoin(target.url, location.strip())
             if response.status_code != 200:
                 return RobotsAnswer(response.status_code)
             limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0)
-            decoder = make_decoder(response.headers.get("content-encoding"), target.url)
+            decoder = make_decoder(headers.get("content-encoding"), target.url)
             reader = BodyReader(target.url, limits, decoder)
             body = await read_body(response.aiter_raw(), reader)
             return RobotsAnswer(200, body.decode("utf-8", errors="replace"))
