@@ -1,16 +1,16 @@
 """Read a response body within bounds: a size cap on what it decodes to, and a bomb guard.
 
 The body is read raw off the wire and decompressed here, never by the HTTP library, so that every
-step is bounded: each decompression call is told how much output it may produce (zlib
-``max_length``, brotli ``output_buffer_limit``), the total is checked against ``max_bytes`` while
-streaming, and a body that inflates to more than ``max_ratio`` times its wire size is refused as a
-decompression bomb before it gets anywhere near the cap.
+step is bounded: each decompression call may produce at most ``STEP`` bytes (zlib ``max_length``,
+brotli ``output_buffer_limit``) before the bounds are checked again. The total is checked against
+``max_bytes`` while streaming, and a body that inflates to more than ``max_ratio`` times its wire
+size is refused as a decompression bomb before it gets anywhere near the cap.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,8 +22,13 @@ ACCEPT_ENCODING = "gzip, deflate, br"
 IDENTITY = frozenset({"", "identity"})
 
 
+STEP = 64 * 1024  # most a decompressor may produce before the bounds are checked again
+
+
 class _Decoder(Protocol):
-    def decode(self, data: bytes, limit: int) -> bytes: ...
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """The decompressed data, in pieces of at most ``STEP`` bytes."""
+        ...
 
 
 class _ZlibDecoder:
@@ -34,25 +39,31 @@ class _ZlibDecoder:
         self._inflater = zlib.decompressobj(wbits)
         self._started = False
 
-    def decode(self, data: bytes, limit: int) -> bytes:
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        yield self._first_piece(data)
+        while self._inflater.unconsumed_tail:
+            yield self._inflater.decompress(self._inflater.unconsumed_tail, STEP)
+
+    def _first_piece(self, data: bytes) -> bytes:
         try:
-            out = self._inflater.decompress(data, limit + 1)
+            piece = self._inflater.decompress(data, STEP)
         except zlib.error:
             if self._started or self._wbits != zlib.MAX_WBITS:
                 raise
             self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-            out = self._inflater.decompress(data, limit + 1)
+            piece = self._inflater.decompress(data, STEP)
         self._started = True
-        return out
+        return piece
 
 
 class _BrotliDecoder:
     def __init__(self) -> None:
         self._decompressor = brotli.Decompressor()
 
-    def decode(self, data: bytes, limit: int) -> bytes:
-        out: bytes = self._decompressor.process(data, output_buffer_limit=limit + 1)
-        return out
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        yield self._decompressor.process(data, output_buffer_limit=STEP)
+        while not self._decompressor.can_accept_more_data():
+            yield self._decompressor.process(b"", output_buffer_limit=STEP)
 
 
 def make_decoder(content_encoding: str | None, url: str) -> _Decoder | None:
@@ -91,14 +102,13 @@ class BodyReader:
         if self._decoder is None:
             self._append(chunk)
             return
-        room = self._limits.max_bytes - len(self._buffer)
         try:
-            decoded = self._decoder.decode(chunk, room)
+            for piece in self._decoder.decode(chunk):
+                self._append(piece)
+                self._check_ratio()
         except (zlib.error, brotli.error) as exc:
             message = f"could not decompress the body of {self._url}: {exc}"
             raise FetchError(message, self._url) from exc
-        self._append(decoded)
-        self._check_ratio()
 
     def _append(self, data: bytes) -> None:
         if len(self._buffer) + len(data) > self._limits.max_bytes:

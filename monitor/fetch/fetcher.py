@@ -202,7 +202,7 @@ class Fetcher:
         if attempt.policy.obeys_robots(self.options):
             rules = await self.robots.rules_for(target.origin)
             if not rules.allows(target.path):
-                raise BlockedURL(f"refused {url}: {target.origin}/robots.txt disallows it", url)
+                raise _robots_refusal(url, target.origin, rules)
         return target
 
     def _crawl_delay(self, target: _Target, attempt: _Attempt) -> float | None:
@@ -362,9 +362,10 @@ class Fetcher:
                 if next_target.host != target.host and not self.options.allow_private_networks:
                     await check_public_host(result, next_target.host, next_target.port)
                 url = result
-        except FetchError:
-            return RobotsAnswer(None)
-        return RobotsAnswer(None)
+        except FetchError as exc:
+            return RobotsAnswer(None, error=exc)
+        too_many = TooManyRedirects(f"more than {self.options.max_redirects} redirects", url)
+        return RobotsAnswer(None, error=too_many)
 
     async def _robots_hop(self, target: _Target) -> RobotsAnswer | str:
         async with self.politeness.slot(target.host):
@@ -395,6 +396,18 @@ class Fetcher:
             return RobotsAnswer(200, body.decode("utf-8", errors="replace"))
         finally:
             await response.aclose()
+
+
+def _robots_refusal(url: str, origin: str, rules: RobotsRules) -> FetchError:
+    """``BlockedURL`` for a disallowed path; when robots.txt itself failed (which RFC 9309 says
+    to treat as "disallow everything"), an error of the same kind as that failure."""
+    failure = rules.failure
+    if failure is None:
+        return BlockedURL(f"refused {url}: {origin}/robots.txt disallows it", url)
+    message = f"could not fetch {origin}/robots.txt, so {url} was not fetched either: {failure}"
+    if isinstance(failure, HTTPStatusError):
+        return HTTPStatusError(message, url, failure.status, failure.retry_after)
+    return type(failure)(message, url)
 
 
 def _worth_retrying(exc: FetchError) -> bool:

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from monitor.errors import FetchError, HTTPStatusError
+
 
 @dataclass(frozen=True, slots=True)
 class RobotsRule:
@@ -37,6 +39,7 @@ class RobotsRules:
     rules: tuple[RobotsRule, ...] = ()
     crawl_delay: float | None = None
     disallow_all: bool = False
+    failure: FetchError | None = None  # why everything is disallowed, when robots.txt failed
 
     def allows(self, path: str) -> bool:
         """Whether ``path`` (path plus query, as sent) may be fetched."""
@@ -144,21 +147,29 @@ def _agent_matches(agent: str, token: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RobotsAnswer:
-    """What fetching robots.txt gave: a status (None when unreachable) and the text."""
+    """What fetching robots.txt gave: a status and the text, or (unreachable) the error."""
 
     status: int | None
     text: str = ""
+    error: FetchError | None = None
 
 
 def rules_from_answer(answer: RobotsAnswer, token: str) -> RobotsRules | None:
-    """The rules an answer stands for; ``None`` when it is a failure (5xx, unreachable)."""
-    if answer.status is None or answer.status >= 500 or answer.status == 429:
+    """The rules an answer stands for; ``None`` when it is a failure (5xx, 429, unreachable)."""
+    status = answer.status
+    if status is None or status >= 500 or status == 429:
         return None
-    if 400 <= answer.status < 500:
-        return ALLOW_ALL
-    if 200 <= answer.status < 300:
+    if 200 <= status < 300:
         return parse_robots(answer.text, token)
-    return ALLOW_ALL
+    return ALLOW_ALL  # 4xx: "no robots.txt", and anything else we cannot read as rules
+
+
+def _failed(origin: str, answer: RobotsAnswer) -> RobotsRules:
+    url = f"{origin}/robots.txt"
+    error = answer.error or HTTPStatusError(
+        f"{url} answered {answer.status}", url, answer.status or 0
+    )
+    return RobotsRules(disallow_all=True, failure=error)
 
 
 @dataclass(slots=True)
@@ -214,7 +225,7 @@ class RobotsCache:
         answer = await self._loader(origin)
         rules = rules_from_answer(answer, self._token)
         if rules is None:
-            rules = stale.rules if stale is not None else DISALLOW_ALL
+            rules = stale.rules if stale is not None else _failed(origin, answer)
             self._entries[origin] = _Entry(rules, self._clock() + self._error_ttl)
         else:
             self._entries[origin] = _Entry(rules, self._clock() + self._ttl)

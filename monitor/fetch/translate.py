@@ -3,6 +3,7 @@ with a message that names the URL and says what happened in plain words."""
 
 from __future__ import annotations
 
+import os
 import ssl
 
 import aiohttp
@@ -23,6 +24,11 @@ def total_timeout(url: str, seconds: float) -> FetchTimeout:
 
 def translate(exc: BaseException, url: str, options: FetchOptions) -> FetchError:
     """Our error for a foreign exception raised while fetching ``url``."""
+    if isinstance(exc.__cause__, aiohttp.ClientError):
+        # httpx-aiohttp's own mapping is lossy (a refused connection becomes ConnectTimeout)
+        return _from_aiohttp(exc.__cause__, url, options)
+    if isinstance(exc, aiohttp.ClientError):
+        return _from_aiohttp(exc, url, options)
     if isinstance(exc, httpx.TimeoutException):
         return _timeout(exc, url, options)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
@@ -31,20 +37,35 @@ def translate(exc: BaseException, url: str, options: FetchOptions) -> FetchError
         return ConnectError(f"could not connect for {url}: {_cause(exc)}", url)
     if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
         return _lost(exc, url)
-    if isinstance(exc, aiohttp.ServerDisconnectedError | ConnectionError):
+    if isinstance(exc, ConnectionError):
         return _lost(exc, url)
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return FetchError(f"the server sent an invalid HTTP answer for {url}: {exc.message}", url)
-    if isinstance(exc, ssl.SSLError | aiohttp.ClientSSLError):
+    if isinstance(exc, ssl.SSLError):
         return ConnectError(f"TLS failed for {url}: {_cause(exc)}", url)
-    if isinstance(exc, OSError | aiohttp.ClientConnectionError):
+    if isinstance(exc, OSError):
         return ConnectError(f"could not connect for {url}: {_cause(exc)}", url)
     return FetchError(f"fetching {url} failed: {_cause(exc)}", url)
 
 
+def _from_aiohttp(exc: aiohttp.ClientError, url: str, options: FetchOptions) -> FetchError:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return FetchTimeout(
+            f"timed out after {options.connect_timeout:g}s connecting to {url}", url
+        )
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return FetchTimeout(f"timed out after {options.read_timeout:g}s reading {url}", url)
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return ConnectError(f"TLS failed for {url}: {_cause(exc)}", url)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = os.strerror(exc.os_error.errno) if exc.os_error.errno else _cause(exc)
+        return ConnectError(f"could not connect to {exc.host}:{exc.port} for {url}: {reason}", url)
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return FetchError(f"the server sent an invalid HTTP answer for {url}: {exc.message}", url)
+    if isinstance(exc, aiohttp.ClientConnectionError | aiohttp.ClientPayloadError):
+        return _lost(exc, url)
+    return FetchError(f"fetching {url} failed: {_cause(exc)}", url)
+
+
 def _timeout(exc: httpx.TimeoutException, url: str, options: FetchOptions) -> FetchTimeout:
-    if _disconnected(exc):  # httpx-aiohttp maps a dropped connection to ConnectTimeout
-        return FetchTimeout(f"the server dropped the connection to {url}", url)
     if isinstance(exc, httpx.ConnectTimeout):
         phase, seconds = "connecting to", options.connect_timeout
     elif isinstance(exc, httpx.PoolTimeout):
@@ -58,14 +79,6 @@ def _timeout(exc: httpx.TimeoutException, url: str, options: FetchOptions) -> Fe
 
 def _lost(exc: BaseException, url: str) -> ConnectError:
     return ConnectError(f"connection lost while reading {url}: {_cause(exc)}", url)
-
-
-def _disconnected(exc: BaseException) -> bool:
-    cause = exc.__cause__
-    return isinstance(cause, aiohttp.ServerDisconnectedError) or (
-        isinstance(cause, aiohttp.ClientConnectionError)
-        and not isinstance(cause, aiohttp.ServerTimeoutError | aiohttp.ClientConnectorError)
-    )
 
 
 def _cause(exc: BaseException) -> str:
