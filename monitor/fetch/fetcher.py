@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ from monitor.fetch.robots import RobotsAnswer, RobotsCache, RobotsRules
 from monitor.fetch.translate import FOREIGN_ERRORS, total_timeout, translate
 from monitor.models import Page, Validators
 
+HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._:-]+")  # after IDNA; ":" for IPv6 literals
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_STATUSES = frozenset({429, 503})
 TEXT_TYPES = frozenset(
@@ -80,6 +82,8 @@ def _target(url: str) -> _Target:
         raise BlockedURL(f"refused {url}: not a valid URL ({exc})", url) from exc
     check_scheme(url, parsed.scheme, parsed.host)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    if not HOST_CHARACTERS.fullmatch(parsed.host) or not 0 < port < 65536:
+        raise BlockedURL(f"refused {url}: not a valid URL (bad host or port)", url)
     origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
     path = parsed.raw_path.decode("ascii") or "/"
     return _Target(url, parsed, parsed.host, port, origin, path)

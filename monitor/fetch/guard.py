@@ -39,8 +39,8 @@ def non_public_reason(address: IPAddress) -> str | None:
         ("link-local (cloud metadata lives there)", address.is_link_local),
         ("multicast", address.is_multicast),
         ("unspecified", address.is_unspecified),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
     ):
         if flag:
             return reason
