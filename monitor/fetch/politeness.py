@@ -1,10 +1,10 @@
 """Per-host politeness: how many requests run at once, how far apart they start, and hosts that
 asked us (429/503 with ``Retry-After``) to leave them alone for a while.
 
-Start times are *reserved*: a request takes the next free start time for its host and sleeps until
-then, so concurrent requests to one host start at least ``delay`` seconds apart, whatever the order
-they finish in. The delay is the larger of the configured one and the host's robots.txt
-``Crawl-delay`` (capped).
+Requests to one host take turns to start: each waits (holding the host's spacing lock) until
+``delay`` seconds after the previous one *actually* started, so that a late wake-up of one request
+never shortens the gap before the next. The delay is the larger of the configured one and the
+host's robots.txt ``Crawl-delay`` (capped).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ SWEEP_ABOVE = 1024
 @dataclass(slots=True)
 class _HostGate:
     semaphore: asyncio.Semaphore
-    next_start: float = 0.0
+    spacing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_allowed: float = float("-inf")  # when the next request may start
     blocked_until: float = 0.0
     blocked_status: int = 0
     users: int = field(default=0)
@@ -61,7 +62,9 @@ class Politeness:
         idle = [
             host
             for host, gate in self._gates.items()
-            if gate.users == 0 and gate.next_start <= now and gate.blocked_until <= now
+            if gate.users == 0
+            and gate.last_start + self._delay <= now
+            and gate.blocked_until <= now
         ]
         for host in idle:
             del self._gates[host]
@@ -87,18 +90,19 @@ class Politeness:
         gate.users += 1
         try:
             async with gate.semaphore:
-                wait = self._reserve(gate, crawl_delay)
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                await self._take_turn(gate, max(self._delay, crawl_delay or 0.0))
                 yield
         finally:
             gate.users -= 1
 
-    def _reserve(self, gate: _HostGate, crawl_delay: float | None) -> float:
-        now = self._clock()
-        start = max(now, gate.next_start)
-        gate.next_start = start + max(self._delay, crawl_delay or 0.0)
-        return start - now
+    async def _take_turn(self, gate: _HostGate, delay: float) -> None:
+        if delay <= 0:
+            return
+        async with gate.spacing:
+            wait = gate.next_allowed - self._clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            gate.next_allowed = self._clock() + delay
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

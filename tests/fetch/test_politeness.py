@@ -24,6 +24,10 @@ Crawl-delay: 0.3
 """
 
 
+# the server's clock sees the client's spacing through the event loop's scheduling jitter
+JITTER = 0.02
+
+
 def gaps(requests: list[Request]) -> list[float]:
     arrivals = sorted(request.arrived for request in requests)
     return [later - earlier for earlier, later in itertools.pairwise(arrivals)]
@@ -100,7 +104,7 @@ async def test_per_host_delay_as_seen_by_the_server(
         )
     spacing = gaps(server.hits("/page"))
     assert len(spacing) == 3
-    assert min(spacing) >= 0.29, spacing
+    assert min(spacing) >= 0.3 - JITTER, spacing
     assert time.monotonic() - started < 0.3 * 3 + 1
 
 
@@ -113,7 +117,7 @@ async def test_crawl_delay_from_robots_is_honoured(
         await asyncio.gather(
             *(fetcher.fetch(server.url("/page"), discovered=False) for _ in range(3))
         )
-    assert min(gaps(server.hits("/page"))) >= 0.29
+    assert min(gaps(server.hits("/page"))) >= 0.3 - JITTER
 
 
 async def test_per_host_concurrency_as_seen_by_the_server(
