@@ -63,7 +63,7 @@ class Politeness:
             host
             for host, gate in self._gates.items()
             if gate.users == 0
-            and gate.last_start + self._delay <= now
+            and gate.next_allowed <= now
             and gate.blocked_until <= now
         ]
         for host in idle:

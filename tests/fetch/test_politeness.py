@@ -229,3 +229,15 @@ async def test_unresolvable_discovered_host(make_fetcher: FetcherFactory) -> Non
     async with make_fetcher(allow_private_networks=False) as fetcher:
         with pytest.raises(ConnectError, match="could not resolve"):
             await fetcher.fetch("http://no-such-host.invalid/", discovered=True)
+
+
+async def test_idle_hosts_are_forgotten() -> None:
+    from monitor.fetch.politeness import SWEEP_ABOVE, Politeness
+
+    politeness = Politeness(concurrency=2, delay=0.0)
+    politeness.block("busy.example", 60, 429)
+    for index in range(SWEEP_ABOVE * 2):
+        async with politeness.slot(f"host-{index}.example"):
+            pass
+    assert len(politeness._gates) <= SWEEP_ABOVE + 1
+    assert politeness.blocked("busy.example") is not None  # a block is never forgotten early
