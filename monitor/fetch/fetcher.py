@@ -15,7 +15,7 @@ import hashlib
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -73,6 +73,7 @@ class _Target:
     port: int
     origin: str
     path: str
+    pinned: str | None = None  # the checked address to connect to, for guarded URLs
 
 
 def _target(url: str) -> _Target:
@@ -193,7 +194,8 @@ class Fetcher:
         if attempt.guarded or (
             redirected and not attempt.policy.allows_private_networks(self.options)
         ):
-            await check_public_host(url, target.host, target.port)
+            addresses = await check_public_host(url, target.host, target.port)
+            target = replace(target, pinned=str(addresses[0]))
         block = self.politeness.blocked(target.host)
         if block is not None:
             raise HTTPStatusError(
@@ -233,14 +235,27 @@ class Fetcher:
                 raise translate(exc, target.url, self.options) from exc
 
     async def _exchange(self, target: _Target, attempt: _Attempt) -> Page | str:
-        request = self.client.build_request(
-            "GET", target.parsed, headers=self._request_headers(attempt), timeout=self._timeouts
-        )
+        request = self._build_request(target, attempt)
         response = await self.client.send(request, stream=True, follow_redirects=False)
         try:
             return await self._answer(target, attempt, response)
         finally:
             await response.aclose()
+
+    def _build_request(self, target: _Target, attempt: _Attempt) -> httpx.Request:
+        """The GET for ``target``; a guarded one goes to the address the guard checked, with the
+        host name kept in ``Host`` and (for TLS) in SNI and certificate matching."""
+        headers = self._request_headers(attempt)
+        if target.pinned is None:
+            return self.client.build_request(
+                "GET", target.parsed, headers=headers, timeout=self._timeouts
+            )
+        url = target.parsed.copy_with(host=target.pinned)
+        headers = {**(headers or {}), "Host": target.parsed.netloc.decode("ascii")}
+        tls = {"sni_hostname": target.host} if target.parsed.scheme == "https" else None
+        return self.client.build_request(
+            "GET", url, headers=headers, timeout=self._timeouts, extensions=tls
+        )
 
     def _request_headers(self, attempt: _Attempt) -> dict[str, str] | None:
         """What this request adds to the client's headers: the source's and the validators."""

@@ -73,8 +73,12 @@ def first_refusal(addresses: Iterable[IPAddress]) -> tuple[IPAddress, str] | Non
     return None
 
 
-async def check_public_host(url: str, host: str, port: int) -> None:
-    """Raise ``BlockedURL`` unless every address of ``host`` is a public one."""
+async def check_public_host(url: str, host: str, port: int) -> list[IPAddress]:
+    """The addresses of ``host``; ``BlockedURL`` unless every one of them is public.
+
+    The caller connects to one of these very addresses (see ``Fetcher``), so that a DNS answer
+    that changes between this check and the connection (DNS rebinding) cannot lead inside.
+    """
     try:
         addresses = await resolve(host, port)
     except OSError as exc:
@@ -89,3 +93,4 @@ async def check_public_host(url: str, host: str, port: int) -> None:
             "(set allow_private_networks on the source to allow it)",
             url,
         )
+    return addresses

@@ -62,9 +62,7 @@ class Politeness:
         idle = [
             host
             for host, gate in self._gates.items()
-            if gate.users == 0
-            and gate.next_allowed <= now
-            and gate.blocked_until <= now
+            if gate.users == 0 and gate.next_allowed <= now and gate.blocked_until <= now
         ]
         for host in idle:
             del self._gates[host]

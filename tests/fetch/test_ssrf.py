@@ -89,3 +89,26 @@ async def test_redirect_into_a_private_network_is_refused(
         page = await fetcher.fetch(server.url("/start"), discovered=False, policy=policy)
     assert page.text == "internal"
     assert len(server.hits("/internal")) == 1
+
+
+async def test_guarded_request_connects_to_the_checked_address(
+    server: RawServer, make_fetcher: FetcherFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No second DNS lookup after the check (DNS rebinding): ``news.example`` does not resolve
+    at all, yet the request reaches the address the (stubbed) guard approved, with its name in
+    the Host header."""
+    checked: list[str] = []
+
+    async def approve(url: str, host: str, port: int) -> list[ipaddress.IPv4Address]:
+        checked.append(host)
+        return [ipaddress.IPv4Address("127.0.0.1")]
+
+    monkeypatch.setattr("monitor.fetch.fetcher.check_public_host", approve)
+    server.routes["/article"] = answer(b"article")
+    url = f"http://news.example:{server.port}/article"
+    async with make_fetcher(allow_private_networks=False, obey_robots=False) as fetcher:
+        page = await fetcher.fetch(url, discovered=True)
+    assert page.text == "article"
+    assert page.final_url == url
+    assert checked == ["news.example"]
+    assert server.hits("/article")[0].headers["host"] == f"news.example:{server.port}"
