@@ -11,6 +11,7 @@ exponential backoff and jitter. Only ``FetchError`` subclasses leave this module
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import random
 import re
@@ -76,7 +77,10 @@ class _Target:
     pinned: str | None = None  # the checked address to connect to, for guarded URLs
 
 
+@functools.lru_cache(maxsize=4096)
 def _target(url: str) -> _Target:
+    """``url`` parsed and checked; cached, since sources are checked again and again and
+    httpx's URL parser is a sizeable part of a check's CPU."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
