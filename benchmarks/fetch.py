@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,7 +84,7 @@ def write_pages(www: Path, count: int) -> None:
 
 
 def start_nginx(root: Path, port: int) -> subprocess.Popen[bytes] | None:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if nginx is None:
         return None
     (root / "tmp").mkdir()
@@ -112,7 +113,7 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
-# ---------------------------------------------------------------- worker side (one client per process)
+# ------------------------------------------------- worker side (one client per process)
 
 
 def cpu_seconds() -> float:
@@ -120,7 +121,12 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_pool(urls: list[str], concurrency: int, check: Callable[[str], Awaitable[int]]) -> dict[str, float]:
+PassResult = dict[str, object]  # wall, cpu (seconds) and statuses (status or error -> count)
+
+
+async def run_pool(
+    urls: list[str], concurrency: int, check: Callable[[str], Awaitable[int]]
+) -> PassResult:
     queue = list(reversed(urls))
     statuses: dict[int | str, int] = {}
 
@@ -135,10 +141,12 @@ async def run_pool(urls: list[str], concurrency: int, check: Callable[[str], Awa
     cpu, wall = cpu_seconds(), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
-    return {"wall": wall, "cpu": cpu, "statuses": statuses}  # type: ignore[dict-item]
+    return {"wall": wall, "cpu": cpu, "statuses": statuses}
 
 
-async def monitor_passes(urls: list[str], concurrency: int, transport: str) -> list[dict[str, float]]:
+async def monitor_passes(
+    urls: list[str], concurrency: int, transport: Literal["aiohttp", "httpx"]
+) -> list[PassResult]:
     from monitor.fetch import Fetcher, FetchOptions, build_client
     from monitor.models import Validators
 
@@ -163,7 +171,10 @@ async def monitor_passes(urls: list[str], concurrency: int, transport: str) -> l
         return [await run_pool(urls, concurrency, check) for _ in range(2)]
 
 
-def conditional_headers(state: dict[str, tuple[str | None, str | None]], url: str) -> dict[str, str]:
+Remembered = dict[str, tuple[str | None, str | None]]  # URL -> (ETag, Last-Modified)
+
+
+def conditional_headers(state: Remembered, url: str) -> dict[str, str]:
     etag, modified = state.get(url, (None, None))
     headers = {}
     if etag:
@@ -173,10 +184,10 @@ def conditional_headers(state: dict[str, tuple[str | None, str | None]], url: st
     return headers
 
 
-async def httpx_passes(urls: list[str], concurrency: int) -> list[dict[str, float]]:
+async def httpx_passes(urls: list[str], concurrency: int) -> list[PassResult]:
     import httpx
 
-    state: dict[str, tuple[str | None, str | None]] = {}
+    state: Remembered = {}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits) as client:
 
@@ -188,10 +199,10 @@ async def httpx_passes(urls: list[str], concurrency: int) -> list[dict[str, floa
         return [await run_pool(urls, concurrency, check) for _ in range(2)]
 
 
-async def aiohttp_passes(urls: list[str], concurrency: int) -> list[dict[str, float]]:
+async def aiohttp_passes(urls: list[str], concurrency: int) -> list[PassResult]:
     import aiohttp
 
-    state: dict[str, tuple[str | None, str | None]] = {}
+    state: Remembered = {}
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
@@ -218,7 +229,7 @@ def worker_main(client: str, base: str, count: int, concurrency: int) -> None:
     print(json.dumps({"passes": passes, "peak_rss_mb": peak_kb / 1024}))
 
 
-# ---------------------------------------------------------------- driver side
+# ------------------------------------------------- driver side
 
 
 def run_worker(client: str, base: str, count: int, concurrency: int) -> dict[str, object]:
@@ -247,7 +258,9 @@ def summarise(runs: list[dict[str, object]], count: int) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--urls", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3, help="runs per client; medians reported")
@@ -271,10 +284,14 @@ def main() -> int:
         try:
             wait_for_port(port)
             base = f"http://127.0.0.1:{port}"
-            print(f"{args.urls} URLs on {name} at {base}, {args.concurrency} concurrent, "
-                  f"{args.runs} runs per client (medians), {os.cpu_count()} CPUs")
+            print(
+                f"{args.urls} URLs on {name} at {base}, {args.concurrency} concurrent, "
+                f"{args.runs} runs per client (medians), {os.cpu_count()} CPUs"
+            )
             for client in args.clients.split(","):
-                runs = [run_worker(client, base, args.urls, args.concurrency) for _ in range(args.runs)]
+                runs = [
+                    run_worker(client, base, args.urls, args.concurrency) for _ in range(args.runs)
+                ]
                 print(client)
                 print("\n".join(summarise(runs, args.urls)))
         finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from monitor import __version__
 
@@ -54,7 +55,7 @@ class FetchOptions:
     max_retry_after: float = 86_400.0
     max_decompressed_ratio: float = 100.0
     ratio_guard_floor: int = MEGABYTE
-    transport: str = "aiohttp"
+    transport: Literal["aiohttp", "httpx"] = "aiohttp"
 
     @property
     def user_agent_header(self) -> str:

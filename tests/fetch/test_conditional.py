@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from monitor.models import Validators
 
 from .server import FetcherFactory, RawServer, Request, answer, head_bytes
@@ -89,3 +91,18 @@ async def test_headers_sent(server: RawServer, make_fetcher: FetcherFactory) -> 
     assert "x-source" not in without
     assert "if-none-match" not in without
     assert "text/html" in without["accept"]
+
+
+async def test_fetch_url_once_obeys_robots(server: RawServer) -> None:
+    from monitor.errors import BlockedURL
+    from monitor.fetch import FetchOptions, fetch_url_once
+
+    server.routes["/robots.txt"] = answer(
+        b"User-agent: *\nDisallow: /no", content_type="text/plain"
+    )
+    server.routes["/yes"] = answer(PAGE)
+    options = FetchOptions(obey_robots=False, per_host_delay=0.0)
+    assert (await fetch_url_once(server.url("/yes"), options)).status == 200
+    with pytest.raises(BlockedURL, match="robots"):
+        await fetch_url_once(server.url("/no"), options)
+    assert server.hits("/no") == []
