@@ -11,6 +11,8 @@ request (15–30% more CPU on the default transport), so its absence should fail
 
 from __future__ import annotations
 
+import ssl
+
 import aiohttp
 import httpx
 import sniffio  # noqa: F401  (see the module docstring)
@@ -44,21 +46,22 @@ def default_headers(options: FetchOptions) -> dict[str, str]:
     return headers
 
 
-def _aiohttp_session(options: FetchOptions) -> aiohttp.ClientSession:
-    """The aiohttp session under the transport: no cookie jar of its own (httpx keeps cookies),
-    bounded connection pool, cached DNS."""
-    connector = aiohttp.TCPConnector(limit=options.max_connections, ttl_dns_cache=300)
+def _aiohttp_session(options: FetchOptions, verify: ssl.SSLContext | bool) -> aiohttp.ClientSession:
+    """The aiohttp session under the transport: no cookie jar, bounded pool, cached DNS."""
+    connector = aiohttp.TCPConnector(limit=options.max_connections, ttl_dns_cache=300, ssl=verify)
     return aiohttp.ClientSession(
         connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False
     )
 
 
-def _transport(options: FetchOptions, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+def _transport(
+    options: FetchOptions, limits: httpx.Limits, verify: ssl.SSLContext | bool
+) -> httpx.AsyncBaseTransport:
     if options.transport == "httpx":
-        return httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        return httpx.AsyncHTTPTransport(limits=limits, retries=0, verify=verify)
     if options.transport == "aiohttp":
         # a factory: the session must be created inside the running event loop
-        return AiohttpTransport(limits=limits, client=lambda: _aiohttp_session(options))
+        return AiohttpTransport(limits=limits, client=lambda: _aiohttp_session(options, verify))
     raise ValueError(f"unknown transport {options.transport!r}; expected one of {TRANSPORTS}")
 
 
@@ -74,8 +77,13 @@ class NoCookies(httpx.Cookies):
         return None
 
 
-def build_client(options: FetchOptions) -> httpx.AsyncClient:
+def build_client(
+    options: FetchOptions, *, verify: ssl.SSLContext | bool = True
+) -> httpx.AsyncClient:
     """The shared client; the service builds it once and closes it on shutdown.
+
+    ``verify`` is the TLS trust: the system's CAs by default, or an ``ssl.SSLContext`` (a private
+    CA for intranet sources; the tests' own certificate).
 
     It keeps no cookies (see ``NoCookies``), follows no redirects by itself (the ``Fetcher``
     follows them, checking each hop) and ignores proxy settings from the environment.
@@ -86,7 +94,7 @@ def build_client(options: FetchOptions) -> httpx.AsyncClient:
         keepalive_expiry=30.0,
     )
     client = httpx.AsyncClient(
-        transport=_transport(options, limits),
+        transport=_transport(options, limits, verify),
         headers=default_headers(options),
         timeout=timeouts(options),
         follow_redirects=False,

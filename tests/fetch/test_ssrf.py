@@ -112,3 +112,39 @@ async def test_guarded_request_connects_to_the_checked_address(
     assert page.final_url == url
     assert checked == ["news.example"]
     assert server.hits("/article")[0].headers["host"] == f"news.example:{server.port}"
+
+
+async def test_guarded_tls_request_keeps_the_name_for_sni_and_certificate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pinned to 127.0.0.1, the TLS handshake still names (and verifies) ``news.example``."""
+    import ssl
+    from dataclasses import replace
+    from pathlib import Path
+
+    from monitor.fetch import Fetcher, build_client
+
+    from .conftest import TEST_OPTIONS
+    from .server import RawServer
+
+    data = Path(__file__).parent / "data"
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(data / "news.example.crt", data / "news.example.key")
+    client_tls = ssl.create_default_context(cafile=str(data / "news.example.crt"))
+
+    async def approve(url: str, host: str, port: int) -> list[ipaddress.IPv4Address]:
+        return [ipaddress.IPv4Address("127.0.0.1")]
+
+    monkeypatch.setattr("monitor.fetch.fetcher.check_public_host", approve)
+    server = RawServer(routes={"/article": answer(b"secure article")}, tls=server_tls)
+    await server.start()
+    options = replace(TEST_OPTIONS, allow_private_networks=False, obey_robots=False)
+    try:
+        async with build_client(options, verify=client_tls) as client:
+            fetcher = Fetcher(client, options)
+            url = f"https://news.example:{server.port}/article"
+            page = await fetcher.fetch(url, discovered=True)
+    finally:
+        await server.stop()
+    assert page.text == "secure article"
+    assert server.hits("/article")[0].headers["host"] == f"news.example:{server.port}"
