@@ -85,13 +85,14 @@ def _target(url: str) -> _Target:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise BlockedURL(f"refused {url}: not a valid URL ({exc})", url) from exc
-    check_scheme(url, parsed.scheme, parsed.host)
+    host = parsed.raw_host.decode("ascii")  # IDNA-encoded
+    check_scheme(url, parsed.scheme, host)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    if not HOST_CHARACTERS.fullmatch(parsed.host) or not 0 < port < 65536:
+    if not HOST_CHARACTERS.fullmatch(host) or not 0 < port < 65536:
         raise BlockedURL(f"refused {url}: not a valid URL (bad host or port)", url)
     origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
     path = parsed.raw_path.decode("ascii") or "/"
-    return _Target(url, parsed, parsed.host, port, origin, path)
+    return _Target(url, parsed, host, port, origin, path)
 
 
 def plain_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -101,6 +102,27 @@ def plain_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
+
+
+def header_bytes(value: str) -> bytes:
+    """A header value as bytes on the wire: validators go back byte for byte as they came
+    (``plain_headers`` decodes as Latin-1, which round-trips every byte)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def redirect_target(base: str, location: str) -> str:
+    """The absolute URL a ``Location`` header points to; raw UTF-8 in it is read as UTF-8."""
+    try:
+        location = location.strip().encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        location = location.strip()
+    try:
+        return urljoin(base, location)
+    except ValueError as exc:
+        raise BlockedURL(f"{base} redirects to an invalid URL {location!r} ({exc})", base) from exc
 
 
 @dataclass(slots=True)
@@ -255,23 +277,24 @@ class Fetcher:
                 "GET", target.parsed, headers=headers, timeout=self._timeouts
             )
         url = target.parsed.copy_with(host=target.pinned)
-        headers = {**(headers or {}), "Host": target.parsed.netloc.decode("ascii")}
+        headers = {**(headers or {}), b"Host": target.parsed.netloc}
         tls = {"sni_hostname": target.host} if target.parsed.scheme == "https" else None
         return self.client.build_request(
             "GET", url, headers=headers, timeout=self._timeouts, extensions=tls
         )
 
-    def _request_headers(self, attempt: _Attempt) -> dict[str, str] | None:
+    def _request_headers(self, attempt: _Attempt) -> dict[bytes, bytes] | None:
         """What this request adds to the client's headers: the source's and the validators."""
-        headers: dict[str, str] = {}
+        headers: dict[bytes, bytes] = {}
         if attempt.policy.accept_language:
-            headers["Accept-Language"] = attempt.policy.accept_language
-        headers.update(attempt.policy.headers)
+            headers[b"Accept-Language"] = header_bytes(attempt.policy.accept_language)
+        for name, value in attempt.policy.headers.items():
+            headers[header_bytes(name)] = header_bytes(value)
         validators = attempt.validators
         if validators is not None and validators.etag:
-            headers["If-None-Match"] = validators.etag
+            headers[b"If-None-Match"] = header_bytes(validators.etag)
         if validators is not None and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+            headers[b"If-Modified-Since"] = header_bytes(validators.last_modified)
         return headers or None
 
     async def _answer(
@@ -281,7 +304,7 @@ class Fetcher:
         status = response.status_code
         location = answer.headers.get("location")
         if status in REDIRECT_STATUSES and location:
-            return urljoin(target.url, location.strip())
+            return redirect_target(target.url, location)
         if status == 304 and attempt.validators is not None:
             return self._unchanged(target, attempt, answer)
         if status >= 400 or status < 200 or status == 304:
@@ -409,7 +432,7 @@ class Fetcher:
             headers = plain_headers(response.headers.raw)
             location = headers.get("location")
             if response.status_code in REDIRECT_STATUSES and location:
-                return urljoin(target.url, location.strip())
+                return redirect_target(target.url, location)
             if response.status_code != 200:
                 return RobotsAnswer(response.status_code)
             limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0)

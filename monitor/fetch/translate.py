@@ -4,6 +4,7 @@ with a message that names the URL and says what happened in plain words."""
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 
 import aiohttp
@@ -35,6 +36,8 @@ def translate(exc: BaseException, url: str, options: FetchOptions) -> FetchError
         return BlockedURL(f"refused {url}: not a URL we can fetch ({_cause(exc)})", url)
     if isinstance(exc, httpx.ConnectError):
         return ConnectError(f"could not connect for {url}: {_cause(exc)}", url)
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc):
+        return FetchError(f"{url} redirects to an invalid URL: {exc}", url)
     if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
         return _lost(exc, url)
     if isinstance(exc, ConnectionError):
@@ -56,7 +59,7 @@ def _from_aiohttp(exc: aiohttp.ClientError, url: str, options: FetchOptions) -> 
     if isinstance(exc, aiohttp.ClientSSLError):
         return ConnectError(f"TLS failed for {url}: {_cause(exc)}", url)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = os.strerror(exc.os_error.errno) if exc.os_error.errno else _cause(exc)
+        reason = _os_reason(exc.os_error)
         return ConnectError(f"could not connect to {exc.host}:{exc.port} for {url}: {reason}", url)
     if isinstance(exc, aiohttp.ClientResponseError):
         return FetchError(f"the server sent an invalid HTTP answer for {url}: {exc.message}", url)
@@ -75,6 +78,15 @@ def _timeout(exc: httpx.TimeoutException, url: str, options: FetchOptions) -> Fe
     else:
         phase, seconds = "reading", options.read_timeout
     return FetchTimeout(f"timed out after {seconds:g}s {phase} {url}", url)
+
+
+def _os_reason(error: OSError) -> str:
+    """``Connection refused`` / ``Name or service not known`` rather than errno soup."""
+    if isinstance(error, socket.gaierror) and error.strerror:
+        return f"DNS lookup failed ({error.strerror})"
+    if error.errno and error.errno > 0:
+        return os.strerror(error.errno)
+    return str(error) or type(error).__name__
 
 
 def _lost(exc: BaseException, url: str) -> ConnectError:

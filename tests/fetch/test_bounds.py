@@ -247,3 +247,34 @@ async def test_connection_refused(make_fetcher: FetcherFactory) -> None:
     async with make_fetcher() as fetcher:
         with pytest.raises(ConnectError, match=f"127.0.0.1:{port}"):
             await fetcher.fetch(f"http://127.0.0.1:{port}/", discovered=False)
+
+
+MALFORMED = {
+    "bad status line": b"HTTP/1.1 abc OK\r\ncontent-length: 0\r\n\r\n",
+    "header without colon": b"HTTP/1.1 200 OK\r\nnot a header\r\ncontent-length: 0\r\n\r\n",
+    "huge header": b"HTTP/1.1 200 OK\r\nx-big: " + b"a" * 20000 + b"\r\n\r\n",
+    "bad location": b"HTTP/1.1 302 Found\r\nlocation: http://[::1\r\ncontent-length: 0\r\n\r\n",
+    "bad content-length": b"HTTP/1.1 200 OK\r\ncontent-length: -5\r\n\r\n",
+    "bad chunk": b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+    "not gzip": b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: 5\r\n\r\nhello",
+    "HTTP/0.9": b"hello world",
+    "nothing": b"",
+}
+
+
+@pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_malformed_answers_end_as_fetch_errors(
+    server: RawServer, make_fetcher: FetcherFactory, raw: bytes
+) -> None:
+    from monitor.errors import FetchError
+
+    async def route(request: Request, writer: asyncio.StreamWriter) -> None:
+        writer.write(raw)
+        await writer.drain()
+        writer.close()
+
+    server.routes["/bad"] = route
+    async with make_fetcher(obey_robots=False) as fetcher:
+        with pytest.raises(FetchError) as caught:
+            await fetcher.fetch(server.url("/bad"), discovered=False)
+    assert server.url("/bad") in str(caught.value)
