@@ -106,3 +106,25 @@ async def test_fetch_url_once_obeys_robots(server: RawServer) -> None:
     with pytest.raises(BlockedURL, match="robots"):
         await fetch_url_once(server.url("/no"), options)
     assert server.hits("/no") == []
+
+
+async def test_non_ascii_etag_goes_back_byte_for_byte(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    raw_etag = b'"caf\xe9-\xc3\xa9"'  # one Latin-1 byte, one UTF-8 sequence: whatever came
+
+    async def route(request: Request, writer: asyncio.StreamWriter) -> None:
+        if request.headers.get("if-none-match", "").encode("latin-1") == raw_etag:
+            writer.write(head_bytes(304, {}))
+            return
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 2\r\netag: "
+            + raw_etag
+            + b"\r\n\r\nok"
+        )
+
+    server.routes["/page"] = route
+    async with make_fetcher(obey_robots=False) as fetcher:
+        first = await fetcher.fetch(server.url("/page"), discovered=False)
+        second = await fetcher.fetch(server.url("/page"), first.validators, discovered=False)
+    assert second.conditional_hit
