@@ -137,6 +137,7 @@ class _Attempt:
     policy: SourceFetchPolicy
     deadline: float | None = None
     started: float = 0.0
+    trusted_host: str | None = None  # a config URL's host: its same-host redirects stay trusted
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +220,9 @@ class Fetcher:
     async def _admit(self, url: str, attempt: _Attempt, *, redirected: bool) -> _Target:
         """Everything that may refuse ``url`` before a byte is sent to it."""
         target = _target(url)
-        if attempt.guarded or (
-            redirected and not attempt.policy.allows_private_networks(self.options)
-        ):
+        if not redirected and not attempt.guarded:
+            attempt.trusted_host = target.host
+        if self._needs_guard(target, attempt):
             addresses = await check_public_host(url, target.host, target.port)
             target = replace(target, pinned=str(addresses[0]))
         block = self.politeness.blocked(target.host)
@@ -236,8 +237,16 @@ class Fetcher:
         if attempt.policy.obeys_robots(self.options):
             rules = await self.robots.rules_for(target.origin)
             if not rules.allows(target.path):
-                raise _robots_refusal(url, target.origin, rules)
+                raise _robots_refusal(url, target.origin, rules, self.options.robots_error_ttl)
         return target
+
+    def _needs_guard(self, target: _Target, attempt: _Attempt) -> bool:
+        """Discovered URLs, and redirects away from a config URL's host, unless allowed."""
+        if attempt.guarded:
+            return True
+        if attempt.policy.allows_private_networks(self.options):
+            return False
+        return target.host != attempt.trusted_host
 
     def _crawl_delay(self, target: _Target, attempt: _Attempt) -> float | None:
         if not attempt.policy.obeys_robots(self.options):
@@ -446,16 +455,19 @@ class Fetcher:
             await response.aclose()
 
 
-def _robots_refusal(url: str, origin: str, rules: RobotsRules) -> FetchError:
+def _robots_refusal(url: str, origin: str, rules: RobotsRules, ask_again: float) -> FetchError:
     """``BlockedURL`` for a disallowed path; when robots.txt itself failed (which RFC 9309 says
-    to treat as "disallow everything"), an error of the same kind as that failure."""
+    to treat as "disallow everything"), an error of the same kind as that failure — not worth
+    retrying before robots.txt is asked again, ``ask_again`` seconds later."""
     failure = rules.failure
     if failure is None:
         return BlockedURL(f"refused {url}: {origin}/robots.txt disallows it", url)
     message = f"could not fetch {origin}/robots.txt, so {url} was not fetched either: {failure}"
     if isinstance(failure, HTTPStatusError):
-        return HTTPStatusError(message, url, failure.status, failure.retry_after)
-    return type(failure)(message, url)
+        return HTTPStatusError(message, url, failure.status, failure.retry_after or ask_again)
+    error = type(failure)(message, url)
+    error.retryable = False
+    return error
 
 
 def _worth_retrying(exc: FetchError) -> bool:

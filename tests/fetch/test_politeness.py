@@ -67,11 +67,12 @@ async def test_robots_server_error_disallows_everything_for_a_while(
 ) -> None:
     server.routes["/robots.txt"] = answer(b"", status=500, content_type=None)
     server.routes["/page"] = answer(b"page")
-    async with make_fetcher() as fetcher:
+    async with make_fetcher(retries=3, robots_error_ttl=120.0) as fetcher:
         for _ in range(2):
             with pytest.raises(HTTPStatusError, match=r"robots\.txt") as failed:
                 await fetcher.fetch(server.url("/page"), discovered=False)
     assert failed.value.status == 500
+    assert failed.value.retry_after == 120.0  # when robots.txt will be asked again
     assert server.hits("/page") == []
     assert len(server.hits("/robots.txt")) == 1
 

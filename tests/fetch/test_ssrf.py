@@ -148,3 +148,15 @@ async def test_guarded_tls_request_keeps_the_name_for_sni_and_certificate(
         await server.stop()
     assert page.text == "secure article"
     assert server.hits("/article")[0].headers["host"] == f"news.example:{server.port}"
+
+
+async def test_same_host_redirect_of_a_config_url_stays_trusted(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/old"] = answer(status=301, headers={"location": "/new"})
+    server.routes["/new"] = answer(b"intranet page")
+    async with make_fetcher(allow_private_networks=False) as fetcher:
+        page = await fetcher.fetch(server.url("/old"), discovered=False)
+        with pytest.raises(BlockedURL, match="loopback"):
+            await fetcher.fetch(server.url("/old"), discovered=True)
+    assert page.text == "intranet page"
