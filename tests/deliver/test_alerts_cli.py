@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 from conftest import Answer, Hook, Receiver
 from sqlmodel import SQLModel
 
@@ -27,6 +30,18 @@ class Topic:
     webhooks = ("hook", "chat")
     debounce = 0.0
     cooldown = 0.0
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """``main()`` points logging at the captured stderr; put it back for the tests after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    config = structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
 
 
 @pytest.fixture
