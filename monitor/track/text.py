@@ -219,10 +219,11 @@ def _is_title_case(tokens: list[str]) -> bool:
 def _runs(tokens: list[str], capitalised_inside: set[str]) -> list[str]:
     runs: list[str] = []
     current: list[str] = []
+    first_word = next((i for i, t in enumerate(tokens) if t[:1].isalnum()), 0)
     for index, raw in enumerate(tokens):
         token = raw if re.fullmatch(r"(?:[A-Z]\.)+", raw) else raw.rstrip(".")
         name_like = _is_capitalised(token) and token.lower() not in CALENDAR_WORDS
-        if name_like and index == 0:
+        if name_like and index == first_word:
             name_like = token.lower() in capitalised_inside and token.lower() not in STOPWORDS
         if name_like and token.lower() not in STOPWORDS:
             current.append(token)

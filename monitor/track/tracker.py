@@ -50,8 +50,8 @@ class TrackConfig:
     name_phrase_weight: float = 1.0
     duplicate_similarity: float = 0.85
     known_similarity: float = KNOWN_SIMILARITY
-    dormant_after: timedelta = timedelta(days=7)
-    time_scale: timedelta = timedelta(days=3)
+    dormant_after: timedelta = timedelta(days=14)
+    time_scale: timedelta = timedelta(days=7)
     index: IndexParams = field(default_factory=IndexParams)
 
 
