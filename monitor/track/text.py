@@ -190,7 +190,8 @@ def names_in(sentences: Sequence[str]) -> list[str]:
     running_text = [tokens for tokens in tokenised if not _is_title_case(tokens)]
     capitalised_inside: set[str] = set()
     for tokens in running_text:
-        capitalised_inside.update(t.lower() for t in tokens[1:] if _is_capitalised(t))
+        inside = tokens[_first_word(tokens) + 1 :]
+        capitalised_inside.update(t.lower().rstrip(".") for t in inside if _is_capitalised(t))
     found: list[str] = []
     for tokens in tokenised:
         if _is_title_case(tokens):  # a headline: keep only words the body capitalises
@@ -211,15 +212,22 @@ def _is_capitalised(token: str) -> bool:
 
 
 def _is_title_case(tokens: list[str]) -> bool:
+    """A headline or a subheading: most long words capitalised and no closing full stop."""
+    if tokens and tokens[-1].endswith((".", "!", "?", '"')):
+        return False
     long_words = [t for t in tokens if len(t) > 3 and t[:1].isalpha()]
     capitalised = sum(1 for t in long_words if t[:1].isupper())
     return len(long_words) >= 2 and capitalised / len(long_words) > 0.6
 
 
+def _first_word(tokens: list[str]) -> int:
+    return next((i for i, t in enumerate(tokens) if t[:1].isalnum()), 0)
+
+
 def _runs(tokens: list[str], capitalised_inside: set[str]) -> list[str]:
     runs: list[str] = []
     current: list[str] = []
-    first_word = next((i for i, t in enumerate(tokens) if t[:1].isalnum()), 0)
+    first_word = _first_word(tokens)
     for index, raw in enumerate(tokens):
         token = raw if re.fullmatch(r"(?:[A-Z]\.)+", raw) else raw.rstrip(".")
         name_like = _is_capitalised(token) and token.lower() not in CALENDAR_WORDS

@@ -146,7 +146,7 @@ class Tracker:
         features = article_features(text, self.config.name_boost, self.config.name_phrase_weight)
         self.index.count_document(features.term_weights)
         vector = self.index.article_vector(features.term_weights)
-        names = [self.index.term_id(t) for t in features.name_terms]
+        names = [self.index.term_id(t) for t in _salient_names(features)]
         event_at = obs.article.published or obs.fetched_at
         candidates = self.index.candidates(vector, names, self._active_since(obs.fetched_at))
         duplicate = self._find_duplicate(features, candidates)
@@ -415,6 +415,12 @@ class Tracker:
             [self.index.term_id(name) for name in data["names"]],
             story.last_seen.timestamp(),
         )
+
+
+def _salient_names(features: ArticleFeatures) -> list[str]:
+    """Name terms of an article, most weighty first (ties by spelling), for a stable order."""
+    weights = features.term_weights
+    return sorted(features.name_terms, key=lambda t: (-weights.get(t, 0.0), t))
 
 
 def _match(score: float, candidate: Candidate) -> StoryMatch:
