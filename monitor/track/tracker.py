@@ -373,7 +373,7 @@ class Tracker:
             "last_event": story.last_event.isoformat(),
             "urls": list(story.urls),
             "terms": [
-                [self.index.terms[t], round(m, 6)]
+                [self.index.terms[t], m]
                 for t, m in zip(self.index.story_terms[slot], self.index.story_mass[slot], strict=True)
             ],
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
