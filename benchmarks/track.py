@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.track import TrackConfig, replay  # noqa: E402
-from monitor.track.evaluation import ECBPLUS_SHUFFLE_SEED, bcubed, ecbplus_observations  # noqa: E402
-from monitor.track.features import ArticleText  # noqa: E402
-from monitor.track.novelty import StoryMemory  # noqa: E402
-from monitor.track.revisions import diff_revisions  # noqa: E402
-from monitor.track.text import split_sentences  # noqa: E402
-from monitor.track.tracker import Tracker, _Story  # noqa: E402
+from monitor.track import TrackConfig, replay
+from monitor.track.evaluation import ECBPLUS_SHUFFLE_SEED, bcubed, ecbplus_observations
+from monitor.track.features import ArticleText
+from monitor.track.novelty import StoryMemory
+from monitor.track.revisions import diff_revisions
+from monitor.track.text import split_sentences
+from monitor.track.tracker import Tracker, _Story
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,21 +89,25 @@ def bench_assignment(stories: int) -> None:
         tracker.index.count_document(weights)
         vector = tracker.index.article_vector(weights)
         story_id = f"st_{serial:012x}"
-        tracker.stories[story_id] = _Story(
-            story_id, "", now, now, now, now, [], StoryMemory()
-        )
+        tracker.stories[story_id] = _Story(story_id, "", now, now, now, now, [], StoryMemory())
         tracker.index.add_story(story_id, vector, [], now.timestamp())
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
     grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
-    print(f"Story index with {stories:,} stories: {grown / stories:,.0f} bytes per story "
-          "(index, vocabulary, IDF statistics and story records)")
+    print(
+        f"Story index with {stories:,} stories: {grown / stories:,.0f} bytes per story "
+        "(index, vocabulary, IDF statistics and story records)"
+    )
     queries = [synthetic_article(rng, vocabulary, serial % stories) for serial in range(500)]
     ours = [_time(lambda w=w: _assign(tracker, w, now)) for w in queries]
-    print(f"  assignment (retrieve + score + merge): median {median_ms(ours):.3f} ms, "
-          f"p95 {sorted(ours)[int(len(ours) * 0.95)] * 1000:.3f} ms per article")
+    print(
+        f"  assignment (retrieve + score + merge): median {median_ms(ours):.3f} ms, "
+        f"p95 {sorted(ours)[int(len(ours) * 0.95)] * 1000:.3f} ms per article"
+    )
     scan = [_time(lambda w=w: _linear_scan(tracker, w)) for w in queries[:5]]
-    print(f"  peer: exact linear scan over all stories: median {median_ms(scan):.1f} ms per article")
+    print(
+        f"  peer: exact linear scan over all stories: median {median_ms(scan):.1f} ms per article"
+    )
 
 
 def _time(call: Callable[[], object]) -> float:
@@ -125,7 +129,9 @@ def _assign(tracker: Tracker, weights: dict[str, float], now: datetime) -> None:
 def _linear_scan(tracker: Tracker, weights: dict[str, float]) -> None:
     index = tracker.index
     vector = index.article_vector(weights)
-    best = max(range(len(index.story_ids)), key=lambda slot: index._score(slot, vector, set()).cosine)
+    best = max(
+        range(len(index.story_ids)), key=lambda slot: index._score(slot, vector, set()).cosine
+    )
     del best
 
 
@@ -149,10 +155,12 @@ def bench_diff() -> None:
     words = sum(len(p.split()) for p in body)
     ours = [_time(lambda: diff_revisions(old, new)) for _ in range(30)]
     full = [
-        _time(lambda: diff_revisions(
-            ArticleText("Talks", tuple(split_sentences(old_text))),
-            ArticleText("Talks resume", tuple(split_sentences(new_text))),
-        ))
+        _time(
+            lambda: diff_revisions(
+                ArticleText("Talks", tuple(split_sentences(old_text))),
+                ArticleText("Talks resume", tuple(split_sentences(new_text))),
+            )
+        )
         for _ in range(30)
     ]
     old_words, new_words = old_text.split(), new_text.split()
@@ -160,8 +168,10 @@ def bench_diff() -> None:
         _time(lambda: list(difflib.SequenceMatcher(None, old_words, new_words).get_opcodes()))
         for _ in range(30)
     ]
-    print(f"Revision diff of a {words:,}-word article: median {median_ms(ours):.2f} ms "
-          f"(with sentence splitting: {median_ms(full):.2f} ms)")
+    print(
+        f"Revision diff of a {words:,}-word article: median {median_ms(ours):.2f} ms "
+        f"(with sentence splitting: {median_ms(full):.2f} ms)"
+    )
     print(f"  peer: difflib word-level SequenceMatcher: median {median_ms(peer):.2f} ms")
 
 

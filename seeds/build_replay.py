@@ -41,9 +41,12 @@ class _ArticlePage(HTMLParser):
             self._meta(values.get("property"), values.get("content"))
         elif tag == "article":
             self._in_article = True
-        elif self._in_article and tag in {"h1", "p"}:
-            if not CHROME_CLASSES & set((values.get("class") or "").split()):
-                self._capture, self._buffer = tag, []
+        elif self._in_article and tag in {"h1", "p"} and not self._is_chrome(values):
+            self._capture, self._buffer = tag, []
+
+    @staticmethod
+    def _is_chrome(attributes: dict[str, str | None]) -> bool:
+        return bool(CHROME_CLASSES & set((attributes.get("class") or "").split()))
 
     def _meta(self, name: str | None, content: str | None) -> None:
         if name == "article:published_time":

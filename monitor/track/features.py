@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from monitor.models import Article
@@ -82,11 +81,12 @@ def article_features(
     all_sentences = (text.title, *text.sentences) if text.title else text.sentences
     names = tuple(dict.fromkeys(names_in(all_sentences)))
     name_terms = frozenset(stem(w) for name in names for w in words(name) if len(w) > 1)
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     for term in content_terms(text.title):
-        counts[term] += TITLE_WEIGHT
+        counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
     for sentence in text.sentences:
-        counts.update(content_terms(sentence))
+        for term in content_terms(sentence):
+            counts[term] = counts.get(term, 0.0) + 1.0
     weights = {
         term: (1.0 + math.log(count)) * (name_boost if term in name_terms else 1.0)
         for term, count in counts.items()

@@ -89,8 +89,9 @@ class StoryIndex:
 
     # -- stories -------------------------------------------------------------------------------
 
-    def add_story(self, story_id: str, vector: Mapping[int, float], names: Iterable[int],
-                  active_at: float) -> int:
+    def add_story(
+        self, story_id: str, vector: Mapping[int, float], names: Iterable[int], active_at: float
+    ) -> int:
         slot = len(self.story_ids)
         self.story_ids.append(story_id)
         self.slots[story_id] = slot
@@ -102,8 +103,9 @@ class StoryIndex:
         self.merge(slot, vector, names, active_at)
         return slot
 
-    def restore_story(self, story_id: str, mass: list[tuple[int, float]], names: list[int],
-                      active_at: float) -> int:
+    def restore_story(
+        self, story_id: str, mass: list[tuple[int, float]], names: list[int], active_at: float
+    ) -> int:
         """Put back a story exactly as a snapshot recorded it (terms, masses, names)."""
         slot = self.add_story(story_id, {}, (), active_at)
         self.story_terms[slot] = array("i", (t for t, _ in mass))
@@ -112,8 +114,9 @@ class StoryIndex:
         self._post(slot, [t for t, _ in mass[: self.params.posted_terms]])
         return slot
 
-    def merge(self, slot: int, vector: Mapping[int, float], names: Iterable[int],
-              active_at: float) -> None:
+    def merge(
+        self, slot: int, vector: Mapping[int, float], names: Iterable[int], active_at: float
+    ) -> None:
         """Add an article's vector to a story, keep its most salient terms, post new ones."""
         mass = dict(zip(self.story_terms[slot], self.story_mass[slot], strict=True))
         for term, weight in vector.items():
@@ -142,9 +145,10 @@ class StoryIndex:
 
     # -- retrieval -----------------------------------------------------------------------------
 
-    def candidates(self, vector: Mapping[int, float], name_terms: Iterable[int],
-                   active_since: float) -> list[Candidate]:
-        """Stories active since ``active_since`` sharing salient terms with ``vector``, best first."""
+    def candidates(
+        self, vector: Mapping[int, float], name_terms: Iterable[int], active_since: float
+    ) -> list[Candidate]:
+        """Active stories sharing salient terms with ``vector``, best first."""
         query = heapq.nlargest(self.params.query_terms, vector.items(), key=lambda kv: kv[1])
         votes: dict[int, float] = {}
         tail = self.params.posting_tail

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.models import ChangedFact
-from monitor.track.text import NumberMention, STOPWORDS, comparison_form, numbers_in, stem, words
+from monitor.track.text import STOPWORDS, NumberMention, comparison_form, numbers_in, stem, words
 
 KNOWN_SIMILARITY = 0.6
 
@@ -103,7 +103,9 @@ class StoryMemory:
                     continue
                 previous = same_context[-1]
                 after = mention.phrase
-                found.setdefault((previous.phrase, after), ChangedFact(previous.phrase, after, sentence))
+                found.setdefault(
+                    (previous.phrase, after), ChangedFact(previous.phrase, after, sentence)
+                )
         return list(found.values())
 
     # -- updates ---------------------------------------------------------------------------

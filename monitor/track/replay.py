@@ -48,10 +48,8 @@ def observation_from_json(line: dict[str, Any], number: int = 0) -> Observation:
         url = canonicalize_url(str(line["url"]))
         fetched_at = _timestamp(line["fetched_at"])
         source = str(line.get("source") or "")
-        if "html" in line:
-            article = _extract(str(line["html"]), url)
-        else:
-            article = _text_article(line, url)
+        has_html = "html" in line
+        article = _extract(str(line["html"]), url) if has_html else _text_article(line, url)
     except KeyError as exc:
         raise ParseError(f"{where}: missing field {exc.args[0]!r}") from exc
     except (TypeError, ValueError) as exc:

@@ -170,7 +170,9 @@ def word_diff(before: str, after: str) -> tuple[WordChange, ...]:
 def _with_significance(diff: RevisionDiff, words: int) -> RevisionDiff:
     """A 0..1 score: share of words touched, plus weight for headline, notes and numbers."""
     touched = sum(len(s.split()) for s in (*diff.added, *diff.removed))
-    touched += sum(len(w.before.split()) + len(w.after.split()) for c in diff.changed for w in c.words)
+    touched += sum(
+        len(w.before.split()) + len(w.after.split()) for c in diff.changed for w in c.words
+    )
     score = min(1.0, touched / words)
     if diff.headline:
         score += 0.2

@@ -13,18 +13,29 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-ABBREVIATIONS: frozenset[str] = frozenset(
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``, as a set."""
+    return frozenset(text.split())
+
+
+def word_set_in_order(text: str) -> list[str]:
+    """The whitespace-separated words of ``text``, in order."""
+    return text.split()
+
+
+ABBREVIATIONS: frozenset[str] = word_set(
     """mr mrs ms dr prof sr jr st mt ft gen lt col maj capt sgt cpl adm cmdr gov sen rep rev hon
     pres supt insp det no nos vs etc inc corp ltd co bros dept univ jan feb mar apr jun jul aug
     sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun approx est fig al
-    ave blvd rd e.g i.e a.m p.m u.s u.k u.n u.s.a e.u""".split()
+    ave blvd rd e.g i.e a.m p.m u.s u.k u.n u.s.a e.u"""
 )
-SENTENCE_STARTERS: frozenset[str] = frozenset(
+SENTENCE_STARTERS: frozenset[str] = word_set(
     """the a an he she it they we i you this that these those his her its their our but and
     yet so however meanwhile still in on at for as if when while after before there here
-    then now officials police""".split()
+    then now officials police"""
 )
-STOPWORDS: frozenset[str] = frozenset(
+STOPWORDS: frozenset[str] = word_set(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
     for from further had has have having he her here hers herself him himself his how i if in
@@ -34,18 +45,22 @@ STOPWORDS: frozenset[str] = frozenset(
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves said says say told according would could may might must shall since
     per via among amid within without across around upon onto one two three new like just
-    s t don didn doesn isn wasn weren won wouldn couldn shouldn ve ll re d m""".split()
+    s t don didn doesn isn wasn weren won wouldn couldn shouldn ve ll re d m"""
 )
-CALENDAR_WORDS: frozenset[str] = frozenset(
+CALENDAR_WORDS: frozenset[str] = word_set(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december today yesterday tomorrow""".split()
+    june july august september october november december today yesterday tomorrow"""
 )
-NAME_CONNECTORS: frozenset[str] = frozenset({"el", "al", "de", "da", "di", "van", "von", "bin", "of"})
+NAME_CONNECTORS: frozenset[str] = frozenset(
+    {"el", "al", "de", "da", "di", "van", "von", "bin", "of"}
+)
 NUMBER_WORDS: dict[str, str] = {
     word: str(value)
     for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        word_set_in_order(
+            """zero one two three four five six seven eight nine ten eleven twelve thirteen
+            fourteen fifteen sixteen seventeen eighteen nineteen twenty"""
+        )
     )
 }
 NUMBER_WORDS.update(thirty="30", forty="40", fifty="50", hundred="100", dozens="dozens")
@@ -161,8 +176,7 @@ def shingle_hashes(tokens: Sequence[str], size: int = 3) -> set[int]:
     if len(tokens) < size:
         return {zlib.crc32(" ".join(tokens).encode())} if tokens else set()
     return {
-        zlib.crc32(" ".join(tokens[i : i + size]).encode())
-        for i in range(len(tokens) - size + 1)
+        zlib.crc32(" ".join(tokens[i : i + size]).encode()) for i in range(len(tokens) - size + 1)
     }
 
 
@@ -233,9 +247,8 @@ def _runs(tokens: list[str], capitalised_inside: set[str]) -> list[str]:
         name_like = _is_capitalised(token) and token.lower() not in CALENDAR_WORDS
         if name_like and index == first_word:
             name_like = token.lower() in capitalised_inside and token.lower() not in STOPWORDS
-        if name_like and token.lower() not in STOPWORDS:
-            current.append(token)
-        elif current and token.lower() in NAME_CONNECTORS and index + 1 < len(tokens):
+        connector = bool(current) and token.lower() in NAME_CONNECTORS and index + 1 < len(tokens)
+        if (name_like and token.lower() not in STOPWORDS) or connector:
             current.append(token)
         else:
             runs.extend(_close_run(current))

@@ -374,7 +374,9 @@ class Tracker:
             "urls": list(story.urls),
             "terms": [
                 [self.index.terms[t], m]
-                for t, m in zip(self.index.story_terms[slot], self.index.story_mass[slot], strict=True)
+                for t, m in zip(
+                    self.index.story_terms[slot], self.index.story_mass[slot], strict=True
+                )
             ],
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
             "memory": story.memory.to_dict(),

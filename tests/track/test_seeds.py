@@ -17,7 +17,8 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 def build_replay() -> ModuleType:
     spec = importlib.util.spec_from_file_location("build_replay", SEEDS / "build_replay.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -61,10 +62,11 @@ def test_seed_story_events() -> None:
         "new_story",  # the unrelated ceasefire
     ]
     developments = [r["development"] for r in results]
-    assert developments[3] is None and developments[4] is None and developments[5] is None
+    assert developments[3:6] == [None, None, None]
     toll = developments[2]
     hostages = developments[7]
-    assert isinstance(toll, dict) and isinstance(hostages, dict)
+    assert isinstance(toll, dict)
+    assert isinstance(hostages, dict)
     assert [(f["before"], f["after"]) for f in toll["changed_facts"]] == [
         ("at least 24 palestinians according", "at least 30 palestinians among")
     ]
@@ -72,7 +74,8 @@ def test_seed_story_events() -> None:
         ("release of 48 israeli hostages", "still holding 28 israeli hostages")
     ]
     correction = developments[6]
-    assert isinstance(correction, dict) and correction["kind"] == "correction"
+    assert isinstance(correction, dict)
+    assert correction["kind"] == "correction"
     assert len({r["story_id"] for r in results}) == 2
 
 

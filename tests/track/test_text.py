@@ -32,9 +32,15 @@ from monitor.track.text import (
             "Talks opened in Sharm el-Sheikh, Egypt. Gen. Mills spoke at 5 p.m. Friday.",
             ["Talks opened in Sharm el-Sheikh, Egypt.", "Gen. Mills spoke at 5 p.m. Friday."],
         ),
-        ("They moved to the U.S. The move was hard.", ["They moved to the U.S.", "The move was hard."]),
+        (
+            "They moved to the U.S. The move was hard.",
+            ["They moved to the U.S.", "The move was hard."],
+        ),
         ("First paragraph\n\nSecond one", ["First paragraph", "Second one"]),
-        ("It cost No. 5 a lot. He said no. Then left.", ["It cost No. 5 a lot.", "He said no.", "Then left."]),
+        (
+            "It cost No. 5 a lot. He said no. Then left.",
+            ["It cost No. 5 a lot.", "He said no.", "Then left."],
+        ),
     ],
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:

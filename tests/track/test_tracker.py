@@ -38,8 +38,10 @@ def test_flip_flop_is_reported_once() -> None:
     to_b = tracker.observe(obs(url, B, 10))
     back = tracker.observe(obs(url, A, 20))
     again = tracker.observe(obs(url, B, 30))
-    assert first.event is TrackEvent.NEW_STORY and first.story_id == story_id_for(url)
-    assert to_b.development is not None and to_b.development.kind is DevelopmentKind.REVISION
+    assert first.event is TrackEvent.NEW_STORY
+    assert first.story_id == story_id_for(url)
+    assert to_b.development is not None
+    assert to_b.development.kind is DevelopmentKind.REVISION
     assert [(f.before, f.after) for f in to_b.development.changed_facts] == [
         ("at least 24 palestinians", "at least 30 palestinians")
     ]
@@ -60,7 +62,9 @@ def test_dormant_stories_are_not_joined() -> None:
     tracker.observe(obs("https://a.example/1", A, 0))
     late = tracker.observe(obs("https://b.example/2", B + " Mediators met again.", 60 * 48))
     assert late.event is TrackEvent.NEW_STORY
-    assert tracker.dormant_story_ids(START + timedelta(days=2)) == [story_id_for("https://a.example/1")]
+    assert tracker.dormant_story_ids(START + timedelta(days=2)) == [
+        story_id_for("https://a.example/1")
+    ]
 
 
 def test_rebuilt_tracker_decides_like_the_original() -> None:
@@ -75,7 +79,8 @@ def test_rebuilt_tracker_decides_like_the_original() -> None:
         if result.article_snapshot is not None:
             articles[result.url] = result.article_snapshot
     rebuilt = Tracker.from_snapshots(
-        json.loads(json.dumps(list(stories.values()))), json.loads(json.dumps(list(articles.values())))
+        json.loads(json.dumps(list(stories.values()))),
+        json.loads(json.dumps(list(articles.values()))),
     )
     for observation in observations[6:]:
         assert rebuilt.observe(observation) == original.observe(observation)
