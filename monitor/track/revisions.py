@@ -92,7 +92,11 @@ def diff_revisions(old: ArticleText, new: ArticleText) -> RevisionDiff:
     headline = (old.title, new.title) if old.title_key != new.title_key else None
     lead_changed = _first(old_keys) != _first(new_keys)
     diff = RevisionDiff(added, removed, changed, headline, lead_changed, notes)
-    return _with_significance(diff, max(old.word_count, new.word_count, 1))
+    return _with_significance(diff, max(_word_count(old_keys), _word_count(new_keys), 1))
+
+
+def _word_count(keys: Sequence[str]) -> int:
+    return sum(len(key.split()) for key in keys)
 
 
 def _first(keys: Sequence[str]) -> str:

@@ -6,7 +6,6 @@ import pytest
 
 from monitor.track.text import (
     comparison_form,
-    dateline,
     is_stamp,
     names_in,
     numbers_in,
@@ -84,15 +83,3 @@ def test_numbers_keep_their_context() -> None:
 
 def test_years_are_not_facts() -> None:
     assert numbers_in("Ahead of the 2025 elections.") == []
-
-
-@pytest.mark.parametrize(
-    ("line", "date"),
-    [
-        ("May 03, 2013", (2013, 5, 3)),
-        ("PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM", (2013, 5, 2)),
-        ("Reid checked herself in on Tuesday, December 9, 2008.", None),
-    ],
-)
-def test_dateline(line: str, date: tuple[int, int, int] | None) -> None:
-    assert dateline(line) == date
