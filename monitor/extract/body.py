@@ -1,0 +1,101 @@
+"""The generic article body extractor: find the container holding the story, then read it cleanly.
+
+1. ``container.best_container`` picks the element holding the story (text-run scoring, link
+   density, class/id hints, furniture ancestry), ``container.with_siblings`` adds sibling blocks
+   that read like more of it (a standfirst above, paragraphs split by an ad).
+2. ``reader.read_blocks`` walks that content in document order, skipping boilerplate (navigation,
+   share bars, related links, newsletter boxes, captions and credits, comments, hidden and
+   interactive elements), and emits one block per paragraph, heading, list item, quote or
+   pre-formatted block, with its whitespace folded.
+3. ``clean_blocks`` drops blocks that are mostly links or read like page chrome ("Updated 5
+   minutes ago", "Advertisement", newsletter prompts) and the repeated headline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.extract.container import best_container, with_siblings
+from monitor.extract.reader import Block, read_blocks
+from monitor.extract.text import fold
+
+__all__ = ["Block", "clean_blocks", "extract_blocks", "read_blocks"]
+
+_CHROME = re.compile(
+    r"^(?:advert|advertisement|advertising|anzeige|publicidad|publicité|pubblicità|реклама|iklan"
+    r"|sponsored(?: content)?|ad|skip (?:to )?(?:main )?content|comments?|\d+ comments?"
+    r"|(?:updated|published|posted|last updated)\b.{0,60}|\d+ (?:min(?:ute)?s?|hours?) ago"
+    r"|share (?:this|on|via)\b.*|(?:follow|like) us\b.*|like this (?:story|article)\?.*"
+    r"|(?:read|see) (?:more|also)\b.{0,120}|related(?: articles| stories| coverage)?:?.{0,120}"
+    r"|click here\b.{0,120}|\d+ (?:shares?|comments?)|(?:photo|image|video)(?: credit)?:.{0,120}"
+    r"|tell us what you think.*|have a tip\?.*|filed under:.*"
+    r"|\(?(?:additional )?(?:reporting|writing|editing|compiled) by\b.*"
+    r"|.*\bcontributed (?:to )?this (?:report|story|article)\.?)$",
+    re.IGNORECASE,
+)
+_PROMO = re.compile(
+    r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter"
+    r"|on facebook)\b",
+    re.IGNORECASE,
+)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_MAX_CHROME_CHARS = 300
+_BLOCK_LINK_SHARE = 0.5
+_LONG_BLOCK_LINK_SHARE = 0.65
+_LONG_BLOCK_CHARS = 200
+_SENTENCE_LINK_SHARE = 0.9
+_SENTENCE_ENDS = (".", "!", "?", '"', "”", "’", "»", "。")
+_MAX_PROMO_CHARS = 160
+
+
+def extract_blocks(tree: LexborHTMLParser, title: str | None) -> list[Block]:
+    """The article's text blocks in reading order, boilerplate removed."""
+    body = tree.body
+    if body is None:
+        return []
+    top = best_container(body)
+    if top is None:
+        return []
+    return clean_blocks(read_blocks(with_siblings(top)), title)
+
+
+def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:
+    """Drop link lists, page chrome, a repeated headline and headings left at the end."""
+    title_key = fold(title).lower() if title else None
+    kept: list[Block] = []
+    for block in blocks:
+        if title_key and block.text.lower() == title_key:
+            continue
+        if block.kind == "h1" and not kept:
+            continue  # the headline above the text, however it is worded
+        if block.link_share > _max_link_share(block) or _is_chrome(block.text):
+            continue
+        kept.append(block)
+    while kept and kept[-1].kind in _HEADINGS:
+        kept.pop()  # "Related", "Comments", … headings left at the end
+    return kept
+
+
+def _max_link_share(block: Block) -> float:
+    """How much of a block may be link text before it counts as a link list.
+
+    A sentence in a paragraph can be mostly links and still be prose; long blocks may open with
+    a linked lead; short link-heavy blocks are "related" lists and teasers.
+    """
+    if block.kind == "p" and block.text.endswith(_SENTENCE_ENDS):
+        return _SENTENCE_LINK_SHARE
+    return _LONG_BLOCK_LINK_SHARE if len(block.text) > _LONG_BLOCK_CHARS else _BLOCK_LINK_SHARE
+
+
+def _is_chrome(text: str) -> bool:
+    """Page furniture that slipped into the container: ad labels, share prompts, promos."""
+    if len(text) > _MAX_CHROME_CHARS:
+        return False
+    return _CHROME.match(text) is not None or (
+        len(text) < _MAX_PROMO_CHARS and _PROMO.search(text) is not None
+    )
+
+
+# --- choosing the container ---------------------------------------------------------------------
