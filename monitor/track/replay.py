@@ -7,12 +7,13 @@ to, what kind of event it was, the development (if any) and why the story matche
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from monitor.errors import ParseError
+from monitor.extract import extract_article
 from monitor.models import Article, Development
 from monitor.sources.urls import canonicalize_url
 from monitor.track.tracker import Observation, TrackConfig, Tracker, TrackResult
@@ -54,7 +55,7 @@ def observation_from_json(line: dict[str, Any], number: int = 0) -> Observation:
         raise ParseError(f"{where}: missing field {exc.args[0]!r}") from exc
     except (TypeError, ValueError) as exc:
         raise ParseError(f"{where}: {exc}") from exc
-    return Observation(source, url, fetched_at, article)
+    return Observation(source, article.canonical_url or url, fetched_at, article)
 
 
 def _timestamp(value: Any) -> datetime:
@@ -76,12 +77,8 @@ def _text_article(line: dict[str, Any], url: str) -> Article:
 
 
 def _extract(html: str, url: str) -> Article:
-    try:
-        module = importlib.import_module("monitor.extract")
-    except ModuleNotFoundError as exc:
-        raise ParseError(f"{url}: html observations need monitor.extract") from exc
-    extract = cast(Callable[[str, str], Article], module.extract_article)
-    return extract(html, url)
+    article = extract_article(html, url)
+    return replace(article, canonical_url=canonicalize_url(article.canonical_url or url))
 
 
 def result_to_json(result: TrackResult, topics: TopicMatcher | None = None) -> dict[str, Any]:

@@ -79,6 +79,42 @@ def test_seed_story_events() -> None:
     assert len({r["story_id"] for r in results}) == 2
 
 
+def html_observations() -> list[dict[str, object]]:
+    """The seed pages as served, in the html form of replay observations."""
+    steps = json.loads((SEEDS / "steps.json").read_text(encoding="utf-8"))
+    served: dict[str, str] = {}
+    observations: list[dict[str, object]] = []
+    for step in steps:
+        for path, relative in step["serve"].items():
+            if served.get(path) == relative or not path.endswith(".html"):
+                continue
+            served[path] = relative
+            html = (SEEDS / relative).read_text(encoding="utf-8")
+            observations.append(
+                {
+                    "source": "seed",
+                    "url": "http://127.0.0.1" + path,
+                    "fetched_at": step["at"],
+                    "html": html,
+                }
+            )
+    return observations
+
+
+def test_seed_pages_through_the_extractor_give_the_same_decisions() -> None:
+    expected = read_jsonl(SEEDS / "expected.jsonl")
+    produced = list(replay(html_observations()))
+    assert [(r["event"], r["story_id"]) for r in produced] == [
+        (e["event"], e["story_id"]) for e in expected
+    ]
+    for got, want in zip(produced, expected, strict=True):
+        got_dev, want_dev = got["development"], want["development"]
+        assert (got_dev is None) == (want_dev is None)
+        if isinstance(got_dev, dict) and isinstance(want_dev, dict):
+            assert got_dev["kind"] == want_dev["kind"]
+            assert got_dev["changed_facts"] == want_dev["changed_facts"]
+
+
 def test_replay_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     config = tmp_path / "monitor.yaml"
     config.write_text("topics: []\n")
