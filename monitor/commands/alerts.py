@@ -1,0 +1,283 @@
+"""``monitor alerts`` and ``monitor webhooks``: look into the outbox, replay, test endpoints.
+
+monitor alerts [--status pending|failed|delivered] [--limit N] [--json]
+monitor alerts show ID
+monitor alerts replay ID | --failed  [--send]
+monitor webhooks
+monitor webhooks test NAME
+monitor webhooks enable NAME
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from monitor.commands.run import add_config_option
+from monitor.config import Settings, WebhookConfig, load_config
+from monitor.deliver import DeliveryPolicy, DeliveryReport, SendResult, deliver_due, send_test
+from monitor.errors import ConfigError
+from monitor.store import Store, open_store
+from monitor.store.outbox import (
+    AlertStatus,
+    AlertSummary,
+    EndpointState,
+    attempts_of,
+    enable_endpoint,
+    endpoint_states,
+    get_alert,
+    list_alerts,
+    replay_alert,
+    replay_failed,
+)
+
+EXIT_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    _register_alerts(subparsers)
+    _register_webhooks(subparsers)
+
+
+def _register_alerts(subparsers: Any) -> None:
+    alerts = subparsers.add_parser("alerts", help="list alerts in the outbox, show or replay one")
+    add_config_option(alerts)
+    alerts.add_argument("--status", choices=[status.value for status in AlertStatus])
+    alerts.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    alerts.add_argument("--json", action="store_true", help="one JSON object per line")
+    alerts.set_defaults(handler=alerts_list)
+    actions = alerts.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="one alert: its payload and every delivery attempt")
+    add_config_option(show)
+    show.add_argument("id")
+    show.set_defaults(handler=alerts_show)
+    replay = actions.add_parser("replay", help="send an alert again (same webhook-id)")
+    add_config_option(replay)
+    which = replay.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", help="the alert id (msg_…)")
+    which.add_argument("--failed", action="store_true", help="every dead-lettered alert")
+    replay.add_argument("--send", action="store_true", help="deliver now instead of by the daemon")
+    replay.set_defaults(handler=alerts_replay)
+
+
+def _register_webhooks(subparsers: Any) -> None:
+    webhooks = subparsers.add_parser("webhooks", help="webhook endpoints and their state")
+    add_config_option(webhooks)
+    webhooks.set_defaults(handler=webhooks_list)
+    actions = webhooks.add_subparsers(dest="action", metavar="ACTION")
+    test = actions.add_parser("test", help="send a signed sample alert and show the answer")
+    add_config_option(test)
+    test.add_argument("name")
+    test.set_defaults(handler=webhooks_test)
+    enable = actions.add_parser("enable", help="re-enable an endpoint disabled after a 410")
+    add_config_option(enable)
+    enable.add_argument("name")
+    enable.set_defaults(handler=webhooks_enable)
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Store]:
+    store: Store = open_store(settings.storage.database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def alerts_list(args: argparse.Namespace) -> int:
+    settings = load_config(args.config)
+    with _opened(settings) as store, store.session() as session:
+        rows = list_alerts(session, status=args.status, limit=args.limit)
+    if args.json:
+        for row in rows:
+            print(json.dumps(asdict(row), default=_json_default, ensure_ascii=False))
+        return 0
+    print(format_alerts(rows) if rows else "no alerts")
+    return 0
+
+
+def format_alerts(rows: Sequence[AlertSummary]) -> str:
+    """A plain table: newest first, one alert per line."""
+    table = [("ID", "STATUS", "TYPE", "TOPIC", "WEBHOOK", "TRIES", "CREATED", "ABOUT")]
+    for row in rows:
+        about = row.title or row.source or row.story_id or ""
+        if row.status != AlertStatus.DELIVERED and row.last_error:
+            about = f"{about} — {row.last_error}"
+        table.append(
+            (
+                row.id,
+                row.status,
+                row.type,
+                row.topic or "-",
+                row.webhook,
+                str(row.attempts),
+                _moment(row.created_at),
+                about[:70],
+            )
+        )
+    return _render(table)
+
+
+def alerts_show(args: argparse.Namespace) -> int:
+    settings = load_config(args.config)
+    with _opened(settings) as store, store.session() as session:
+        alert = get_alert(session, args.id)
+        if alert is None:
+            raise ConfigError(f"no alert {args.id}")
+        attempts = attempts_of(session, args.id)
+    due = _moment(alert.due_at)
+    print(f"{alert.id}  {alert.status}  {alert.type}  → {alert.webhook}  (due {due})")
+    for attempt in attempts:
+        answer = attempt.status_code if attempt.status_code is not None else attempt.error
+        print(f"  try {attempt.number}  {_moment(attempt.started_at)}  {attempt.outcome}  {answer}")
+    print(json.dumps(alert.payload, indent=2, ensure_ascii=False))
+    return 0
+
+
+def alerts_replay(args: argparse.Namespace) -> int:
+    settings = load_config(args.config)
+    now = datetime.now(UTC)
+    with _opened(settings) as store:
+        with store.session() as session:
+            if args.failed:
+                count = replay_failed(session, now)
+            elif replay_alert(session, args.id, now):
+                count = 1
+            else:
+                raise ConfigError(f"no alert {args.id}")
+        print(f"{count} alert{'s' if count != 1 else ''} queued again")
+        if args.send and count:
+            report = asyncio.run(_deliver_now(store, settings))
+            print(
+                f"sent: {report.delivered} delivered, {report.retried} to retry, "
+                f"{report.dead} dead-lettered"
+            )
+    return 0
+
+
+async def _deliver_now(store: Store, settings: Settings) -> DeliveryReport:
+    policy = DeliveryPolicy(
+        retry_schedule=tuple(settings.alerts.retry_schedule),
+        max_in_flight_per_endpoint=settings.alerts.max_in_flight_per_endpoint,
+    )
+    async with httpx.AsyncClient() as client:
+        return await deliver_due(store.session, client, settings.webhooks, policy=policy)
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def webhooks_list(args: argparse.Namespace) -> int:
+    settings = load_config(args.config)
+    if not settings.webhooks:
+        print("no webhooks configured")
+        return 0
+    with _opened(settings) as store, store.session() as session:
+        states = endpoint_states(session, [webhook.name for webhook in settings.webhooks])
+    print(format_webhooks(settings.webhooks, states))
+    return 0
+
+
+def format_webhooks(webhooks: Sequence[WebhookConfig], states: Sequence[EndpointState]) -> str:
+    """One line per endpoint: where it is, whether it gets alerts, and how delivery went."""
+    table = [("NAME", "FORMAT", "HOST", "STATE", "PENDING", "FAILED", "DELIVERED", "LAST")]
+    for webhook, state in zip(webhooks, states, strict=True):
+        table.append(
+            (
+                webhook.name,
+                webhook.format,
+                urlsplit(webhook.url).netloc,
+                _state(webhook, state),
+                str(state.pending),
+                str(state.failed),
+                str(state.delivered),
+                _last(state),
+            )
+        )
+    return _render(table)
+
+
+def _state(webhook: WebhookConfig, state: EndpointState) -> str:
+    if not webhook.enabled:
+        return "off (config)"
+    if state.disabled_at is not None:
+        return f"disabled {_moment(state.disabled_at)}: {state.disabled_reason}"
+    if state.consecutive_failures:
+        return f"failing ({state.consecutive_failures} in a row)"
+    return "ok"
+
+
+def _last(state: EndpointState) -> str:
+    if state.last_attempt_at is None:
+        return "never tried"
+    answer = f"HTTP {state.last_status}" if state.last_status is not None else state.last_error
+    return f"{_moment(state.last_attempt_at)} {answer}"
+
+
+def webhooks_test(args: argparse.Namespace) -> int:
+    settings = load_config(args.config)
+    webhook = _webhook_named(settings, args.name)
+    msg_id, sent = asyncio.run(_send_test(webhook))
+    attempt = sent.attempt
+    answer = f"HTTP {attempt.status_code}" if attempt.status_code is not None else attempt.error
+    print(f"sent {msg_id} to {webhook.url} ({webhook.format}, signed)")
+    print(f"answer: {answer} ({attempt.duration * 1000:.0f} ms)")
+    if sent.excerpt:
+        print(f"body: {sent.excerpt[:300]}")
+    ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
+    return 0 if ok else EXIT_FAILED
+
+
+async def _send_test(webhook: WebhookConfig) -> tuple[str, SendResult]:
+    async with httpx.AsyncClient() as client:
+        return await send_test(client, webhook)
+
+
+def webhooks_enable(args: argparse.Namespace) -> int:
+    settings = load_config(args.config)
+    _webhook_named(settings, args.name)
+    with _opened(settings) as store, store.session() as session:
+        changed = enable_endpoint(session, args.name)
+    print(f"{args.name}: {'enabled again' if changed else 'was not disabled'}")
+    return 0
+
+
+def _webhook_named(settings: Settings, name: str) -> WebhookConfig:
+    for webhook in settings.webhooks:
+        if webhook.name == name:
+            return webhook
+    known = ", ".join(webhook.name for webhook in settings.webhooks) or "none"
+    raise ConfigError(f'no webhook named "{name}" (configured: {known})')
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _moment(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _render(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"not JSON: {value!r}")

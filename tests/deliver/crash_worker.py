@@ -1,0 +1,56 @@
+"""A delivery worker process for the crash-safety test.
+
+Usage: python crash_worker.py DATABASE_URL WEBHOOKS_JSON
+Runs ``run_delivery_loop`` against the database until no alert is pending, then exits 0.
+The test kills it with SIGKILL mid-delivery and starts it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import dataclass, field
+
+import httpx
+
+from monitor.deliver import DeliveryPolicy, run_delivery_loop
+from monitor.store.db import make_engine
+from monitor.store.outbox import AlertStatus, list_alerts, sessions_for
+
+POLICY = DeliveryPolicy(
+    retry_schedule=(0,) + (0.02,) * 11, jitter=0.5, max_in_flight_per_endpoint=4
+)
+
+
+@dataclass(frozen=True)
+class Hook:
+    name: str
+    url: str
+    secret: str
+    format: str = "json"
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: float = 2.0
+    enabled: bool = True
+
+
+async def main(database_url: str, webhooks_json: str) -> int:
+    hooks = [Hook(**options) for options in json.loads(webhooks_json)]
+    sessions = sessions_for(make_engine(database_url))
+    stop = asyncio.Event()
+    async with httpx.AsyncClient() as client:
+        worker = asyncio.create_task(
+            run_delivery_loop(sessions, client, hooks, POLICY, poll_interval=0.02, stop=stop)
+        )
+        while True:
+            with sessions() as session:
+                if not list_alerts(session, status=AlertStatus.PENDING, limit=1):
+                    break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await worker
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1], sys.argv[2])))
