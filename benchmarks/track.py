@@ -1,0 +1,189 @@
+"""Benchmarks of the story engine, each next to a peer measured in the same run.
+
+    python benchmarks/track.py [--stories 100000] [--shared ../shared]
+
+1. ECB+ story assignment (B-cubed P/R/F1 against story_id and topic), shuffled with the seed
+   stated, with the default configuration; peer: the same replay with name phrases switched off.
+2. Story assignment with N stories indexed: median time per article of retrieval + scoring +
+   merge, and memory per story (tracemalloc); peer: an exact linear scan over all story vectors.
+3. Revision diff of a 1,500-word article: median time; peer: difflib over the whole word list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import gzip
+import json
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor.track import TrackConfig, replay
+from monitor.track.evaluation import ECBPLUS_SHUFFLE_SEED, bcubed, ecbplus_observations
+from monitor.track.features import ArticleText
+from monitor.track.novelty import StoryMemory
+from monitor.track.revisions import diff_revisions
+from monitor.track.text import split_sentences
+from monitor.track.tracker import Tracker, _Story
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def bench_ecbplus(shared: Path) -> None:
+    path = shared / "data" / "ecbplus-stories" / "documents.jsonl.gz"
+    if not path.exists():
+        print(f"ECB+: skipped ({path} not found)")
+        return
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        documents = [json.loads(line) for line in stream]
+    pairs = ecbplus_observations(documents, seed=ECBPLUS_SHUFFLE_SEED)
+    print(f"ECB+: {len(pairs)} documents, shuffled with random.Random({ECBPLUS_SHUFFLE_SEED})")
+    for label, config in (
+        ("monitor (default config)", TrackConfig()),
+        ("peer: no name phrases", TrackConfig(name_phrase_weight=0.0)),
+    ):
+        started = time.perf_counter()
+        predicted = [r["story_id"] for r in replay((o for _, o in pairs), config)]
+        elapsed = time.perf_counter() - started
+        story = bcubed(predicted, [d["story_id"] for d, _ in pairs])
+        topic = bcubed(predicted, [d["topic"] for d, _ in pairs])
+        print(
+            f"  {label:28s} story_id P={story.precision:.3f} R={story.recall:.3f} "
+            f"F1={story.f1:.3f} | topic P={topic.precision:.3f} R={topic.recall:.3f} "
+            f"F1={topic.f1:.3f} | {len(set(predicted))} stories, {elapsed:.1f} s"
+        )
+
+
+def synthetic_article(rng: random.Random, vocabulary: list[str], serial: int) -> dict[str, float]:
+    """About 80 distinct terms drawn Zipf-like from a 50k vocabulary, plus 4 story names."""
+    weights: dict[str, float] = {}
+    for _ in range(120):
+        term = vocabulary[min(int(rng.paretovariate(0.6)) - 1, len(vocabulary) - 1)]
+        weights[term] = weights.get(term, 0.0) + 1.0
+    for name in range(4):
+        weights[f"person{serial}x{name}"] = 2.0
+    return weights
+
+
+def bench_assignment(stories: int) -> None:
+    rng = random.Random(7)
+    vocabulary = [f"term{i}" for i in range(50_000)]
+    tracker = Tracker(TrackConfig())
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = [synthetic_article(rng, vocabulary, serial) for serial in range(stories)]
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for serial, weights in enumerate(articles):
+        tracker.index.count_document(weights)
+        vector = tracker.index.article_vector(weights)
+        story_id = f"st_{serial:012x}"
+        tracker.stories[story_id] = _Story(story_id, "", now, now, now, now, [], StoryMemory())
+        tracker.index.add_story(story_id, vector, [], now.timestamp())
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    print(
+        f"Story index with {stories:,} stories: {grown / stories:,.0f} bytes per story "
+        "(index, vocabulary, IDF statistics and story records)"
+    )
+    queries = [synthetic_article(rng, vocabulary, serial % stories) for serial in range(500)]
+    ours = [_time(lambda w=w: _assign(tracker, w, now)) for w in queries]
+    print(
+        f"  assignment (retrieve + score + merge): median {median_ms(ours):.3f} ms, "
+        f"p95 {sorted(ours)[int(len(ours) * 0.95)] * 1000:.3f} ms per article"
+    )
+    scan = [_time(lambda w=w: _linear_scan(tracker, w)) for w in queries[:5]]
+    print(
+        f"  peer: exact linear scan over all stories: median {median_ms(scan):.1f} ms per article"
+    )
+
+
+def _time(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _assign(tracker: Tracker, weights: dict[str, float], now: datetime) -> None:
+    index = tracker.index
+    index.count_document(weights)
+    vector = index.article_vector(weights)
+    candidates = index.candidates(vector, [], 0.0)
+    best, score = tracker._best(candidates, now)
+    if best is not None and score >= tracker.config.join_threshold:
+        index.merge(best.slot, vector, [], now.timestamp())
+
+
+def _linear_scan(tracker: Tracker, weights: dict[str, float]) -> None:
+    index = tracker.index
+    vector = index.article_vector(weights)
+    best = max(
+        range(len(index.story_ids)), key=lambda slot: index._score(slot, vector, set()).cosine
+    )
+    del best
+
+
+def bench_diff() -> None:
+    seed = (ROOT / "seeds" / "replay.jsonl").read_text(encoding="utf-8").splitlines()
+    base = json.loads(seed[2])["text"]
+    paragraphs = base.split("\n")
+    body: list[str] = []
+    round_number = 0
+    while sum(len(p.split()) for p in body) < 1500:
+        body.extend(p.replace("Gaza", f"Gaza ({round_number})") for p in paragraphs)
+        round_number += 1
+    old_text = "\n".join(body)
+    edited = list(body)
+    edited[3] = edited[3].replace("48", "50")
+    edited.insert(10, "A new paragraph says talks will resume on Thursday in Cairo.")
+    del edited[20]
+    new_text = "\n".join(edited)
+    old = ArticleText("Talks", tuple(split_sentences(old_text)))
+    new = ArticleText("Talks resume", tuple(split_sentences(new_text)))
+    words = sum(len(p.split()) for p in body)
+    ours = [_time(lambda: diff_revisions(old, new)) for _ in range(30)]
+    full = [
+        _time(
+            lambda: diff_revisions(
+                ArticleText("Talks", tuple(split_sentences(old_text))),
+                ArticleText("Talks resume", tuple(split_sentences(new_text))),
+            )
+        )
+        for _ in range(30)
+    ]
+    old_words, new_words = old_text.split(), new_text.split()
+    peer = [
+        _time(lambda: list(difflib.SequenceMatcher(None, old_words, new_words).get_opcodes()))
+        for _ in range(30)
+    ]
+    print(
+        f"Revision diff of a {words:,}-word article: median {median_ms(ours):.2f} ms "
+        f"(with sentence splitting: {median_ms(full):.2f} ms)"
+    )
+    print(f"  peer: difflib word-level SequenceMatcher: median {median_ms(peer):.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    args = parser.parse_args()
+    bench_ecbplus(args.shared)
+    bench_assignment(args.stories)
+    bench_diff()
+
+
+if __name__ == "__main__":
+    main()

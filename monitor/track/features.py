@@ -1,0 +1,100 @@
+"""What the tracker reads out of one article version: its sentences, terms, names and sketch."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from monitor.models import Article
+from monitor.track.text import (
+    bottom_k,
+    comparison_form,
+    content_terms,
+    is_stamp,
+    names_in,
+    shingle_hashes,
+    split_sentences,
+    stem,
+    words,
+)
+
+SKETCH_SIZE = 64
+TITLE_WEIGHT = 2.0
+NAME_PREFIX = "name:"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """The comparable text of one version of an article: headline and body sentences."""
+
+    title: str
+    sentences: tuple[str, ...]
+
+    @property
+    def title_key(self) -> str:
+        return comparison_form(self.title)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(comparison_form(s) for s in self.sentences)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes exactly when the normalised headline or body changes."""
+        joined = "\n".join((self.title_key, *(k for k in self.keys if k)))
+        return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(words(s)) for s in self.sentences)
+
+
+def article_text(article: Article) -> ArticleText:
+    """The sentences of ``article``, minus "Updated 5 minutes ago" stamps and empty units."""
+    sentences: list[str] = []
+    for paragraph in article.paragraphs:
+        sentences.extend(s for s in split_sentences(paragraph) if not is_stamp(s))
+    title = " ".join((article.title or "").split())
+    return ArticleText(title=title, sentences=tuple(s for s in sentences if comparison_form(s)))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """Bag-of-terms view used for story matching and duplicate detection."""
+
+    term_weights: dict[str, float]
+    name_terms: frozenset[str]
+    names: tuple[str, ...]
+    sketch: tuple[int, ...]
+
+
+def article_features(
+    text: ArticleText, name_boost: float, phrase_weight: float = 1.0
+) -> ArticleFeatures:
+    """Sublinear term frequencies and a shingle sketch.
+
+    The headline counts twice, words of names are boosted by ``name_boost``, and every name of
+    two or more words ("Betty Ford Center") is one more term of weight ``phrase_weight``: full
+    names tell two events of the same kind apart better than their single words do.
+    """
+    all_sentences = (text.title, *text.sentences) if text.title else text.sentences
+    names = tuple(dict.fromkeys(names_in(all_sentences)))
+    name_terms = frozenset(stem(w) for name in names for w in words(name) if len(w) > 1)
+    counts: dict[str, float] = {}
+    for term in content_terms(text.title):
+        counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
+    for sentence in text.sentences:
+        for term in content_terms(sentence):
+            counts[term] = counts.get(term, 0.0) + 1.0
+    weights = {
+        term: (1.0 + math.log(count)) * (name_boost if term in name_terms else 1.0)
+        for term, count in counts.items()
+    }
+    for name in names:
+        name_words = words(name)
+        if len(name_words) > 1 and phrase_weight > 0:
+            weights[NAME_PREFIX + " ".join(name_words)] = phrase_weight
+    tokens = [w for s in text.sentences for w in words(s)]
+    sketch = bottom_k(shingle_hashes(tokens), SKETCH_SIZE)
+    return ArticleFeatures(weights, name_terms, names, sketch)

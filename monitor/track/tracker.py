@@ -1,0 +1,486 @@
+"""The tracker: observations of article pages in, story decisions and developments out.
+
+``Tracker.observe`` decides, for one fetched version of one article, whether it is unchanged,
+a revision of an article it knows, a near-duplicate of an article of a story (syndicated copy),
+a new article of an ongoing story, or the start of a new story; and what that adds to the story.
+It is pure: the caller passes ``fetched_at``; nothing here reads a clock, logs, or does I/O.
+Each result carries JSON-ready snapshots of the story and the article it touched, so a store can
+persist them in the same transaction and ``Tracker.from_snapshots`` can rebuild the state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from monitor.models import Article, Development, DevelopmentKind, StoryMatch
+from monitor.track.features import (
+    SKETCH_SIZE,
+    ArticleFeatures,
+    ArticleText,
+    article_features,
+    article_text,
+)
+from monitor.track.index import Candidate, IndexParams, StoryIndex
+from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, StoryMemory
+from monitor.track.revisions import RevisionDiff, diff_revisions
+from monitor.track.text import sketch_similarity
+
+SNAPSHOT_VERSION = 1
+
+
+class TrackEvent(StrEnum):
+    NEW_STORY = "new_story"
+    JOINED_STORY = "joined_story"
+    REVISION = "revision"
+    DUPLICATE = "duplicate"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackConfig:
+    """The one configuration of the engine; the defaults are the measured ones."""
+
+    join_threshold: float = 0.25
+    name_boost: float = 2.0
+    name_phrase_weight: float = 1.0
+    duplicate_similarity: float = 0.85
+    known_similarity: float = KNOWN_SIMILARITY
+    dormant_after: timedelta = timedelta(days=14)
+    time_scale: timedelta = timedelta(days=7)
+    index: IndexParams = field(default_factory=IndexParams)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One fetched version of one article page."""
+
+    source: str
+    url: str
+    fetched_at: datetime
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class TrackResult:
+    """What the tracker made of one observation, and the state to persist with it."""
+
+    event: TrackEvent
+    story_id: str
+    url: str
+    match: StoryMatch
+    development: Development | None = None
+    revision: int = 0
+    diff: RevisionDiff | None = None
+    duplicate_of: str | None = None
+    story_snapshot: dict[str, Any] | None = None
+    article_snapshot: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class _Story:
+    story_id: str
+    title: str
+    created_at: datetime
+    last_seen: datetime
+    first_event: datetime
+    last_event: datetime
+    urls: list[str]
+    memory: StoryMemory
+
+
+@dataclass(slots=True)
+class _ArticleState:
+    url: str
+    source: str
+    story_id: str
+    revision: int
+    text: ArticleText
+    fingerprints: list[str]
+    names: tuple[str, ...]
+    sketch: tuple[int, ...]
+    terms: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+
+
+def story_id_for(url: str) -> str:
+    """Deterministic story id from the canonical URL of the story's first article."""
+    return "st_" + hashlib.blake2b(url.encode(), digest_size=6).hexdigest()
+
+
+class Tracker:
+    """In-memory story index, story memories and last-known article versions."""
+
+    def __init__(self, config: TrackConfig | None = None) -> None:
+        self.config = config or TrackConfig()
+        self.index = StoryIndex(self.config.index)
+        self.stories: dict[str, _Story] = {}
+        self.articles: dict[str, _ArticleState] = {}
+
+    # -- the main call ---------------------------------------------------------------------
+
+    def observe(self, obs: Observation) -> TrackResult:
+        """Track one fetched version of an article page."""
+        text = article_text(obs.article)
+        known = self.articles.get(obs.url)
+        if known is None:
+            return self._new_article(obs, text)
+        if known.text.fingerprint == text.fingerprint:
+            known.last_seen = max(known.last_seen, obs.fetched_at)
+            return TrackResult(TrackEvent.UNCHANGED, known.story_id, obs.url, StoryMatch(1.0))
+        return self._revision(obs, text, known)
+
+    def dormant_story_ids(self, now: datetime) -> list[str]:
+        """Stories quiet for longer than ``dormant_after``: no longer offered to new articles."""
+        cutoff = now - self.config.dormant_after
+        return sorted(s.story_id for s in self.stories.values() if s.last_seen < cutoff)
+
+    # -- new URLs --------------------------------------------------------------------------
+
+    def _new_article(self, obs: Observation, text: ArticleText) -> TrackResult:
+        features = article_features(text, self.config.name_boost, self.config.name_phrase_weight)
+        self.index.count_document(features.term_weights)
+        vector = self.index.article_vector(features.term_weights)
+        names = [self.index.term_id(t) for t in _salient_names(features)]
+        event_at = obs.article.published or obs.fetched_at
+        candidates = self.index.candidates(vector, names, self._active_since(obs.fetched_at))
+        duplicate = self._find_duplicate(features, candidates)
+        if duplicate is not None:
+            return self._duplicate(obs, text, features, duplicate)
+        best, score = self._best(candidates, event_at)
+        if best is not None and score >= self.config.join_threshold:
+            story = self.stories[self.index.story_ids[best.slot]]
+            self.index.merge(best.slot, vector, names, obs.fetched_at.timestamp())
+            return self._joined(obs, text, features, story, _match(score, best), event_at)
+        return self._started(obs, text, features, vector, names, event_at)
+
+    def _active_since(self, now: datetime) -> float:
+        return (now - self.config.dormant_after).timestamp()
+
+    def _best(
+        self, candidates: list[Candidate], event_at: datetime
+    ) -> tuple[Candidate | None, float]:
+        best: Candidate | None = None
+        best_score = 0.0
+        for candidate in candidates:
+            story = self.stories[self.index.story_ids[candidate.slot]]
+            score = candidate.cosine * self._time_factor(story, event_at)
+            if score > best_score:
+                best, best_score = candidate, score
+        return best, best_score
+
+    def _time_factor(self, story: _Story, event_at: datetime) -> float:
+        """1 within ``time_scale`` of the story's span, decaying with the distance beyond it."""
+        gap = max(story.first_event - event_at, event_at - story.last_event, timedelta(0))
+        excess = max(gap - self.config.time_scale, timedelta(0))
+        return 1.0 / (1.0 + excess / self.config.time_scale)
+
+    def _find_duplicate(
+        self, features: ArticleFeatures, candidates: list[Candidate]
+    ) -> _ArticleState | None:
+        """An article of a candidate story whose shingles overlap this one's beyond the limit."""
+        for candidate in candidates[:3]:
+            story = self.stories[self.index.story_ids[candidate.slot]]
+            for url in story.urls:
+                other = self.articles[url]
+                similarity = sketch_similarity(features.sketch, other.sketch, SKETCH_SIZE)
+                if similarity >= self.config.duplicate_similarity:
+                    return other
+        return None
+
+    def _duplicate(
+        self, obs: Observation, text: ArticleText, features: ArticleFeatures, of: _ArticleState
+    ) -> TrackResult:
+        story = self.stories[of.story_id]
+        state = self._remember_article(obs, text, features, story)
+        story.memory.learn(text.sentences, features.names)
+        match = StoryMatch(1.0, (f"near-duplicate of {of.url}",))
+        return TrackResult(
+            TrackEvent.DUPLICATE,
+            story.story_id,
+            obs.url,
+            match,
+            duplicate_of=of.url,
+            story_snapshot=self._story_snapshot(story),
+            article_snapshot=_article_snapshot(state),
+        )
+
+    def _joined(
+        self,
+        obs: Observation,
+        text: ArticleText,
+        features: ArticleFeatures,
+        story: _Story,
+        match: StoryMatch,
+        event_at: datetime,
+    ) -> TrackResult:
+        novelty = story.memory.assess(_with_title(text), features.names)
+        story.first_event = min(story.first_event, event_at)
+        story.last_event = max(story.last_event, event_at)
+        state = self._remember_article(obs, text, features, story)
+        story.memory.learn(_with_title(text), features.names)
+        development = self._development(DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match)
+        return TrackResult(
+            TrackEvent.JOINED_STORY,
+            story.story_id,
+            obs.url,
+            match,
+            development=development,
+            story_snapshot=self._story_snapshot(story),
+            article_snapshot=_article_snapshot(state),
+        )
+
+    def _started(
+        self,
+        obs: Observation,
+        text: ArticleText,
+        features: ArticleFeatures,
+        vector: dict[int, float],
+        names: list[int],
+        event_at: datetime,
+    ) -> TrackResult:
+        story_id = story_id_for(obs.url)
+        story = _Story(
+            story_id,
+            text.title,
+            obs.fetched_at,
+            obs.fetched_at,
+            event_at,
+            event_at,
+            [],
+            StoryMemory(self.config.known_similarity),
+        )
+        self.stories[story_id] = story
+        self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
+        state = self._remember_article(obs, text, features, story)
+        story.memory.learn(_with_title(text), features.names)
+        novelty = Novelty(_with_title(text), (), features.names, 1.0)
+        match = StoryMatch(1.0, ("no ongoing story matched",))
+        development = self._development(DevelopmentKind.NEW_STORY, obs, story, novelty, match)
+        return TrackResult(
+            TrackEvent.NEW_STORY,
+            story_id,
+            obs.url,
+            match,
+            development=development,
+            story_snapshot=self._story_snapshot(story),
+            article_snapshot=_article_snapshot(state),
+        )
+
+    def _remember_article(
+        self, obs: Observation, text: ArticleText, features: ArticleFeatures, story: _Story
+    ) -> _ArticleState:
+        state = _ArticleState(
+            url=obs.url,
+            source=obs.source,
+            story_id=story.story_id,
+            revision=0,
+            text=text,
+            fingerprints=[text.fingerprint],
+            names=features.names,
+            sketch=features.sketch,
+            terms=tuple(sorted(features.term_weights)),
+            first_seen=obs.fetched_at,
+            last_seen=obs.fetched_at,
+        )
+        self.articles[obs.url] = state
+        story.urls.append(obs.url)
+        story.last_seen = max(story.last_seen, obs.fetched_at)
+        return state
+
+    # -- revisions -------------------------------------------------------------------------
+
+    def _revision(self, obs: Observation, text: ArticleText, known: _ArticleState) -> TrackResult:
+        diff = diff_revisions(known.text, text)
+        story = self.stories[known.story_id]
+        features = article_features(text, self.config.name_boost, self.config.name_phrase_weight)
+        seen_before = text.fingerprint in known.fingerprints
+        novelty = story.memory.assess(_with_title(text), features.names)
+        known.revision += 1
+        known.text = text
+        known.names = features.names
+        known.sketch = features.sketch
+        known.last_seen = obs.fetched_at
+        if not seen_before:
+            known.fingerprints.append(text.fingerprint)
+        story.last_seen = max(story.last_seen, obs.fetched_at)
+        story.memory.learn(_with_title(text), features.names)
+        self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
+        kind = DevelopmentKind.CORRECTION if diff.notes else DevelopmentKind.REVISION
+        if kind is DevelopmentKind.CORRECTION:
+            novelty = _with_notes(novelty, diff.notes)
+        match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}",))
+        development = None
+        if not seen_before:
+            development = self._development(kind, obs, story, novelty, match, known.revision)
+        return TrackResult(
+            TrackEvent.REVISION,
+            story.story_id,
+            obs.url,
+            match,
+            development=development,
+            revision=known.revision,
+            diff=diff,
+            story_snapshot=self._story_snapshot(story),
+            article_snapshot=_article_snapshot(known),
+        )
+
+    # -- developments ----------------------------------------------------------------------
+
+    def _development(
+        self,
+        kind: DevelopmentKind,
+        obs: Observation,
+        story: _Story,
+        novelty: Novelty,
+        match: StoryMatch,
+        revision: int | None = None,
+    ) -> Development | None:
+        if not novelty.is_development:
+            return None
+        return Development(
+            kind=kind,
+            story_id=story.story_id,
+            article_url=obs.url,
+            source=obs.source,
+            occurred_at=obs.fetched_at,
+            novelty=novelty.score,
+            new_sentences=novelty.new_sentences,
+            changed_facts=novelty.changed_facts,
+            new_entities=novelty.new_entities,
+            revision=revision,
+            title=obs.article.title,
+            story_title=story.title,
+            match=match,
+        )
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def _story_snapshot(self, story: _Story) -> dict[str, Any]:
+        slot = self.index.slots[story.story_id]
+        return {
+            "version": SNAPSHOT_VERSION,
+            "story_id": story.story_id,
+            "title": story.title,
+            "created_at": story.created_at.isoformat(),
+            "last_seen": story.last_seen.isoformat(),
+            "first_event": story.first_event.isoformat(),
+            "last_event": story.last_event.isoformat(),
+            "urls": list(story.urls),
+            "terms": [
+                [self.index.terms[t], m]
+                for t, m in zip(
+                    self.index.story_terms[slot], self.index.story_mass[slot], strict=True
+                )
+            ],
+            "names": [self.index.terms[t] for t in self.index.story_names[slot]],
+            "memory": story.memory.to_dict(),
+        }
+
+    @classmethod
+    def from_snapshots(
+        cls,
+        stories: Iterable[dict[str, Any]],
+        articles: Iterable[dict[str, Any]],
+        config: TrackConfig | None = None,
+    ) -> Tracker:
+        """Rebuild a tracker from the latest story and article snapshots a store kept."""
+        tracker = cls(config)
+        for data in articles:
+            state = _article_from_snapshot(data)
+            tracker.articles[state.url] = state
+            tracker.index.count_document(state.terms)
+        for data in sorted(stories, key=lambda s: (s["last_seen"], s["story_id"])):
+            tracker._restore_story(data)
+        return tracker
+
+    def _restore_story(self, data: dict[str, Any]) -> None:
+        story = _Story(
+            story_id=data["story_id"],
+            title=data["title"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+            last_seen=datetime.fromisoformat(data["last_seen"]),
+            first_event=datetime.fromisoformat(data["first_event"]),
+            last_event=datetime.fromisoformat(data["last_event"]),
+            urls=list(data["urls"]),
+            memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
+        )
+        self.stories[story.story_id] = story
+        self.index.restore_story(
+            story.story_id,
+            [(self.index.term_id(term), mass) for term, mass in data["terms"]],
+            [self.index.term_id(name) for name in data["names"]],
+            story.last_seen.timestamp(),
+        )
+
+
+def _salient_names(features: ArticleFeatures) -> list[str]:
+    """Name terms of an article, most weighty first (ties by spelling), for a stable order."""
+    weights = features.term_weights
+    return sorted(features.name_terms, key=lambda t: (-weights.get(t, 0.0), t))
+
+
+def _match(score: float, candidate: Candidate) -> StoryMatch:
+    reasons = [f"shared terms: {', '.join(candidate.shared_terms)}"]
+    if candidate.shared_names:
+        reasons.append(f"shared names: {', '.join(candidate.shared_names)}")
+    reasons.append(f"text similarity {candidate.cosine:.3f}")
+    return StoryMatch(round(score, 4), tuple(reasons))
+
+
+def _with_title(text: ArticleText) -> tuple[str, ...]:
+    return (text.title, *text.sentences) if text.title else text.sentences
+
+
+def _with_notes(novelty: Novelty, notes: tuple[str, ...]) -> Novelty:
+    sentences = tuple(dict.fromkeys((*notes, *novelty.new_sentences)))
+    return Novelty(sentences, novelty.changed_facts, novelty.new_entities, max(novelty.score, 0.5))
+
+
+def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
+    return {
+        "version": SNAPSHOT_VERSION,
+        "url": state.url,
+        "source": state.source,
+        "story_id": state.story_id,
+        "revision": state.revision,
+        "title": state.text.title,
+        "sentences": list(state.text.sentences),
+        "fingerprints": list(state.fingerprints),
+        "names": list(state.names),
+        "sketch": list(state.sketch),
+        "terms": list(state.terms),
+        "first_seen": state.first_seen.isoformat(),
+        "last_seen": state.last_seen.isoformat(),
+    }
+
+
+def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
+    return _ArticleState(
+        url=data["url"],
+        source=data["source"],
+        story_id=data["story_id"],
+        revision=data["revision"],
+        text=ArticleText(data["title"], tuple(data["sentences"])),
+        fingerprints=list(data["fingerprints"]),
+        names=tuple(data["names"]),
+        sketch=tuple(data["sketch"]),
+        terms=tuple(data["terms"]),
+        first_seen=datetime.fromisoformat(data["first_seen"]),
+        last_seen=datetime.fromisoformat(data["last_seen"]),
+    )
+
+
+__all__ = [
+    "Observation",
+    "TrackConfig",
+    "TrackEvent",
+    "TrackResult",
+    "Tracker",
+    "story_id_for",
+]

@@ -1,0 +1,117 @@
+"""The tracker: events, developments, flip-flops, dormancy, snapshots, and the novelty property."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.models import Article, DevelopmentKind
+from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, story_id_for
+from monitor.track.replay import observation_from_json
+from monitor.track.text import comparison_form, split_sentences
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+START = datetime(2025, 10, 6, 8, tzinfo=UTC)
+A = "Talks opened in Sharm el-Sheikh on Monday. Airstrikes killed at least 24 Palestinians."
+B = "Talks opened in Sharm el-Sheikh on Monday. Airstrikes killed at least 30 Palestinians."
+
+
+def obs(url: str, body: str, minutes: int, title: str = "Gaza talks open") -> Observation:
+    paragraphs = tuple(p for p in body.split("\n") if p)
+    article = Article(url=url, canonical_url=url, title=title, paragraphs=paragraphs)
+    return Observation("Test Wire", url, START + timedelta(minutes=minutes), article)
+
+
+def seed_observations() -> list[Observation]:
+    lines = (SEEDS / "replay.jsonl").read_text(encoding="utf-8").splitlines()
+    return [observation_from_json(json.loads(line)) for line in lines]
+
+
+def test_flip_flop_is_reported_once() -> None:
+    tracker = Tracker()
+    url = "https://news.example/a"
+    first = tracker.observe(obs(url, A, 0))
+    to_b = tracker.observe(obs(url, B, 10))
+    back = tracker.observe(obs(url, A, 20))
+    again = tracker.observe(obs(url, B, 30))
+    assert first.event is TrackEvent.NEW_STORY
+    assert first.story_id == story_id_for(url)
+    assert to_b.development is not None
+    assert to_b.development.kind is DevelopmentKind.REVISION
+    assert [(f.before, f.after) for f in to_b.development.changed_facts] == [
+        ("at least 24 palestinians", "at least 30 palestinians")
+    ]
+    assert (back.event, back.development) == (TrackEvent.REVISION, None)
+    assert (again.event, again.development, again.revision) == (TrackEvent.REVISION, None, 3)
+
+
+def test_unchanged_when_only_the_stamp_moves() -> None:
+    tracker = Tracker()
+    url = "https://news.example/a"
+    tracker.observe(obs(url, A + "\nUpdated 5 minutes ago", 0))
+    result = tracker.observe(obs(url, A + "\nUpdated 1 minute ago", 5))
+    assert (result.event, result.development) == (TrackEvent.UNCHANGED, None)
+
+
+def test_dormant_stories_are_not_joined() -> None:
+    tracker = Tracker(TrackConfig(dormant_after=timedelta(days=1)))
+    tracker.observe(obs("https://a.example/1", A, 0))
+    late = tracker.observe(obs("https://b.example/2", B + " Mediators met again.", 60 * 48))
+    assert late.event is TrackEvent.NEW_STORY
+    assert tracker.dormant_story_ids(START + timedelta(days=2)) == [
+        story_id_for("https://a.example/1")
+    ]
+
+
+def test_rebuilt_tracker_decides_like_the_original() -> None:
+    observations = seed_observations()
+    original = Tracker()
+    stories: dict[str, dict[str, object]] = {}
+    articles: dict[str, dict[str, object]] = {}
+    for observation in observations[:6]:
+        result = original.observe(observation)
+        if result.story_snapshot is not None:
+            stories[result.story_id] = result.story_snapshot
+        if result.article_snapshot is not None:
+            articles[result.url] = result.article_snapshot
+    rebuilt = Tracker.from_snapshots(
+        json.loads(json.dumps(list(stories.values()))),
+        json.loads(json.dumps(list(articles.values()))),
+    )
+    for observation in observations[6:]:
+        assert rebuilt.observe(observation) == original.observe(observation)
+
+
+paragraph = st.lists(
+    st.sampled_from(
+        [
+            "Talks opened in Sharm el-Sheikh.",
+            "Airstrikes killed at least 24 Palestinians.",
+            "Airstrikes killed at least 30 Palestinians.",
+            "Hamas released seven hostages.",
+            "The U.S. envoy Dr. Lee flew to Cairo.",
+            "Qatar and Egypt mediate the talks.",
+            "A second group of 13 hostages was freed.",
+            "Israel began freeing 2,000 prisoners.",
+        ]
+    ),
+    min_size=1,
+    max_size=5,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), paragraph), min_size=2, max_size=6))
+def test_sentences_of_earlier_versions_are_never_new(versions: list[tuple[str, str]]) -> None:
+    tracker = Tracker(TrackConfig(join_threshold=0.0))
+    seen: set[str] = set()
+    for minute, (url, body) in enumerate(versions):
+        result = tracker.observe(obs(f"https://news.example/{url}", body, minute))
+        if result.development is not None and result.event is not TrackEvent.NEW_STORY:
+            reported = {comparison_form(s) for s in result.development.new_sentences}
+            assert not reported & seen
+        seen.update(comparison_form(s) for s in split_sentences(body))
