@@ -9,24 +9,14 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from monitor import __version__
+from monitor.commands import alerts, config, daemon, extract, feed, fetch, run, track
 from monitor.errors import MonitorError
 
-COMMAND_MODULES = (
-    "monitor.commands.config",
-    "monitor.commands.run",
-    "monitor.commands.sources",
-    "monitor.commands.extract",
-    "monitor.commands.feed",
-    "monitor.commands.fetch",
-    "monitor.commands.track",
-    "monitor.commands.alerts",
-    "monitor.commands.daemon",
-)
+COMMAND_MODULES = (config, run, daemon, feed, extract, fetch, track, alerts)
 EXIT_USAGE = 2
 
 
@@ -46,13 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto (the default): JSON lines unless stderr is a terminal",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 

@@ -12,7 +12,6 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,6 +34,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from monitor.errors import ConfigError, QueryError
 from monitor.extract.rules import selector_problem
 from monitor.models import DevelopmentKind
+from monitor.topics import parse_query
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
 DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
@@ -263,12 +263,26 @@ class AlertsConfig(_Model):
     delivery_interval: PositiveDuration = 2.0
 
 
+class RecheckStep(_Model):
+    """Articles younger than ``within`` (since first seen or last change) are fetched ``every``."""
+
+    within: PositiveDuration
+    every: PositiveDuration
+
+
+DEFAULT_RECHECKS = [
+    RecheckStep(within=2 * 3600.0, every=600.0),
+    RecheckStep(within=12 * 3600.0, every=1800.0),
+    RecheckStep(within=2 * 86400.0, every=7200.0),
+]
+
+
 class TrackingConfig(_Model):
     """Story tracking and article rechecks."""
 
     dormant_after: PositiveDuration = 7 * 86400.0
     recheck_interval: PositiveDuration = 60.0
-    recheck_max_age: PositiveDuration = 2 * 86400.0
+    recheck: list[RecheckStep] = Field(default_factory=lambda: list(DEFAULT_RECHECKS))
 
 
 class ServerConfig(_Model):
@@ -554,34 +568,21 @@ def _known(names: set[str]) -> str:
 def _check_query(
     topic: TopicConfig, path: Path_, document: CommentedMap, problems: _Problems
 ) -> None:
-    compile_query = _query_compiler()
-    if compile_query is None:
-        return
     if isinstance(topic.query, QueryLists):
         for part in ("any", "all", "none"):
             for position, term in enumerate(getattr(topic.query, part)):
-                _compile_one(compile_query, term, (*path, part, position), 0, problems)
+                _compile_one(term, (*path, part, position), 0, problems)
         return
-    _compile_one(compile_query, topic.query, path, _quote_offset(document, path), problems)
+    _compile_one(topic.query, path, _quote_offset(document, path), problems)
 
 
-def _compile_one(
-    compile_query: Callable[[str], object], text: str, path: Path_, offset: int, problems: _Problems
-) -> None:
+def _compile_one(text: str, path: Path_, offset: int, problems: _Problems) -> None:
     try:
-        compile_query(text)
+        parse_query(text)
     except QueryError as exc:
         problems.add(
             path, f"bad query at column {exc.column}: {exc.reason}", offset + exc.column - 1
         )
-
-
-def _query_compiler() -> Callable[[str], object] | None:
-    try:
-        from monitor.topics import parse_query
-    except ImportError:  # the topics module is optional until it lands
-        return None
-    return parse_query
 
 
 def _quote_offset(document: CommentedMap, path: Path_) -> int:

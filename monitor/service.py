@@ -1,5 +1,5 @@
-"""The composition root: builds the store, the HTTP client, the scheduler and the endpoint, and
-runs them until SIGTERM/SIGINT.
+"""The composition root: builds the store, the HTTP clients, the tracker, the scheduler and the
+endpoint, runs them, reloads on SIGHUP and stops gracefully on SIGTERM/SIGINT.
 
 Nothing else in the package builds long-lived resources; everything below receives them.
 """
@@ -8,48 +8,334 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
+import httpx
 import structlog
+from aiohttp import web
 
-from monitor.config import Settings
+from monitor.config import Settings, load_config
+from monitor.deliver import DeliveryWorker
+from monitor.errors import ConfigError, MonitorError
+from monitor.fetch import Fetcher, FetchOptions, build_client
+from monitor.metrics import Metrics
+from monitor.pipeline import Deps, SourceReport, backing_off, check_source, recheck_articles
+from monitor.scheduler import build_scheduler, sync_jobs
+from monitor.server import ServerDeps, bound_port, build_app, start_server
+from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
+from monitor.store import articles as article_store
+from monitor.store import sources as source_store
+from monitor.store.outbox import count_alerts_by_status
 
 log = structlog.get_logger("monitor.service")
 
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_options(settings: Settings) -> FetchOptions:
+    """The fetch edge's plain options, from the ``fetch:`` section."""
+    fetch = settings.fetch
+    return FetchOptions(
+        user_agent=fetch.user_agent,
+        contact_url=fetch.contact_url,
+        connect_timeout=fetch.connect_timeout,
+        read_timeout=fetch.read_timeout,
+        total_timeout=fetch.total_timeout,
+        max_bytes=fetch.max_bytes,
+        max_redirects=fetch.max_redirects,
+        max_connections=fetch.max_connections,
+        per_host_concurrency=fetch.per_host_concurrency,
+        per_host_delay=fetch.per_host_delay,
+        retries=fetch.retries,
+        obey_robots=fetch.obey_robots,
+        allow_private_networks=fetch.allow_private_networks,
+        accept_language=fetch.accept_language,
+        extra_headers=dict(fetch.headers),
+    )
+
+
+def strip_params(settings: Settings) -> frozenset[str]:
+    return DEFAULT_TRACKING_PARAMS | {name.lower() for name in settings.fetch.strip_params}
+
+
+def source_definitions(settings: Settings) -> list[source_store.SourceDefinition]:
+    return [
+        source_store.SourceDefinition(name=s.name, url=s.url, kind=s.type) for s in settings.sources
+    ]
+
+
+@dataclass
+class _Inflight:
+    """Jobs running now, so that shutdown can wait for them (or cancel them) within a grace."""
+
+    accepting: bool = True
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def wrap(
+        self, name: str, func: Callable[..., Awaitable[object]]
+    ) -> Callable[..., Coroutine[Any, Any, None]]:
+        async def job(*args: Any) -> None:
+            if not self.accepting:
+                return
+            task = asyncio.current_task()
+            assert task is not None
+            self.tasks.add(task)
+            try:
+                await func(*args)
+            except asyncio.CancelledError:
+                log.info("job_abandoned", job=name, args=list(args))
+                raise
+            except Exception:  # a bug: log it with its traceback, keep the daemon running
+                log.exception("job_crashed", job=name, args=list(args))
+            finally:
+                self.tasks.discard(task)
+
+        return job
+
+    async def drain(self, grace: float) -> None:
+        self.accepting = False
+        if not self.tasks:
+            return
+        _done, pending = await asyncio.wait(set(self.tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+class Service:
+    """One running monitor: holds every long-lived resource and the jobs that use them."""
+
+    def __init__(self, settings: Settings, config_path: str | None = None) -> None:
+        self.settings = settings
+        self.config_path = config_path
+        self.metrics = Metrics()
+        self.inflight = _Inflight()
+        self.scheduler = build_scheduler()
+        self.runner: web.AppRunner | None = None
+        self._stop = asyncio.Event()
+        self._deps: Deps | None = None
+        self._delivery: DeliveryWorker | None = None
+        self._clients: list[httpx.AsyncClient] = []
+        self._store: Store | None = None
+
+    # ---------------------------------------------------------------- set-up
+
+    async def open(self) -> Deps:
+        """Open the store, build the clients and the tracker; idempotent."""
+        if self._deps is not None:
+            return self._deps
+        store = Store.open(self.settings.storage.database_url)
+        self._store = store
+        if store.migrated_from != store.schema_revision:
+            log.info(
+                "database_migrated",
+                from_revision=store.migrated_from,
+                to_revision=store.schema_revision,
+            )
+        with store.session() as session:
+            source_store.sync_sources(session, source_definitions(self.settings), utc_now())
+        with store.session() as session:
+            tracker = article_store.load_tracker(session, self.settings.tracking)
+        options = fetch_options(self.settings)
+        fetch_client = build_client(options)
+        delivery_client = httpx.AsyncClient(follow_redirects=False)
+        self._clients = [fetch_client, delivery_client]
+        self.metrics.watch_store(
+            lambda: _sources_by_health(store), lambda: _alerts_by_status(store)
+        )
+        self._deps = Deps(
+            settings=self.settings,
+            store=store,
+            fetcher=Fetcher(fetch_client, options),
+            tracker=tracker,
+            metrics=self.metrics,
+            clock=utc_now,
+            strip_params=strip_params(self.settings),
+        )
+        self._delivery = DeliveryWorker(
+            store.session,
+            delivery_client,
+            self.settings.webhooks,
+            self.settings.alerts,
+            self.metrics,
+        )
+        return self._deps
+
+    async def close(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self._store is not None:
+            self._store.close()
+
+    # ---------------------------------------------------------------- jobs
+
+    async def check_source_by_name(
+        self, name: str, respect_backoff: bool = True
+    ) -> SourceReport | None:
+        """One check of source ``name``; a failing source inside its backoff is skipped."""
+        deps = await self.open()
+        source = next((s for s in deps.settings.sources if s.name == name), None)
+        now = utc_now()
+        if source is None or (respect_backoff and backing_off(source, deps, now)):
+            return None
+        return await check_source(source, deps, now)
+
+    async def recheck(self) -> None:
+        deps = await self.open()
+        await recheck_articles(deps, utc_now())
+
+    async def deliver(self) -> None:
+        """Start a delivery pass for every idle endpoint; a slow endpoint holds up no other."""
+        await self.open()
+        assert self._delivery is not None
+        await self._delivery.kick(utc_now())
+
+    def _sync_jobs(self) -> dict[str, list[str]]:
+        return sync_jobs(
+            self.scheduler,
+            self.settings,
+            check_source=self.inflight.wrap("check_source", self.check_source_by_name),
+            recheck=self.inflight.wrap("recheck", self.recheck),
+            deliver=self.inflight.wrap("deliver", self.deliver),
+            now=utc_now(),
+        )
+
+    # ---------------------------------------------------------------- running
+
+    async def run(self) -> int:
+        """Run until SIGTERM/SIGINT; exit code 0 after a clean stop."""
+        deps = await self.open()
+        self._install_signal_handlers()
+        self._sync_jobs()
+        self.scheduler.start()
+        await self._start_server(deps)
+        log.info(
+            "started",
+            config=self.config_path,
+            sources=len(self.settings.sources),
+            topics=len(self.settings.topics),
+            webhooks=len(self.settings.webhooks),
+            database=deps.store.engine.url.render_as_string(hide_password=True),
+            server=self.server_address(),
+        )
+        try:
+            await self._stop.wait()
+        finally:
+            await self.shutdown()
+        return 0
+
+    async def _start_server(self, deps: Deps) -> None:
+        server = self.settings.server
+        if not server.enabled:
+            return
+        app = build_app(ServerDeps(deps.store, self.metrics, lambda: self.scheduler.running))
+        try:
+            self.runner = await start_server(app, server.host, server.port)
+        except OSError as exc:
+            raise MonitorError(
+                f"cannot listen on {server.host}:{server.port}: {exc.strerror or exc}"
+            ) from exc
+
+    def alert_counts(self) -> dict[str, int]:
+        """Alerts in the outbox by status."""
+        if self._store is None:
+            return {}
+        return _alerts_by_status(self._store)
+
+    def server_address(self) -> str | None:
+        if self.runner is None:
+            return None
+        return f"http://{self.settings.server.host}:{bound_port(self.runner)}"
+
+    def request_stop(self, reason: str = "requested") -> None:
+        log.info("stopping", reason=reason)
+        self._stop.set()
+
+    async def shutdown(self) -> None:
+        """Stop taking work, give in-flight jobs a grace period, then release everything."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        passes = list(self._delivery.passes.values()) if self._delivery else []
+        self.inflight.tasks.update(task for task in passes if not task.done())
+        await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
+        await self.close()
+        log.info("stopped")
+
+    def reload(self) -> None:
+        """Re-read the configuration; on success add, change or remove jobs in place."""
+        if self.config_path is None or self._deps is None:
+            return
+        try:
+            settings = load_config(self.config_path)
+        except ConfigError as exc:
+            log.error("reload_failed", config=self.config_path, problems=exc.problems)
+            return
+        self.settings = settings
+        self._deps.settings = settings
+        self._deps.strip_params = strip_params(settings)
+        if self._delivery is not None:
+            self._delivery.configure(settings.webhooks, settings.alerts)
+        with self._deps.store.session() as session:
+            source_store.sync_sources(session, source_definitions(settings), utc_now())
+        changes = self._sync_jobs()
+        log.info("reloaded", config=self.config_path, **changes)
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self.request_stop, "SIGTERM")
+        loop.add_signal_handler(signal.SIGINT, self.request_stop, "SIGINT")
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+
+    # ---------------------------------------------------------------- one-shot
+
+    async def run_once(
+        self, on_done: Callable[[SourceReport], None] | None = None
+    ) -> list[SourceReport]:
+        """Check every enabled source once, deliver what is due, and return the reports."""
+        deps = await self.open()
+        sources = [source for source in self.settings.sources if source.enabled]
+
+        async def one(name: str) -> SourceReport | None:
+            report = await self.check_source_by_name(name, respect_backoff=False)
+            if report is not None and on_done is not None:
+                on_done(report)
+            return report
+
+        try:
+            results = await asyncio.gather(*(one(source.name) for source in sources))
+            assert self._delivery is not None
+            await self._delivery.deliver_due(utc_now())
+        finally:
+            await self.close()
+        del deps
+        return [report for report in results if report is not None]
+
+
+def _sources_by_health(store: Store) -> dict[str, int]:
+    with store.session() as session:
+        states = source_store.list_source_states(session)
+    counts = {"ok": 0, "failing": 0}
+    for state in states:
+        counts[state.health.value] = counts.get(state.health.value, 0) + 1
+    return counts
+
+
+def _alerts_by_status(store: Store) -> dict[str, int]:
+    with store.session() as session:
+        return count_alerts_by_status(session)
+
 
 async def run_daemon(settings: Settings, config_path: str) -> int:
-    """Run until a termination signal; return the process exit code."""
-    store = Store.open(settings.storage.database_url)
-    if store.migrated_from != store.schema_revision:
-        log.info(
-            "database_migrated",
-            from_revision=store.migrated_from,
-            to_revision=store.schema_revision,
-        )
-    stop = asyncio.Event()
-    _install_signal_handlers(stop)
-    log.info(
-        "started",
-        config=config_path,
-        sources=len(settings.sources),
-        topics=len(settings.topics),
-        webhooks=len(settings.webhooks),
-        database=store.engine.url.render_as_string(hide_password=True),
-    )
-    try:
-        await stop.wait()
-    finally:
-        store.close()
-        log.info("stopped")
-    return 0
-
-
-def _install_signal_handlers(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, _on_signal, stop, signum)
-
-
-def _on_signal(stop: asyncio.Event, signum: int) -> None:
-    log.info("stopping", signal=signal.Signals(signum).name)
-    stop.set()
+    """``monitor run``."""
+    return await Service(settings, config_path).run()

@@ -12,7 +12,9 @@ import binascii
 import hashlib
 import hmac
 import math
+import time
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from monitor.errors import ConfigError
@@ -60,3 +62,27 @@ def sign(
 def new_message_id() -> str:
     """A fresh, unique message id (``msg_`` + 32 hex digits)."""
     return f"msg_{uuid.uuid4().hex}"
+
+
+def verify(
+    secret: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float | None = None,
+    tolerance: float = 300.0,
+) -> bool:
+    """Whether ``headers`` carry a valid, fresh signature of ``body`` (receiver side).
+
+    ``headers`` must have lower-case names. Several space-separated signatures may be sent
+    (during a secret rotation); one valid ``v1`` signature is enough.
+    """
+    msg_id = headers.get("webhook-id")
+    stamp = headers.get("webhook-timestamp", "")
+    if not msg_id or not stamp.isdigit():
+        return False
+    current = time.time() if now is None else now
+    if abs(current - int(stamp)) > tolerance:
+        return False
+    expected = signature(secret, msg_id, int(stamp), body)
+    offered = headers.get("webhook-signature", "").split()
+    return any(hmac.compare_digest(expected, candidate) for candidate in offered)

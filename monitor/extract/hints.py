@@ -98,7 +98,7 @@ _BOILERPLATE = re.compile(
     r"|inline-?(?:ad|promo|related)|skip-?link|enlarge|lightbox|video|podcast|player|recent"
     r"|teaser|upsell|also-?like|you-?may|more-?from|next-?(?:article|post|story)|prev-?next"
     r"|next-?prev|(?:^|\s)(?:next|prev|previous)(?:$|\s)|pagination|pager|rollover|tooltip|popover"
-    r"|hover-?card",
+    r"|hover-?card|kicker|eyebrow|overline",
     re.IGNORECASE,
 )
 _CONTENT_HINT = re.compile(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from monitor.store.outbox import Alert
 from monitor.store.tables import ArticleRow, DevelopmentRow, StoryRow
 
 
@@ -175,3 +176,11 @@ def _timeline(
             )
         )
     return entries
+
+
+def story_ids_for_topic(session: Session, topic: str) -> set[str]:
+    """Stories that caused at least one alert for ``topic``."""
+    rows = session.exec(
+        select(Alert.story_id).where(Alert.topic == topic).where(col(Alert.story_id).is_not(None))
+    ).all()
+    return {story_id for story_id in rows if story_id}

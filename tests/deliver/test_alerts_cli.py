@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import structlog
-from conftest import Answer, Hook, Receiver
 from sqlmodel import SQLModel
 
 from monitor.alerts import StoryInfo
@@ -23,6 +22,8 @@ from monitor.store.outbox import (
     enqueue_alerts,
     finish_attempt,
 )
+
+from .conftest import Answer, Hook, Receiver
 
 
 class Topic:

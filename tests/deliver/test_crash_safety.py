@@ -21,13 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import Answer, Receiver
 from sqlmodel import SQLModel, select
 
 from monitor.alerts import StoryInfo
 from monitor.models import Development, DevelopmentKind
 from monitor.store.db import make_engine
 from monitor.store.outbox import Alert, SessionFactory, enqueue_alerts, sessions_for
+
+from .conftest import Answer, Receiver
 
 ITERATIONS = 20
 STORIES = ("st_a", "st_b", "st_c")

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from conftest import Answer, Hook, Receiver, free_port, utc_now
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from monitor.alerts import StoryInfo
@@ -37,6 +36,8 @@ from monitor.store.outbox import (
     replay_alert,
     replay_failed,
 )
+
+from .conftest import Answer, Hook, Receiver, free_port, utc_now
 
 FAST = DeliveryPolicy(retry_schedule=(0, 0.05, 0.05, 0.05), jitter=0.0)
 

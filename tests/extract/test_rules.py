@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.extract.rules import selector_problem
 from monitor.extract import ExtractRules, extract_article
+from monitor.extract.rules import selector_problem
 
 URL = "https://news.example/story"
 PAGE = """<html><head><title>Site title</title></head><body>

@@ -1,0 +1,449 @@
+"""One source, end to end: fetch → links → articles → extract → track → topics → outbox.
+
+``check_source`` is what the scheduler runs for each source; ``recheck_articles`` revisits recent
+articles on an age-based schedule. Each article is stored in its own transaction together with
+its revision, story, development and alerts, so a crash or a shutdown never leaves half of one.
+A failing page is recorded and the rest of the check goes on; a failing source is recorded,
+its health updated, and the error returned in the report, never raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+
+from monitor.config import RecheckStep, Settings, SourceConfig
+from monitor.errors import FetchError, MonitorError, ParseError, StoreError
+from monitor.extract import ExtractRules, extract_article
+from monitor.fetch import Fetcher, SourceFetchPolicy
+from monitor.health import SourceHealthState, next_health
+from monitor.metrics import Metrics
+from monitor.models import ArticleLink, Health, Page
+from monitor.sources import (
+    detect_document_kind,
+    feed_article_links,
+    find_article_links,
+    parse_feed,
+    parse_sitemap,
+)
+from monitor.store import Store
+from monitor.store import articles as article_store
+from monitor.store import sources as source_store
+from monitor.store.outbox import note_source_health
+from monitor.track import Tracker
+
+log = structlog.get_logger("monitor.pipeline")
+
+ARTICLE_CONCURRENCY = 8
+MAX_CHILD_SITEMAPS = 5
+
+
+@dataclass
+class Deps:
+    """What a check needs; built once by the service."""
+
+    settings: Settings
+    store: Store
+    fetcher: Fetcher
+    tracker: Tracker
+    metrics: Metrics
+    clock: Callable[[], datetime]
+    strip_params: frozenset[str] | None = None
+
+
+@dataclass
+class SourceReport:
+    """What one check of one source did."""
+
+    source: str
+    ok: bool = True
+    error: str | None = None
+    not_modified: bool = False
+    links: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    new_articles: int = 0
+    revisions: int = 0
+    developments: int = 0
+    alerts: int = 0
+    skipped: list[str] = field(default_factory=list)
+    article_errors: list[str] = field(default_factory=list)
+    duration: float = 0.0
+
+    def add(self, outcome: article_store.ArticleOutcome) -> None:
+        self.fetched += 1
+        self.unchanged += outcome.event == "unchanged"
+        self.new_articles += outcome.new_article
+        self.revisions += outcome.event == "revision"
+        self.developments += outcome.development_kind is not None
+        self.alerts += outcome.alerts
+
+
+async def check_source(source: SourceConfig, deps: Deps, now: datetime) -> SourceReport:
+    """Check ``source`` once; never raises for a problem of the source or its pages."""
+    started = time.perf_counter()
+    report = SourceReport(source=source.name)
+    bound = log.bind(source=source.name, url=source.url)
+    retry_after = None
+    try:
+        links = await _discover_links(source, deps, report)
+    except MonitorError as exc:
+        report.ok, report.error = False, str(exc)
+        retry_after = getattr(exc, "retry_after", None)
+    else:
+        if links:
+            await _process_links(source, deps, _links_worth_fetching(links, deps), report)
+    _record_health(source, deps, report, now, retry_after)
+    report.duration = time.perf_counter() - started
+    _log_report(bound, report)
+    deps.metrics.source_checks.labels("ok" if report.ok else "failed").inc()
+    return report
+
+
+def _log_report(bound: structlog.stdlib.BoundLogger, report: SourceReport) -> None:
+    fields = {
+        "ok": report.ok,
+        "not_modified": report.not_modified,
+        "links": report.links,
+        "fetched": report.fetched,
+        "new_articles": report.new_articles,
+        "revisions": report.revisions,
+        "developments": report.developments,
+        "alerts": report.alerts,
+        "skipped": len(report.skipped),
+        "article_errors": len(report.article_errors),
+        "duration_ms": round(report.duration * 1000, 1),
+    }
+    if report.ok:
+        bound.info("source_checked", **fields)
+    else:
+        bound.warning("source_checked", error=report.error, **fields)
+
+
+# --------------------------------------------------------------------------- discovering links
+
+
+async def _discover_links(
+    source: SourceConfig, deps: Deps, report: SourceReport
+) -> list[ArticleLink]:
+    """The article links a source offers now; [] when its listing did not change."""
+    if source.type == "article":
+        return [ArticleLink(url=source.url)]
+    page = await _fetch(deps, source, source.url, discovered=False)
+    if page.not_modified:
+        report.not_modified = True
+        return []
+    links = await _parse_listing(source, deps, page)
+    report.links = len(links)
+    return links
+
+
+async def _parse_listing(source: SourceConfig, deps: Deps, page: Page) -> list[ArticleLink]:
+    kind = detect_document_kind(page.body, page.content_type)
+    if source.type == "listing":
+        assert source.links is not None  # the config insists
+        return find_article_links(
+            page.text,
+            page.final_url,
+            source.links,
+            source.include,
+            source.exclude,
+            strip_params=deps.strip_params,
+        )
+    if source.type == "sitemap":
+        return await _sitemap_links(source, deps, page)
+    if kind != "feed":
+        raise ParseError(
+            f"{page.final_url}: expected a feed for source {source.name}, got {kind} "
+            f"(content type {page.content_type or 'none'}); set `type:` to match"
+        )
+    feed = parse_feed(page.body, page.final_url, page.headers.get("content-type"))
+    return feed_article_links(feed, deps.strip_params)
+
+
+async def _sitemap_links(source: SourceConfig, deps: Deps, page: Page) -> list[ArticleLink]:
+    sitemap = parse_sitemap(page.body, page.final_url, deps.strip_params)
+    links = list(sitemap.links)
+    for child_url in sitemap.sitemaps[:MAX_CHILD_SITEMAPS]:
+        child_page = await _fetch(deps, source, child_url, discovered=True)
+        if not child_page.not_modified:
+            links.extend(
+                parse_sitemap(child_page.body, child_page.final_url, deps.strip_params).links
+            )
+    return links
+
+
+def _links_worth_fetching(links: Sequence[ArticleLink], deps: Deps) -> list[ArticleLink]:
+    """New links and links whose publisher says they changed; changed ones first."""
+    with deps.store.session() as session:
+        known = source_store.last_fetched(session, [link.url for link in links])
+    changed, new = [], []
+    for link in {link.url: link for link in links}.values():
+        seen = known.get(link.url)
+        if seen is None:
+            new.append(link)
+        elif link.updated is not None and link.updated > seen:
+            changed.append(link)
+    return changed + new
+
+
+# --------------------------------------------------------------------------- articles
+
+
+async def _process_links(
+    source: SourceConfig, deps: Deps, links: list[ArticleLink], report: SourceReport
+) -> None:
+    links = links[: source.max_articles]
+    semaphore = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+
+    async def one(link: ArticleLink) -> None:
+        async with semaphore:
+            await _process_article(source, deps, link.url, report)
+
+    await asyncio.gather(*(one(link) for link in links))
+
+
+async def _process_article(
+    source: SourceConfig, deps: Deps, url: str, report: SourceReport
+) -> None:
+    """Fetch, extract, track and store one article; problems are recorded on the report."""
+    bound = log.bind(source=source.name, url=url)
+    try:
+        outcome = await process_article_url(source, deps, url, discovered=source.type != "article")
+    except StoreError as exc:
+        # The tracker already counted this article: bring its memory back in line with the store.
+        report.article_errors.append(f"{url}: {exc}")
+        bound.error("article_not_stored", error=str(exc))
+        _reload_tracker(deps)
+        return
+    except (FetchError, ParseError) as exc:
+        if isinstance(exc, FetchError) and _is_skip(exc):
+            report.skipped.append(f"{url}: {exc}")
+            bound.info("article_skipped", reason=str(exc))
+            return
+        report.article_errors.append(f"{url}: {exc}")
+        bound.warning("article_failed", error=str(exc))
+        if source.type == "article":
+            report.ok, report.error = False, str(exc)
+        return
+    report.add(outcome)
+
+
+def _reload_tracker(deps: Deps) -> None:
+    try:
+        with deps.store.session() as session:
+            deps.tracker = article_store.load_tracker(session, deps.settings.tracking)
+    except StoreError as exc:
+        log.error("tracker_not_reloaded", error=str(exc))
+
+
+def _is_skip(exc: FetchError) -> bool:
+    from monitor.errors import BlockedURL, UnsupportedContent
+
+    return isinstance(exc, BlockedURL | UnsupportedContent)
+
+
+async def process_article_url(
+    source: SourceConfig, deps: Deps, url: str, *, discovered: bool
+) -> article_store.ArticleOutcome:
+    """One article through fetch → extract → track → store (one transaction)."""
+    page = await _fetch(deps, source, url, discovered=discovered)
+    now = deps.clock()
+    if page.not_modified:
+        with deps.store.session() as session:
+            article_store.mark_checked(
+                session, url, page, now, recheck_delay(deps.settings.tracking.recheck)
+            )
+        return article_store.ArticleOutcome(url=url, event="unchanged")
+    article = extract_article(_html_input(page), page.final_url, _rules(source))
+    if not article.is_article:
+        with deps.store.session() as session:
+            source_store.save_validators(session, url, page.validators, page.status, now)
+        raise ParseError(
+            f"{page.final_url}: not an article ({'; '.join(article.warnings) or 'no body'})"
+        )
+    return article_store.track_and_store(
+        deps.store,
+        deps.tracker,
+        source=source.name,
+        requested_url=url,
+        page=page,
+        article=article,
+        now=now,
+        topics=deps.settings.topics,
+        disabled_webhooks=_disabled_webhooks(deps.settings),
+        recheck_delay=recheck_delay(deps.settings.tracking.recheck),
+        metrics=deps.metrics,
+    )
+
+
+def _html_input(page: Page) -> str | bytes:
+    """Bytes when they are UTF-8 (the parser is fastest on bytes), else the decoded text."""
+    encoding = (page.encoding or "").lower().replace("_", "-")
+    return page.body if encoding in ("utf-8", "ascii", "us-ascii") else page.text
+
+
+def _disabled_webhooks(settings: Settings) -> frozenset[str]:
+    return frozenset(webhook.name for webhook in settings.webhooks if not webhook.enabled)
+
+
+def _rules(source: SourceConfig) -> ExtractRules | None:
+    if source.article is None:
+        return None
+    return ExtractRules(
+        title=source.article.title, body=source.article.body, remove=tuple(source.article.remove)
+    )
+
+
+async def _fetch(deps: Deps, source: SourceConfig, url: str, *, discovered: bool) -> Page:
+    with deps.store.session() as session:
+        validators = source_store.get_validators(session, url)
+    started = time.perf_counter()
+    try:
+        page = await deps.fetcher.fetch(
+            url, validators, discovered=discovered, policy=_policy(source)
+        )
+    except FetchError as exc:
+        deps.metrics.fetches.labels(_status_label(exc)).inc()
+        raise
+    finally:
+        deps.metrics.fetch_seconds.observe(time.perf_counter() - started)
+    deps.metrics.fetches.labels("304" if page.not_modified else str(page.status)).inc()
+    if page.not_modified or (url == source.url and source.type != "article"):
+        with deps.store.session() as session:
+            source_store.save_validators(session, url, page.validators, page.status, deps.clock())
+    return page
+
+
+def _status_label(exc: FetchError) -> str:
+    status = getattr(exc, "status", None)
+    return str(status) if status else type(exc).__name__
+
+
+def _policy(source: SourceConfig) -> SourceFetchPolicy:
+    return SourceFetchPolicy(
+        obey_robots=source.obey_robots,
+        allow_private_networks=source.allow_private_networks,
+        accept_language=source.accept_language,
+        headers=dict(source.headers),
+    )
+
+
+# --------------------------------------------------------------------------- health
+
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def _record_health(
+    source: SourceConfig, deps: Deps, report: SourceReport, now: datetime, retry_after: float | None
+) -> None:
+    threshold = deps.settings.alerts.failure_threshold
+    try:
+        with deps.store.session() as session:
+            stored = source_store.source_state(session, source.name)
+            update = next_health(
+                SourceHealthState(
+                    health=stored.health if stored else Health.OK,
+                    consecutive_failures=stored.consecutive_failures if stored else 0,
+                ),
+                succeeded=report.ok,
+                now=now,
+                interval=timedelta(seconds=source.interval),
+                failure_threshold=threshold,
+                max_backoff=MAX_BACKOFF,
+                retry_after=timedelta(seconds=retry_after) if retry_after else None,
+            )
+            source_store.record_check(
+                session,
+                source.name,
+                now=now,
+                health=update.state.health,
+                consecutive_failures=update.state.consecutive_failures,
+                next_check_at=update.next_check_at,
+                error=report.error,
+            )
+            report.alerts += len(
+                note_source_health(
+                    session,
+                    source=source.name,
+                    consecutive_failures=update.state.consecutive_failures,
+                    threshold=threshold,
+                    error=report.error,
+                    now=now,
+                    webhooks=webhooks_watching(deps.settings, source.name),
+                )
+            )
+    except StoreError as exc:
+        log.error("health_not_recorded", source=source.name, error=str(exc))
+
+
+def backing_off(source: SourceConfig, deps: Deps, now: datetime) -> bool:
+    """Whether a failing source's next check, pushed back after its failures, is still ahead."""
+    with deps.store.session() as session:
+        state = source_store.source_state(session, source.name)
+    return bool(
+        state
+        and state.consecutive_failures
+        and state.next_check_at is not None
+        and state.next_check_at > now
+    )
+
+
+def webhooks_watching(settings: Settings, source_name: str) -> list[str]:
+    """The webhooks of every topic that covers ``source_name``: they hear about its health."""
+    names: dict[str, None] = {}
+    for topic in settings.topics:
+        if topic.sources is None or source_name in topic.sources:
+            names.update(dict.fromkeys(topic.webhooks))
+    enabled = {webhook.name for webhook in settings.webhooks if webhook.enabled}
+    return [name for name in names if name in enabled]
+
+
+# --------------------------------------------------------------------------- rechecks
+
+
+def recheck_delay(steps: Sequence[RecheckStep]) -> Callable[[timedelta], timedelta | None]:
+    """How long until an article of a given age is looked at again; None once it is old enough.
+
+    The age counts from when the article was first seen or last changed: a page that just
+    changed is the likeliest to change again.
+    """
+    ordered = sorted(steps, key=lambda step: step.within)
+
+    def delay(age: timedelta) -> timedelta | None:
+        for step in ordered:
+            if age < timedelta(seconds=step.within):
+                return timedelta(seconds=step.every)
+        return None
+
+    return delay
+
+
+async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:
+    """Revisit recent articles whose recheck is due; returns how many were fetched."""
+    sources = {source.name: source for source in deps.settings.sources if source.enabled}
+    with deps.store.session() as session:
+        dormant = article_store.mark_dormant(session, deps.tracker.dormant_story_ids(now))
+        due = article_store.due_for_recheck(session, now, limit)
+    if dormant:
+        log.info("stories_dormant", count=dormant)
+    report = SourceReport(source="recheck")
+    for url, source_name in due:
+        source = sources.get(source_name)
+        if source is None:
+            continue
+        await _process_article(source, deps, url, report)
+    if due:
+        log.info(
+            "articles_rechecked",
+            due=len(due),
+            revisions=report.revisions,
+            errors=len(report.article_errors),
+        )
+    return len(due)

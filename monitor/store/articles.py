@@ -1,0 +1,351 @@
+"""Articles, revisions, stories and developments: what the tracker decided, stored in one go.
+
+``track_and_store`` runs the tracker on one extracted article and writes its decision — the
+article, its revision, its story, its development and the alerts it causes — in ONE transaction,
+together with the fetch validators of the page. ``load_tracker`` rebuilds the tracker's memory
+from the snapshots those transactions kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlmodel import Session, col, select
+
+from monitor.alerts import ArticleInfo, StoryInfo, short_diff
+from monitor.config import TopicConfig, TrackingConfig
+from monitor.models import Article, Development, Page
+from monitor.store.outbox import enqueue_alerts
+from monitor.store.repository import Store
+from monitor.store.sources import save_validators
+from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
+from monitor.topics import matching_topics
+from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, TrackResult
+
+RecheckDelay = Callable[[timedelta], timedelta | None]
+PAYLOAD_ARTICLES = 10
+
+
+class Counters(Protocol):
+    """The metrics ``track_and_store`` counts into (``monitor.metrics.Metrics`` fits)."""
+
+    @property
+    def articles(self) -> Any: ...
+
+    @property
+    def revisions(self) -> Any: ...
+
+    @property
+    def developments(self) -> Any: ...
+
+    @property
+    def alerts_enqueued(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOutcome:
+    """What storing one fetched article did."""
+
+    url: str
+    event: str
+    story_id: str | None = None
+    new_article: bool = False
+    development_kind: str | None = None
+    alerts: int = 0
+
+
+def track_config(tracking: TrackingConfig) -> TrackConfig:
+    return TrackConfig(dormant_after=timedelta(seconds=tracking.dormant_after))
+
+
+def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
+    """The tracker as the store left it: active stories and their articles."""
+    stories = session.exec(select(StoryRow.state).where(StoryRow.status == "active")).all()
+    articles = session.exec(
+        select(ArticleRow.state)
+        .join(StoryRow, col(ArticleRow.story_id) == col(StoryRow.id))
+        .where(StoryRow.status == "active")
+    ).all()
+    return Tracker.from_snapshots(
+        [dict(s) for s in stories if s], [dict(a) for a in articles if a], track_config(tracking)
+    )
+
+
+def track_and_store(
+    store: Store,
+    tracker: Tracker,
+    *,
+    source: str,
+    requested_url: str,
+    page: Page,
+    article: Article,
+    now: datetime,
+    topics: Sequence[TopicConfig],
+    disabled_webhooks: Collection[str],
+    recheck_delay: RecheckDelay,
+    metrics: Counters,
+) -> ArticleOutcome:
+    """Track ``article`` and store everything that follows from it in one transaction."""
+    result = tracker.observe(Observation(source, article.canonical_url, now, article))
+    with store.session() as session:
+        if result.story_snapshot is not None:
+            _save_story(session, result.story_snapshot, now)
+        row, is_new = _article_row(session, article, source, now)
+        _apply_result(row, result, article, now, recheck_delay)
+        session.add(row)
+        session.flush()
+        revision = None
+        if result.event is not TrackEvent.UNCHANGED:
+            revision = _save_revision(session, row, result, article, now)
+            if result.duplicate_of:
+                row.duplicate_of = _article_id(session, result.duplicate_of)
+        alerts = 0
+        if result.development is not None:
+            development_id = _save_development(session, row, result.development, revision)
+            alerts = _enqueue(
+                session, result, article, topics, disabled_webhooks, development_id, now
+            )
+        save_validators(session, requested_url, page.validators, page.status, now)
+    _count(metrics, result, is_new, alerts)
+    return ArticleOutcome(
+        url=article.canonical_url,
+        event=result.event.value,
+        story_id=result.story_id,
+        new_article=is_new,
+        development_kind=result.development.kind.value if result.development else None,
+        alerts=alerts,
+    )
+
+
+def _count(metrics: Counters, result: TrackResult, is_new: bool, alerts: int) -> None:
+    if is_new:
+        metrics.articles.inc()
+    if result.event is TrackEvent.REVISION:
+        metrics.revisions.inc()
+    if result.development is not None:
+        metrics.developments.labels(result.development.kind.value).inc()
+    if alerts:
+        metrics.alerts_enqueued.labels("story").inc(alerts)
+
+
+def _article_row(
+    session: Session, article: Article, source: str, now: datetime
+) -> tuple[ArticleRow, bool]:
+    row = session.exec(
+        select(ArticleRow).where(ArticleRow.canonical_url == article.canonical_url)
+    ).first()
+    if row is not None:
+        return row, False
+    return ArticleRow(
+        canonical_url=article.canonical_url, source_name=source, first_seen_at=now
+    ), True
+
+
+def _apply_result(
+    row: ArticleRow,
+    result: TrackResult,
+    article: Article,
+    now: datetime,
+    recheck_delay: RecheckDelay,
+) -> None:
+    row.story_id = result.story_id
+    row.title = article.title
+    row.published = article.published
+    row.modified = article.modified
+    row.last_checked_at = now
+    if result.event is not TrackEvent.UNCHANGED:
+        row.last_changed_at = now
+        row.revision_count = result.revision + 1
+    if result.article_snapshot is not None:
+        row.state = result.article_snapshot
+    row.next_check_at = next_check(row, now, recheck_delay)
+
+
+def next_check(row: ArticleRow, now: datetime, recheck_delay: RecheckDelay) -> datetime | None:
+    """When to look at an article again: soon after it appeared or last changed, rarely later."""
+    anchor = max(row.first_seen_at, row.last_changed_at or row.first_seen_at)
+    delay = recheck_delay(now - anchor)
+    return None if delay is None else now + delay
+
+
+def _save_story(session: Session, snapshot: dict[str, Any], now: datetime) -> None:
+    story = session.get(StoryRow, snapshot["story_id"])
+    if story is None:
+        story = StoryRow(
+            id=snapshot["story_id"],
+            first_seen_at=datetime.fromisoformat(snapshot["created_at"]),
+            last_seen_at=now,
+        )
+    story.title = snapshot.get("title")
+    story.last_seen_at = datetime.fromisoformat(snapshot["last_seen"])
+    story.article_count = len(snapshot.get("urls", ()))
+    story.status = "active"
+    story.state = snapshot
+    session.add(story)
+
+
+def _save_revision(
+    session: Session, row: ArticleRow, result: TrackResult, article: Article, now: datetime
+) -> RevisionRow:
+    assert row.id is not None
+    revision = RevisionRow(
+        article_id=row.id,
+        number=result.revision,
+        fetched_at=now,
+        title=article.title,
+        body=article.body,
+        content_hash=_content_hash(article),
+        significance=result.diff.significance if result.diff else 1.0,
+        diff=result.diff.to_dict() if result.diff else None,
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def _content_hash(article: Article) -> str:
+    text = (article.title or "") + "\n\n" + article.body
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _article_id(session: Session, url: str) -> int | None:
+    return session.exec(select(ArticleRow.id).where(ArticleRow.canonical_url == url)).first()
+
+
+def _save_development(
+    session: Session, row: ArticleRow, development: Development, revision: RevisionRow | None
+) -> int:
+    assert row.id is not None
+    saved = DevelopmentRow(
+        story_id=development.story_id,
+        article_id=row.id,
+        revision_id=revision.id if revision else None,
+        source_name=development.source,
+        kind=development.kind.value,
+        novelty=development.novelty,
+        occurred_at=development.occurred_at,
+        details=development_details(development),
+    )
+    session.add(saved)
+    session.flush()
+    assert saved.id is not None
+    return saved.id
+
+
+def development_details(development: Development) -> dict[str, Any]:
+    return {
+        "new_sentences": list(development.new_sentences),
+        "changed_facts": [
+            {"before": f.before, "after": f.after, "context": f.context}
+            for f in development.changed_facts
+        ],
+        "new_entities": list(development.new_entities),
+        "match": {"score": development.match.score, "reasons": list(development.match.reasons)},
+    }
+
+
+def _enqueue(
+    session: Session,
+    result: TrackResult,
+    article: Article,
+    topics: Sequence[TopicConfig],
+    disabled_webhooks: Collection[str],
+    development_id: int,
+    now: datetime,
+) -> int:
+    development = result.development
+    assert development is not None
+    story_text = f"{article.title or ''}\n\n{article.body}"
+    matched = matching_topics(development, story_text, development.source, topics)
+    if not matched:
+        return 0
+    story = session.get(StoryRow, result.story_id)
+    assert story is not None
+    articles = _story_articles(session, result.story_id)
+    enqueued = enqueue_alerts(
+        session,
+        development=development,
+        topics=matched,
+        story=StoryInfo(
+            id=story.id,
+            title=story.title,
+            first_seen=story.first_seen_at,
+            article_count=story.article_count,
+            outlets=tuple(sorted({a.source for a in articles})),
+        ),
+        articles=articles[:PAYLOAD_ARTICLES],
+        diff=_diff_text(result),
+        development_id=development_id,
+        disabled_webhooks=disabled_webhooks,
+        now=now,
+    )
+    return len(enqueued)
+
+
+def _story_articles(session: Session, story_id: str) -> list[ArticleInfo]:
+    rows = session.exec(
+        select(ArticleRow)
+        .where(ArticleRow.story_id == story_id)
+        .order_by(col(ArticleRow.last_changed_at).desc())
+    ).all()
+    return [
+        ArticleInfo(
+            url=row.canonical_url,
+            source=row.source_name,
+            title=row.title,
+            published=row.published,
+            modified=row.modified,
+        )
+        for row in rows
+    ]
+
+
+def _diff_text(result: TrackResult) -> str | None:
+    if result.diff is None or result.event is not TrackEvent.REVISION:
+        return None
+    before = [c.before for c in result.diff.changed] + list(result.diff.removed)
+    after = [c.after for c in result.diff.changed] + list(result.diff.added)
+    return short_diff(before, after) or None
+
+
+# --------------------------------------------------------------------------- checks and rechecks
+
+
+def mark_checked(
+    session: Session, url: str, page: Page, now: datetime, recheck_delay: RecheckDelay
+) -> None:
+    """An article page answered "not modified": note the check and plan the next one."""
+    row = session.exec(select(ArticleRow).where(ArticleRow.canonical_url == url)).first()
+    if row is not None:
+        row.last_checked_at = now
+        row.next_check_at = next_check(row, now, recheck_delay)
+        session.add(row)
+    save_validators(session, url, page.validators, page.status, now)
+
+
+def due_for_recheck(session: Session, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(canonical URL, source) of articles whose recheck is due, most overdue first."""
+    rows = session.exec(
+        select(ArticleRow.canonical_url, ArticleRow.source_name)
+        .where(col(ArticleRow.next_check_at) <= now)
+        .where(col(ArticleRow.duplicate_of).is_(None))
+        .order_by(col(ArticleRow.next_check_at))
+        .limit(limit)
+    ).all()
+    return [(url, source) for url, source in rows]
+
+
+def mark_dormant(session: Session, story_ids: Sequence[str]) -> int:
+    """Stories that have gone quiet stop being offered to new articles."""
+    changed = 0
+    for story_id in story_ids:
+        story = session.get(StoryRow, story_id)
+        if story is not None and story.status != "dormant":
+            story.status = "dormant"
+            session.add(story)
+            changed += 1
+    return changed
