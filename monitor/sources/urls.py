@@ -53,32 +53,70 @@ def canonicalize_url(
 
     Lower-cases scheme and host, drops the fragment, default ports and tracking parameters,
     normalises percent-encoding of the path; keeps the order of the remaining query parameters.
+    Raises ``ValueError`` for a URL that cannot be split (an unbalanced IPv6 bracket, say).
     """
     url = url.strip()
     if base:
         url = urljoin(base, url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    netloc = _netloc(scheme, host, parts.port, parts.username, parts.password)
+    netloc = _netloc(scheme, parts.netloc)
     path = quote(unquote(parts.path), safe=_SAFE_PATH) or ("/" if netloc else "")
     path = re.sub(r"/{2,}", "/", path)
     query = _strip_tracking(parts.query, strip_params or DEFAULT_TRACKING_PARAMS)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def _netloc(
-    scheme: str, host: str, port: int | None, user: str | None, password: str | None
-) -> str:
-    host = host.encode("idna").decode("ascii") if not host.isascii() else host.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    if port is not None and DEFAULT_PORTS.get(scheme) != port:
+def canonical_web_url(
+    url: str, base: str | None = None, strip_params: frozenset[str] | None = None
+) -> str | None:
+    """The canonical form of an http(s) URL, or None for other schemes and unparseable URLs."""
+    try:
+        canonical = canonicalize_url(url, base=base, strip_params=strip_params)
+    except ValueError:
+        return None
+    return canonical if is_web_url(canonical) else None
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.hostname)
+
+
+def _netloc(scheme: str, netloc: str) -> str:
+    """Lower-case host (IDNA-encoded when it can be), no default port, credentials kept."""
+    credentials, at, hostport = netloc.rpartition("@")
+    host, port = _split_port(hostport)
+    host = _normalise_host(host)
+    if port and DEFAULT_PORTS.get(scheme) != int(port):
         host = f"{host}:{port}"
-    if user:
-        credentials = user + (f":{password}" if password else "")
-        host = f"{credentials}@{host}"
-    return host
+    return f"{credentials}@{host}" if at else host
+
+
+def _split_port(hostport: str) -> tuple[str, str]:
+    """``"host:8080"`` → ``("host", "8080")``; anything that is not a port stays in the host."""
+    host, colon, port = hostport.rpartition(":")
+    if not colon or ("[" in hostport and not host.endswith("]")):
+        return hostport, ""
+    if not port:
+        return host, ""
+    if port.isascii() and port.isdigit():
+        return host, port.lstrip("0") or "0"
+    return hostport, ""
+
+
+def _normalise_host(host: str) -> str:
+    host = host.rstrip(".").lower()
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def _strip_tracking(query: str, strip_params: frozenset[str]) -> str:

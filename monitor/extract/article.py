@@ -1,0 +1,169 @@
+"""``extract_article``: one HTML page in, one ``Article`` value out.
+
+Parses with lexbor (bytes, with the encoding detected from BOM / ``<meta charset>``), reads the
+metadata, applies per-source rules, runs the generic body extractor and decides whether the page
+is an article at all (index, error, paywall and consent pages are not). Never raises anything but
+``ParseError``; doubtful input gives ``is_article=False`` and warnings instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.errors import ParseError
+from monitor.extract.body import Block, clean_blocks, extract_blocks, read_blocks
+from monitor.extract.metadata import MetadataDraft, read_metadata
+from monitor.extract.rules import ExtractRules
+from monitor.extract.text import fold
+from monitor.models import Article
+from monitor.sources.urls import canonicalize_url, same_site
+
+MIN_ARTICLE_CHARS = 400
+MIN_TYPED_ARTICLE_CHARS = 150
+PAYWALL_TEASER_CHARS = 1500
+_ERROR_TITLE = re.compile(
+    r"\b(404|410|page not found|not found|error|access denied|forbidden|seite nicht gefunden"
+    r"|page introuvable|página no encontrada)\b",
+    re.IGNORECASE,
+)
+_CONSENT = re.compile(
+    r"\b(cookies?|consent|privacy settings|accept all|manage preferences|we value your privacy)\b",
+    re.IGNORECASE,
+)
+_PAYWALL = re.compile(
+    r"\b(subscribe|subscription|subscriber|sign in to continue|log in to continue|already a "
+    r"subscriber|to continue reading|unlock this article)\b",
+    re.IGNORECASE,
+)
+_INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
+
+
+def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = None) -> Article:
+    """Extract the article on ``html`` served at ``url``.
+
+    ``rules`` (from the source's ``article:`` YAML) can pin the title and body selectors and
+    remove elements first. Raises ``ParseError`` only for input that is not a document at all.
+    """
+    tree = _parse(html, url)
+    warnings: list[str] = []
+    if rules is not None:
+        _remove(tree, rules.remove)
+    meta = read_metadata(tree)
+    warnings.extend(meta.warnings)
+    title = _rule_title(tree, rules) or meta.title
+    blocks = _rule_blocks(tree, rules, title, warnings)
+    if blocks is None:
+        blocks = extract_blocks(tree, title)
+    paragraphs = tuple(block.text for block in blocks)
+    published, modified = _ordered_dates(meta.published, meta.modified, warnings)
+    is_article = _decide_is_article(meta, title, blocks, warnings)
+    return Article(
+        url=url,
+        canonical_url=_canonical_url(url, meta),
+        title=title,
+        authors=tuple(meta.authors),
+        published=published,
+        modified=modified,
+        language=meta.language,
+        section=meta.section,
+        description=meta.description,
+        paragraphs=paragraphs,
+        is_article=is_article,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _parse(html: str | bytes, url: str) -> LexborHTMLParser:
+    if isinstance(html, str):
+        html = html.encode("utf-8", errors="replace")
+    if not isinstance(html, bytes | bytearray | memoryview):
+        raise ParseError(f"{url}: expected HTML as str or bytes, got {type(html).__name__}")
+    return LexborHTMLParser(bytes(html), encoding=True)
+
+
+def _remove(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:
+    for selector in selectors:
+        for node in tree.css(selector):
+            node.decompose()
+
+
+def _rule_title(tree: LexborHTMLParser, rules: ExtractRules | None) -> str | None:
+    if rules is None or rules.title is None:
+        return None
+    node = tree.css_first(rules.title)
+    return (fold(node.text(deep=True)) or None) if node is not None else None
+
+
+def _rule_blocks(
+    tree: LexborHTMLParser, rules: ExtractRules | None, title: str | None, warnings: list[str]
+) -> list[Block] | None:
+    """Blocks from the source's body selector; None when there is no rule or it matched nothing."""
+    if rules is None or rules.body is None:
+        return None
+    nodes = tree.css(rules.body)
+    if not nodes:
+        warnings.append(f"body selector {rules.body!r} matched nothing; used the generic extractor")
+        return None
+    return clean_blocks(read_blocks(nodes), title)
+
+
+def _ordered_dates(
+    published: datetime | None, modified: datetime | None, warnings: list[str]
+) -> tuple[datetime | None, datetime | None]:
+    """Keep published ≤ modified: a modification dated before publication is not believable."""
+    if published is not None and modified is not None and modified < published:
+        warnings.append("modified date precedes published date; modified dropped")
+        return published, None
+    return published, modified
+
+
+def _canonical_url(url: str, meta: MetadataDraft) -> str:
+    """A same-site ``rel=canonical`` (else ``og:url``) wins over the URL the page was fetched at."""
+    fetched = canonicalize_url(url)
+    for candidate in (meta.canonical, meta.og_url):
+        if not candidate:
+            continue
+        resolved = canonicalize_url(candidate, base=url)
+        if resolved.startswith(("http://", "https://")) and same_site(resolved, fetched):
+            return resolved
+    return fetched
+
+
+def _decide_is_article(
+    meta: MetadataDraft, title: str | None, blocks: list[Block], warnings: list[str]
+) -> bool:
+    """Whether the page holds an article; every "no" comes with a warning saying why."""
+    text_length = sum(len(block.text) for block in blocks)
+    sample = " ".join(block.text for block in blocks[:12])
+    if not blocks:
+        warnings.append("no article text found")
+        return False
+    if title and _ERROR_TITLE.search(title) and text_length < 2000:
+        warnings.append("looks like an error page")
+        return False
+    needed = MIN_TYPED_ARTICLE_CHARS if meta.article_typed else MIN_ARTICLE_CHARS
+    if meta.free_access is False and text_length < PAYWALL_TEASER_CHARS:
+        warnings.append("paywall: only a teaser of the article is readable")
+        return False
+    if text_length >= needed and not _is_index(meta, blocks, text_length):
+        return True
+    if _CONSENT.search(sample):
+        warnings.append("consent wall: the page asks for cookie consent instead of the article")
+    elif meta.free_access is False or _PAYWALL.search(sample):
+        warnings.append("paywall: the article text is not readable")
+    else:
+        warnings.append(f"too little article text ({text_length} characters)")
+    return False
+
+
+def _is_index(meta: MetadataDraft, blocks: list[Block], text_length: int) -> bool:
+    """Index and section pages: declared as a website, no article markup, short teaser blocks."""
+    if meta.article_typed or meta.og_type == "article":
+        return False
+    if meta.og_type not in _INDEX_TYPES:
+        return False
+    long_blocks = sum(1 for block in blocks if len(block.text) > 150)
+    return long_blocks < 3 and text_length < 1500

@@ -1,0 +1,97 @@
+"""Turning the date strings pages carry into timezone-aware datetimes (or None, never "now")."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from dateutil import parser as dateutil_parser
+from dateutil import tz
+
+_YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20\d\d)(?!\d)")
+_EPOCH = re.compile(r"^\d{10}(\d{3})?$")
+_TZINFOS = {
+    "GMT": tz.UTC,
+    "UTC": tz.UTC,
+    "Z": tz.UTC,
+    "EST": tz.tzoffset("EST", -5 * 3600),
+    "EDT": tz.tzoffset("EDT", -4 * 3600),
+    "CST": tz.tzoffset("CST", -6 * 3600),
+    "CDT": tz.tzoffset("CDT", -5 * 3600),
+    "MST": tz.tzoffset("MST", -7 * 3600),
+    "MDT": tz.tzoffset("MDT", -6 * 3600),
+    "PST": tz.tzoffset("PST", -8 * 3600),
+    "PDT": tz.tzoffset("PDT", -7 * 3600),
+    "BST": tz.tzoffset("BST", 3600),
+    "CET": tz.tzoffset("CET", 3600),
+    "CEST": tz.tzoffset("CEST", 2 * 3600),
+}
+
+
+def _known_zone(name: str | None, offset: int | None) -> tz.tzoffset | tz.tzutc | None:
+    """tzinfos hook for dateutil: known abbreviations and explicit offsets, else None (naive)."""
+    if offset is not None:
+        return tz.tzoffset(name, offset)
+    return _TZINFOS.get((name or "").upper())
+
+
+_DEFAULT = datetime(2000, 1, 1)  # noqa: DTZ001 - only fills fields the text lacks; year is required
+_MAX_LENGTH = 80
+
+
+class DateResult:
+    """A parsed date and whether its timezone had to be assumed."""
+
+    __slots__ = ("assumed_utc", "value")
+
+    def __init__(self, value: datetime, assumed_utc: bool) -> None:
+        self.value = value
+        self.assumed_utc = assumed_utc
+
+
+def parse_date(text: object) -> DateResult | None:
+    """Parse a date as pages write it; None when it holds no plausible calendar date.
+
+    A date without a timezone is taken as UTC (``assumed_utc`` says so); a date-only value is
+    midnight UTC. Text without a four-digit year is rejected so that nothing is ever filled in
+    from the current date.
+    """
+    if not isinstance(text, str):
+        return None
+    text = " ".join(text.split())
+    if not text or len(text) > _MAX_LENGTH:
+        return None
+    if _EPOCH.match(text):
+        return _from_epoch(text)
+    if not _YEAR.search(text):
+        return None
+    parsed = _parse_iso(text) or _parse_loose(text)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return DateResult(parsed.replace(tzinfo=UTC), assumed_utc=True)
+    return DateResult(parsed, assumed_utc=False)
+
+
+def _from_epoch(text: str) -> DateResult | None:
+    seconds = int(text[:10])
+    value = datetime.fromtimestamp(seconds, tz=UTC)
+    return DateResult(value, assumed_utc=False) if value.year >= 1990 else None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        return dateutil_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_loose(text: str) -> datetime | None:
+    try:
+        value = dateutil_parser.parse(text, default=_DEFAULT, tzinfos=_known_zone, fuzzy=True)
+    except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
+        return None
+    if not isinstance(value, datetime) or str(value.year) not in text:
+        return None
+    return value
+

@@ -1,0 +1,332 @@
+"""Article metadata from the places pages put it: JSON-LD, OpenGraph/article meta, microdata, <time>.
+
+Each source fills a ``MetadataDraft``; JSON-LD is read first and wins, meta tags fill what is still
+missing, then microdata and ``<time>`` elements. Values are cleaned text and aware datetimes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.extract.dates import parse_date
+from monitor.extract.text import clean_value, fold
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "askpublicnewsarticle",
+        "liveblogposting",
+        "blogposting",
+        "socialmediaposting",
+        "report",
+        "scholarlyarticle",
+        "techarticle",
+    }
+)
+_MAX_JSON_LD_DEPTH = 12
+_MAX_JSON_LD_BYTES = 2_000_000
+_TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+")
+_URLISH = re.compile(r"^(https?:)?//|^www\.", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(r"^(by|von|par|por|di|door)\s+", re.IGNORECASE)
+
+_META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "published_time",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "date",
+    "article_date_original",
+    "cxenseparse:recs:publishtime",
+)
+_META_MODIFIED = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "datemodified",
+    "og:updated_time",
+    "article.updated",
+    "last-modified",
+    "lastmod",
+    "dcterms.modified",
+    "dc.date.modified",
+)
+_META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+_META_SECTION = ("article:section", "parsely-section", "section", "category")
+_META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+_META_TITLE = ("og:title", "twitter:title", "parsely-title", "headline")
+
+
+@dataclass(slots=True)
+class MetadataDraft:
+    """Metadata as it is gathered; the first source to set a field wins."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    modified: datetime | None = None
+    language: str | None = None
+    section: str | None = None
+    description: str | None = None
+    canonical: str | None = None
+    og_url: str | None = None
+    og_type: str | None = None
+    article_typed: bool = False
+    free_access: bool | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def set_date(self, name: str, value: object) -> None:
+        """Fill ``published`` or ``modified`` from a raw value unless already known."""
+        if getattr(self, name) is not None:
+            return
+        result = parse_date(value)
+        if result is None:
+            return
+        setattr(self, name, result.value)
+        if result.assumed_utc:
+            self.warnings.append(f"{name} date has no timezone; assumed UTC")
+
+
+def read_metadata(tree: LexborHTMLParser) -> MetadataDraft:
+    """Everything but the body: title, authors, dates, language, section, description, URLs."""
+    draft = MetadataDraft()
+    for item in _json_ld_articles(tree, draft):
+        _apply_json_ld(draft, item)
+    metas = _meta_values(tree)
+    _apply_meta(draft, metas)
+    _apply_microdata(draft, tree)
+    _apply_links(draft, tree)
+    draft.language = draft.language or _language(tree, metas)
+    draft.title = draft.title or _heading_title(tree) or _document_title(tree)
+    return draft
+
+
+# --- JSON-LD -----------------------------------------------------------------------------------
+
+
+def _json_ld_articles(tree: LexborHTMLParser, draft: MetadataDraft) -> Iterator[dict[str, Any]]:
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = script.text(deep=True)
+        if not raw.strip() or len(raw) > _MAX_JSON_LD_BYTES:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            draft.warnings.append("unreadable JSON-LD block skipped")
+            continue
+        yield from _article_objects(data, 0)
+
+
+def _article_objects(data: object, depth: int) -> Iterator[dict[str, Any]]:
+    """Article-typed objects in a JSON-LD value: top level, lists and ``@graph``."""
+    if depth > _MAX_JSON_LD_DEPTH:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _article_objects(item, depth + 1)
+    elif isinstance(data, dict):
+        if _is_article_type(data.get("@type")):
+            yield data
+        graph = data.get("@graph")
+        if isinstance(graph, list | dict):
+            yield from _article_objects(graph, depth + 1)
+
+
+def _is_article_type(value: object) -> bool:
+    types = value if isinstance(value, list) else [value]
+    return any(isinstance(item, str) and item.lower() in ARTICLE_TYPES for item in types)
+
+
+def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
+    draft.article_typed = True
+    draft.title = draft.title or clean_value(item.get("headline")) or clean_value(item.get("name"))
+    draft.set_date("published", item.get("datePublished") or item.get("dateCreated"))
+    draft.set_date("modified", item.get("dateModified"))
+    if not draft.authors:
+        draft.authors = _names(item.get("author"))
+    draft.section = draft.section or _first_text(item.get("articleSection"))
+    draft.description = draft.description or clean_value(item.get("description"))
+    draft.language = draft.language or _language_tag(_first_text(item.get("inLanguage")))
+    free = item.get("isAccessibleForFree")
+    if draft.free_access is None and free is not None:
+        draft.free_access = str(free).strip().lower() not in {"false", "0", "no"}
+
+
+def _names(value: object) -> list[str]:
+    """Author names from a JSON-LD ``author``: a string, a Person/Organization or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items[:20]:
+        raw = item.get("name") if isinstance(item, dict) else item
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+        name = _author_name(raw)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _author_name(raw: object) -> str | None:
+    name = clean_value(raw)
+    if name is None or _URLISH.match(name) or len(name) > 100:
+        return None
+    return _BYLINE_PREFIX.sub("", name) or None
+
+
+def _first_text(value: object) -> str | None:
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, str) and item.strip()), None)
+    if isinstance(value, dict):
+        value = value.get("name")
+    return clean_value(value)
+
+
+# --- meta tags ---------------------------------------------------------------------------------
+
+
+def _meta_values(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    """``<meta>`` contents keyed by lower-cased property/name/itemprop/http-equiv."""
+    values: dict[str, list[str]] = {}
+    for meta in tree.css("meta[content]"):
+        attrs = meta.attributes
+        content = attrs.get("content")
+        if not content:
+            continue
+        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(key_attr)
+            if key:
+                values.setdefault(key.strip().lower(), []).append(content)
+    return values
+
+
+def _first_meta(metas: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        for value in metas.get(key, ()):
+            text = clean_value(value)
+            if text:
+                return text
+    return None
+
+
+def _apply_meta(draft: MetadataDraft, metas: dict[str, list[str]]) -> None:
+    draft.title = draft.title or _first_meta(metas, _META_TITLE)
+    for key in _META_PUBLISHED:
+        for value in metas.get(key, ()):
+            draft.set_date("published", value)
+    for key in _META_MODIFIED:
+        for value in metas.get(key, ()):
+            draft.set_date("modified", value)
+    if not draft.authors:
+        draft.authors = _meta_authors(metas)
+    draft.section = draft.section or _first_meta(metas, _META_SECTION)
+    draft.description = draft.description or _first_meta(metas, _META_DESCRIPTION)
+    draft.og_url = _first_meta(metas, ("og:url",))
+    draft.og_type = (_first_meta(metas, ("og:type",)) or "").lower() or None
+
+
+def _meta_authors(metas: dict[str, list[str]]) -> list[str]:
+    names: list[str] = []
+    for key in _META_AUTHOR:
+        for value in metas.get(key, ()):
+            for part in re.split(r"\s*(?:,|;|\band\b|&)\s*", value):
+                name = _author_name(part)
+                if name and name not in names:
+                    names.append(name)
+        if names:
+            break
+    return names
+
+
+# --- microdata, <time>, <link>, language, title fallbacks ---------------------------------------
+
+
+def _apply_microdata(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
+    if draft.published is None or draft.modified is None:
+        for name, prop in (("published", "datePublished"), ("modified", "dateModified")):
+            for node in tree.css(f'[itemprop="{prop}"]'):
+                draft.set_date(name, _node_date_value(node))
+    if draft.published is None:
+        for node in tree.css("time[datetime]")[:5]:
+            draft.set_date("published", node.attributes.get("datetime"))
+    if not draft.authors:
+        draft.authors = _microdata_authors(tree)
+
+
+def _node_date_value(node: LexborNode) -> str | None:
+    attrs = node.attributes
+    return attrs.get("content") or attrs.get("datetime") or node.text(deep=True)
+
+
+def _microdata_authors(tree: LexborHTMLParser) -> list[str]:
+    names: list[str] = []
+    for node in tree.css('[itemprop="author"]')[:10]:
+        name_node = node.css_first('[itemprop="name"]')
+        source = name_node if name_node is not None else node
+        raw = source.attributes.get("content") or source.text(deep=True)
+        name = _author_name(raw)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _apply_links(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
+    for link in tree.css("link[rel][href]"):
+        rel = (link.attributes.get("rel") or "").lower().split()
+        if "canonical" in rel:
+            draft.canonical = clean_value(link.attributes.get("href"))
+            return
+
+
+def _language(tree: LexborHTMLParser, metas: dict[str, list[str]]) -> str | None:
+    root = tree.root
+    lang = root.attributes.get("lang") if root is not None else None
+    return _language_tag(clean_value(lang)) or _language_tag(
+        _first_meta(metas, ("content-language", "og:locale", "language", "dc.language"))
+    )
+
+
+def _language_tag(value: str | None) -> str | None:
+    """``en_us`` / ``EN-us`` → ``en-US``; None for values that are not language tags."""
+    if not value:
+        return None
+    parts = value.replace("_", "-").split("-")
+    if not re.fullmatch(r"[A-Za-z]{2,3}", parts[0]):
+        return None
+    tag = [parts[0].lower()]
+    if len(parts) > 1 and re.fullmatch(r"[A-Za-z]{2}|\d{3}", parts[1]):
+        tag.append(parts[1].upper())
+    return "-".join(tag)
+
+
+def _heading_title(tree: LexborHTMLParser) -> str | None:
+    h1 = tree.css_first("h1")
+    return clean_value(h1.text(deep=True)) if h1 is not None else None
+
+
+def _document_title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    if node is None:
+        return None
+    title = fold(node.text(deep=True))
+    parts = _TITLE_SEPARATORS.split(title)
+    return (max(parts, key=len) if len(parts) > 1 else title) or None

@@ -1,0 +1,101 @@
+"""The daemon's HTTP endpoint: /healthz, /metrics and a read-only JSON API over stories.
+
+Served with aiohttp on the daemon's own event loop; it only reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from monitor.metrics import Metrics
+from monitor.store import Store
+from monitor.store.sources import list_source_states
+from monitor.store.stories import list_stories, story_detail
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class ServerDeps:
+    store: Store
+    metrics: Metrics
+    scheduler_running: Callable[[], bool]
+
+
+DEPS_KEY = web.AppKey("deps", ServerDeps)
+
+
+def build_app(deps: ServerDeps) -> web.Application:
+    app = web.Application()
+    app[DEPS_KEY] = deps
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/stories", stories)
+    app.router.add_get("/api/stories/{story_id}", story)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    deps = request.app[DEPS_KEY]
+    database = deps.store.ping()
+    scheduler = deps.scheduler_running()
+    body: dict[str, object] = {
+        "status": "ok" if database and scheduler else "unavailable",
+        "database": "ok" if database else "unreachable",
+        "scheduler": "running" if scheduler else "stopped",
+    }
+    if database:
+        with deps.store.session() as session:
+            states = list_source_states(session)
+        body["sources"] = {
+            "total": len(states),
+            "failing": sorted(s.name for s in states if s.health.value != "ok"),
+        }
+    return web.json_response(body, status=200 if database and scheduler else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    payload = request.app[DEPS_KEY].metrics.render()
+    response = web.Response(body=payload)
+    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    return response
+
+
+async def stories(request: web.Request) -> web.Response:
+    deps = request.app[DEPS_KEY]
+    try:
+        limit = max(1, min(int(request.query.get("limit", "50")), MAX_PAGE))
+    except ValueError:
+        raise web.HTTPBadRequest(text="limit must be an integer") from None
+    with deps.store.session() as session:
+        found = list_stories(session, limit=limit, status=request.query.get("status"))
+    return web.json_response({"stories": [summary.to_json() for summary in found]})
+
+
+async def story(request: web.Request) -> web.Response:
+    deps = request.app[DEPS_KEY]
+    with deps.store.session() as session:
+        detail = story_detail(session, request.match_info["story_id"])
+    if detail is None:
+        return web.json_response({"error": "no such story"}, status=404)
+    return web.json_response(detail.to_json())
+
+
+async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Start serving ``app``; the caller cleans the returned runner up on shutdown."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port actually bound (useful when the config says 0)."""
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    raise RuntimeError("server is not listening")
