@@ -37,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
@@ -404,24 +404,28 @@ class Idle:
     log: Path
 
 
+def process_tree(process: psutil.Process) -> list[psutil.Process]:
+    """The process and its descendants; empty once it has gone."""
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
 def tree_cpu_seconds(process: psutil.Process) -> float:
     total = 0.0
-    for member in (process, *process.children(recursive=True)):
-        try:
+    for member in process_tree(process):
+        with suppress(psutil.NoSuchProcess):
             times = member.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
+            total += times.user + times.system
     return total
 
 
 def tree_rss_mb(process: psutil.Process) -> float:
     total = 0
-    for member in (process, *process.children(recursive=True)):
-        try:
+    for member in process_tree(process):
+        with suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            continue
     return total / 2**20
 
 
@@ -638,8 +642,27 @@ def urlwatch_version(command: list[str]) -> str:
 
 
 def explain_failure(run: Measured, what: str) -> None:
-    print(f"\n{what} failed (exit {run.exit_code}); last lines of {run.log}:", file=sys.stderr)
+    print(f"\n{what}; its last lines (--keep keeps {run.log}):", file=sys.stderr)
     print(run.tail(), file=sys.stderr)
+
+
+def monitor_run_problem(run: Measured, expected_requests: int) -> str | None:
+    """Why a ``monitor once`` run cannot be counted as a complete pass, or None.
+
+    Exit code 1 means "some source failed" but is also what Python exits with on a traceback,
+    so a pass only counts when it ran to its end and asked the server for every feed.
+    """
+    output = run.tail(200)
+    if "invalid choice: 'once'" in output:
+        return "`monitor once` does not exist in this tree yet (issue 7)"
+    if run.exit_code not in (0, 1):
+        return f"exit code {run.exit_code}"
+    if "Traceback (most recent call last)" in output:
+        return "it crashed"
+    requests = sum(run.statuses.values())
+    if requests < expected_requests:
+        return f"the server saw {requests} requests for {expected_requests} feeds"
+    return None
 
 
 def measure_monitor(
@@ -662,10 +685,9 @@ def measure_monitor(
             log,
             environment,
         )
-        if run.exit_code not in (0, 1):  # 1: some source failed, still a complete pass
-            explain_failure(run, f"`monitor once` ({label})")
-            if "invalid choice: 'once'" in run.tail():
-                print("`monitor once` does not exist in this tree yet (issue 7).", file=sys.stderr)
+        problem = monitor_run_problem(run, expected_requests=len(urls) if path == config else 0)
+        if problem:
+            explain_failure(run, f"`monitor once` ({label}): {problem}")
             return None, None
         runs.append(run)
     return runs, database
@@ -702,7 +724,7 @@ def measure_urlwatch(
             label, argv, server, directory / f"{label.replace(' ', '')}.log", environment
         )
         if run.exit_code != 0:
-            explain_failure(run, f"urlwatch ({label})")
+            explain_failure(run, f"urlwatch ({label}) failed with exit code {run.exit_code}")
             return None
         runs.append(run)
     return runs
