@@ -183,7 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark directory")
     parser.add_argument("--worst", type=int, default=10, help="how many worst pages to list")
-    parser.add_argument("--repeat", type=int, default=3, help="timed tries per page (fastest counts)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed tries per page (fastest counts)"
+    )
     parser.add_argument("--skip-peer", action="store_true", help="do not run trafilatura")
     args = parser.parse_args(argv)
     if not (args.data / "ground-truth.json").is_file():

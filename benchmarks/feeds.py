@@ -310,6 +310,9 @@ class CorpusReport:
     crashes: list[str] = field(default_factory=list)
     parse_errors: int = 0
     fast_path: int = 0
+    fast_path_well_formed: int = 0
+    fast_path_agreeing: int = 0
+    parse_error_documents: list[str] = field(default_factory=list)
     well_formed: int = 0
     agreeing: int = 0
     fields: int = 0
@@ -351,14 +354,19 @@ def check_document(path: Path, root: Path, report: CorpusReport) -> None:
     except ParseError:
         ours = None
         report.parse_errors += 1
+        report.parse_error_documents.append(str(path.relative_to(root)))
     except Exception as exc:  # the crash count is what we measure
         report.crashes.append(f"{path.relative_to(root)}: {type(exc).__name__}: {exc}")
         return
-    report.fast_path += ours is not None and _took_fast_path(content, url, headers)
+    fast = ours is not None and _took_fast_path(content, url, headers)
+    report.fast_path += fast
     theirs = feedparser_parse(content, url, headers)
     if theirs.get("bozo"):
         return
+    agreed = report.agreeing
     _score(path.relative_to(root).as_posix(), ours, theirs, report)
+    report.fast_path_well_formed += fast
+    report.fast_path_agreeing += fast and report.agreeing > agreed
 
 
 def _took_fast_path(content: bytes, url: str, headers: dict[str, str]) -> bool:
@@ -420,12 +428,16 @@ def _print_corpus(report: CorpusReport, show: int) -> None:
     print(f"  crashes (exceptions other than ParseError): {len(report.crashes)}")
     for line in report.crashes[:show]:
         print(f"    {line}")
-    print(f"  ParseError raised: {report.parse_errors}")
+    print(f"  ParseError raised: {report.parse_errors} {report.parse_error_documents}")
     print(f"  read by the lxml fast path: {report.fast_path} (the rest by the feedparser fallback)")
     print(f"  well-formed (feedparser bozo=0): {report.well_formed}")
     print(
         f"  documents agreeing on title/link/id/published: {report.agreeing}/{report.well_formed}"
         f" = {report.agreement:.2%}"
+    )
+    print(
+        f"  of which read by the fast path: {report.fast_path_agreeing}"
+        f"/{report.fast_path_well_formed} agree"
     )
     print(
         f"  fields agreeing: {report.agreeing_fields}/{report.fields}"

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "monitor.commands.run",
     "monitor.commands.sources",
     "monitor.commands.extract",
+    "monitor.commands.feed",
     "monitor.commands.fetch",
     "monitor.commands.track",
     "monitor.commands.alerts",
@@ -35,13 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
     parser.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="default: logging.level of the config, else info",
     )
     parser.add_argument(
         "--log-format",
-        default="auto",
         choices=["auto", "json", "console"],
-        help="auto: JSON lines unless stderr is a terminal",
+        help="auto (the default): JSON lines unless stderr is a terminal",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMAND_MODULES:
@@ -60,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from monitor.logging import configure_logging
 
-    configure_logging(level=args.log_level, fmt=args.log_format)
+    configure_logging(level=args.log_level or "info", fmt=args.log_format or "auto")
     try:
         code: int = args.handler(args)
     except MonitorError as exc:

@@ -33,6 +33,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from monitor.errors import ConfigError, QueryError
+from monitor.extract.rules import selector_problem
 from monitor.models import DevelopmentKind
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
@@ -367,10 +368,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Sett
     positions: dict[Path_, _Pos] = {(): _Pos(1, 1)}
     problems = _Problems(filename, positions)
     data = _to_plain(document, (), positions, env, problems)
-    if storage_override := env.get(DATABASE_URL_ENV):
-        data.setdefault("storage", {})
-        if isinstance(data["storage"], dict):
-            data["storage"]["database_url"] = storage_override
+    _apply_env_overrides(data, env)
     settings = _validate(data, problems)
     if settings is not None:
         _check_references(settings, document, problems)
@@ -378,6 +376,24 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Sett
         raise ConfigError(problems.lines)
     assert settings is not None
     return settings
+
+
+ENV_OVERRIDES = {
+    DATABASE_URL_ENV: ("storage", "database_url"),
+    "MONITOR_SERVER_HOST": ("server", "host"),
+    "MONITOR_SERVER_PORT": ("server", "port"),
+}
+
+
+def _apply_env_overrides(data: dict[str, Any], env: dict[str, str]) -> None:
+    """Settings that deployments set from the environment (containers, CI) win over the file."""
+    for variable, (section, key) in ENV_OVERRIDES.items():
+        value = env.get(variable)
+        if not value:
+            continue
+        data.setdefault(section, {})
+        if isinstance(data[section], dict):
+            data[section][key] = value
 
 
 def _parse_yaml(text: str, filename: str) -> CommentedMap:
@@ -482,6 +498,7 @@ def _check_references(settings: Settings, document: CommentedMap, problems: _Pro
     webhook_names = _check_unique(settings.webhooks, "webhooks", "webhook", problems)
     _check_unique(settings.topics, "topics", "topic", problems)
     for index, source in enumerate(settings.sources):
+        _check_selectors(source, ("sources", index), problems)
         if source.type == "listing" and not source.links:
             problems.add(
                 ("sources", index, "type"), 'a "listing" source needs "links" (a CSS selector)'
@@ -505,6 +522,20 @@ def _check_references(settings: Settings, document: CommentedMap, problems: _Pro
                     f'unknown source "{name}" {_known(source_names)}',
                 )
         _check_query(topic, ("topics", index, "query"), document, problems)
+
+
+def _check_selectors(source: SourceConfig, path: Path_, problems: _Problems) -> None:
+    selectors: list[tuple[Path_, str | None]] = [((*path, "links"), source.links)]
+    if source.article is not None:
+        rules = source.article
+        selectors += [
+            ((*path, "article", "title"), rules.title),
+            ((*path, "article", "body"), rules.body),
+        ]
+        selectors += [((*path, "article", "remove", i), css) for i, css in enumerate(rules.remove)]
+    for key_path, selector in selectors:
+        if selector is not None and (problem := selector_problem(selector)):
+            problems.add(key_path, problem)
 
 
 def _check_unique(items: list[Any], section: str, noun: str, problems: _Problems) -> set[str]:

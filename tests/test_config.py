@@ -150,6 +150,16 @@ BAD_CONFIGS = [
         r":11:15: sources\[1\]\.include\[0\]: \"\(unclosed\" is not a regular expression",
     ),
     (
+        "bad css selector",
+        replace('links: "a.headline"', 'links: "a[["'),
+        r":10:12: sources\[1\]\.links: invalid CSS selector",
+    ),
+    (
+        "bad article rule",
+        replace('links: "a.headline"', 'links: "a.headline"\n    article: {body: "div >"}'),
+        r":11:21: sources\[1\]\.article\.body: invalid CSS selector",
+    ),
+    (
         "unknown webhook",
         replace("webhooks: [main]", "webhooks: [mian]"),
         r":14:16: topics\[0\]\.webhooks\[0\]: unknown webhook \"mian\" \(known: main\)",

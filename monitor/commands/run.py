@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from monitor.config import DEFAULT_CONFIG_PATH, load_config
+from monitor.logging import configure_logging
 
 CONFIG_ENV = "MONITOR_CONFIG"
 
@@ -31,4 +32,8 @@ def run_command(args: argparse.Namespace) -> int:
     from monitor.service import run_daemon
 
     settings = load_config(args.config)
+    configure_logging(
+        level=args.log_level or settings.logging.level,
+        fmt=args.log_format or settings.logging.format,
+    )
     return asyncio.run(run_daemon(settings, args.config))

@@ -21,7 +21,7 @@ from monitor.extract.text import fold
 from monitor.models import Article
 from monitor.sources.urls import canonicalize_url, same_site
 
-MIN_ARTICLE_CHARS = 400
+MIN_ARTICLE_CHARS = 250
 MIN_TYPED_ARTICLE_CHARS = 150
 PAYWALL_TEASER_CHARS = 1500
 _ERROR_TITLE = re.compile(
@@ -38,6 +38,7 @@ _PAYWALL = re.compile(
     r"subscriber|to continue reading|unlock this article)\b",
     re.IGNORECASE,
 )
+_WEB_SCHEMES = ("http://", "https://")
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
@@ -60,9 +61,10 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
     paragraphs = tuple(block.text for block in blocks)
     published, modified = _ordered_dates(meta.published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)
+    canonical_url = _canonical_url(url, meta, warnings)
     return Article(
         url=url,
-        canonical_url=_canonical_url(url, meta),
+        canonical_url=canonical_url,
         title=title,
         authors=tuple(meta.authors),
         published=published,
@@ -120,16 +122,25 @@ def _ordered_dates(
     return published, modified
 
 
-def _canonical_url(url: str, meta: MetadataDraft) -> str:
+def _canonical_url(url: str, meta: MetadataDraft, warnings: list[str]) -> str:
     """A same-site ``rel=canonical`` (else ``og:url``) wins over the URL the page was fetched at."""
-    fetched = canonicalize_url(url)
+    fetched = _try_canonicalize(url)
+    if fetched is None:
+        warnings.append("the page URL is malformed; kept as given")
+        return url
     for candidate in (meta.canonical, meta.og_url):
-        if not candidate:
-            continue
-        resolved = canonicalize_url(candidate, base=url)
-        if resolved.startswith(("http://", "https://")) and same_site(resolved, fetched):
+        resolved = _try_canonicalize(candidate, base=url) if candidate else None
+        if resolved and resolved.startswith(_WEB_SCHEMES) and same_site(resolved, fetched):
             return resolved
     return fetched
+
+
+def _try_canonicalize(url: str, base: str | None = None) -> str | None:
+    """``canonicalize_url``, or None for URLs it cannot read (bad port, broken IPv6 host, …)."""
+    try:
+        return canonicalize_url(url, base=base)
+    except ValueError:  # UnicodeError (IDNA) is a ValueError too
+        return None
 
 
 def _decide_is_article(
@@ -148,9 +159,11 @@ def _decide_is_article(
     if meta.free_access is False and text_length < PAYWALL_TEASER_CHARS:
         warnings.append("paywall: only a teaser of the article is readable")
         return False
-    if text_length >= needed and not _is_index(meta, blocks, text_length):
-        return True
-    if _CONSENT.search(sample):
+    if text_length >= needed:
+        if not _is_index(meta, blocks, text_length):
+            return True
+        warnings.append("looks like an index page: short teasers, no article markup")
+    elif _CONSENT.search(sample):
         warnings.append("consent wall: the page asks for cookie consent instead of the article")
     elif meta.free_access is False or _PAYWALL.search(sample):
         warnings.append("paywall: the article text is not readable")

@@ -1,4 +1,4 @@
-"""Article metadata from the places pages put it: JSON-LD, OpenGraph/article meta, microdata, <time>.
+"""Article metadata from JSON-LD, OpenGraph/article meta tags, microdata and ``<time>`` elements.
 
 Each source fills a ``MetadataDraft``; JSON-LD is read first and wins, meta tags fill what is still
 missing, then microdata and ``<time>`` elements. Values are cleaned text and aware datetimes.
@@ -267,9 +267,20 @@ def _apply_microdata(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
                 draft.set_date(name, _node_date_value(node))
     if draft.published is None:
         for node in tree.css("time[datetime]")[:5]:
-            draft.set_date("published", node.attributes.get("datetime"))
+            if not _is_update_stamp(node):
+                draft.set_date("published", node.attributes.get("datetime"))
     if not draft.authors:
         draft.authors = _microdata_authors(tree)
+
+
+def _is_update_stamp(node: LexborNode) -> bool:
+    """A ``<time>`` that marks an update (or anything but publication), not the first version."""
+    attrs = node.attributes
+    itemprop = attrs.get("itemprop")
+    if itemprop:
+        return itemprop != "datePublished"
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return "updat" in hints or "modif" in hints
 
 
 def _node_date_value(node: LexborNode) -> str | None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from monitor.errors import ConfigError
-
-_KNOWN_KEYS = frozenset({"title", "body", "remove"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,31 +27,21 @@ class ExtractRules:
             if selector is not None:
                 _check_selector(selector)
 
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> ExtractRules:
-        """Build rules from the parsed YAML mapping; raise ``ConfigError`` naming what is wrong."""
-        unknown = sorted(set(data) - _KNOWN_KEYS)
-        if unknown:
-            raise ConfigError(f"article: unknown key(s) {', '.join(unknown)}")
-        remove = data.get("remove") or ()
-        if isinstance(remove, str):
-            remove = (remove,)
-        if not all(isinstance(item, str) for item in remove):
-            raise ConfigError("article.remove: expected a list of CSS selectors")
-        for key in ("title", "body"):
-            if data.get(key) is not None and not isinstance(data[key], str):
-                raise ConfigError(f"article.{key}: expected a CSS selector")
-        return cls(title=data.get("title"), body=data.get("body"), remove=tuple(remove))
-
 
 _PROBE = LexborHTMLParser(b"<p></p>")
 
 
-def _check_selector(selector: str) -> None:
-    """Raise ``ConfigError`` when lexbor cannot compile ``selector``."""
+def selector_problem(selector: str) -> str | None:
+    """Why lexbor cannot use ``selector`` as a CSS selector, or None when it can."""
     if not selector.strip():
-        raise ConfigError("article: empty CSS selector")
+        return "empty CSS selector"
     try:
         _PROBE.css(selector)
     except (SelectolaxError, ValueError) as exc:
-        raise ConfigError(f"article: invalid CSS selector {selector!r}: {exc}") from exc
+        return f"invalid CSS selector {selector!r}: {exc}"
+    return None
+
+
+def _check_selector(selector: str) -> None:
+    if problem := selector_problem(selector):
+        raise ConfigError(f"article: {problem}")

@@ -22,7 +22,16 @@ def parse_date(text: str | None) -> datetime | None:
     parsed = _parse_iso(text) if text[0].isdigit() else _parse_rfc822(text)
     if parsed is None:
         parsed = _parse_lenient(text)
-    return as_aware(parsed) if parsed is not None else None
+    return _representable(as_aware(parsed)) if parsed is not None else None
+
+
+def _representable(value: datetime) -> datetime | None:
+    """``value`` if it also exists in UTC (``9999-12-31T23:00-05:00`` does not), else None."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return None
+    return value
 
 
 def as_aware(value: datetime) -> datetime:

@@ -12,7 +12,7 @@ from monitor.models import ArticleLink, Feed
 from monitor.sources.feed_fallback import parse_with_feedparser
 from monitor.sources.feed_json import looks_like_json, parse_json_feed
 from monitor.sources.feed_xml import NotClean, parse_xml_feed
-from monitor.sources.kinds import detect_document_kind
+from monitor.sources.kinds import sniff_document_kind
 from monitor.sources.urls import canonicalize_url, is_web_url
 
 
@@ -24,14 +24,14 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Fee
     """
     if not content.strip():
         raise ParseError(f"{url}: not a feed: the document is empty")
-    if looks_like_json(content) or _media_type(content_type).endswith("json"):
+    if looks_like_json(content):
         return parse_json_feed(content, url)
     try:
         return parse_xml_feed(content, url, charset_parameter(content_type))
     except NotClean:
         pass
-    kind = detect_document_kind(content, content_type)
-    if kind != "feed":
+    kind = sniff_document_kind(content)
+    if kind is not None and kind != "feed":
         raise ParseError(f"{url}: not a feed: the document is {_KIND_NAMES[kind]}")
     return parse_with_feedparser(content, url, content_type)
 
@@ -49,10 +49,6 @@ def feed_article_links(feed: Feed, strip_params: frozenset[str] | None = None) -
 
 
 _KIND_NAMES = {"sitemap": "a sitemap", "html": "an HTML page", "feed": "a feed"}
-
-
-def _media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def charset_parameter(content_type: str | None) -> str | None:

@@ -25,6 +25,11 @@ _FEED_TYPES = ("rss", "atom", "rdf", "feed+json", "application/json")
 
 def detect_document_kind(content: bytes, content_type: str | None) -> DocumentKind:
     """``"feed"``, ``"sitemap"`` or ``"html"``, from the body first and the content type second."""
+    return sniff_document_kind(content) or _kind_from_content_type(content_type)
+
+
+def sniff_document_kind(content: bytes) -> DocumentKind | None:
+    """The kind the body itself shows (first element, JSON object), or None if it shows none."""
     head = _head(content)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         return "feed"
@@ -35,7 +40,7 @@ def detect_document_kind(content: bytes, content_type: str | None) -> DocumentKi
         return "sitemap"
     if root == "html" or _HTML_DOCTYPE.search(head):
         return "html"
-    return _kind_from_content_type(content_type)
+    return None
 
 
 def _head(content: bytes) -> bytes:

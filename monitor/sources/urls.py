@@ -132,10 +132,42 @@ def _strip_tracking(query: str, strip_params: frozenset[str]) -> str:
 
 
 def same_site(first: str, second: str) -> bool:
-    """Whether two URLs belong to one site (same registrable-ish host, ignoring ``www.``)."""
-    return _site(first) == _site(second)
+    """Whether two URLs belong to one site: the same registrable domain, approximately.
+
+    Without the Public Suffix List this takes the last two host labels, or three under the common
+    country second-level domains (``co.uk``, ``com.au``, ...): ``edition.example.com`` and
+    ``www.example.com`` are one site, ``example.co.uk`` and ``other.co.uk`` are not. IP addresses
+    and single-label hosts must match exactly. Unparseable URLs belong to no site.
+    """
+    site = _site(first)
+    return site is not None and site == _site(second)
 
 
-def _site(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+def preferred_canonical_url(
+    page_url: str, declared: str | None, strip_params: frozenset[str] | None = None
+) -> str:
+    """The article's one URL: its declared ``rel=canonical`` / ``og:url`` when that is a same-site
+    http(s) URL, else the page's own URL (after redirects) — canonicalised either way."""
+    own = canonical_web_url(page_url, strip_params=strip_params) or page_url
+    if declared:
+        candidate = canonical_web_url(declared, base=own, strip_params=strip_params)
+        if candidate is not None and same_site(candidate, own):
+            return candidate
+    return own
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go", "gob"})
+
+
+def _site(url: str) -> str | None:
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    if not host:
+        return None
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1].isdigit() or ":" in host:
+        return host
+    keep = 3 if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])

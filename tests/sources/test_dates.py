@@ -23,6 +23,8 @@ from monitor.sources.dates import parse_date
         (None, None),
         ("yesterday", None),
         ("99/99/9999", None),
+        ("9999-12-31T23:59:59-05:00", None),
+        ("0001-01-01T00:30:00+01:00", None),
     ],
 )
 def test_parse_date(text: str | None, expected: datetime | None) -> None:

@@ -217,3 +217,39 @@ def test_parse_feed_raises_nothing_but_parse_error(body: bytes) -> None:
     for entry in feed.entries:
         for date in (entry.published, entry.updated):
             assert date is None or date.tzinfo is not None
+
+
+NETSCAPE_DOCTYPE = (
+    b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+    b' "http://my.netscape.com/publish/formats/rss-0.91.dtd">'
+)
+
+
+@pytest.mark.parametrize("doctype", [NETSCAPE_DOCTYPE, b""])
+def test_html_entities_without_a_dtd_are_read(doctype: bytes) -> None:
+    body = b'<?xml version="1.0"?>' + doctype + b'<rss version="0.91"><channel>'
+    body += b"<title>Caf&eacute;&nbsp;News</title><item><title>A &amp; B &mdash; C</title>"
+    body += b"<link>http://a.example/1</link></item></channel></rss>"
+    feed = parse_feed(body, "http://a.example/rss")
+    assert feed.title == "Caf\u00e9\u00a0News".replace("\u00a0", " ")
+    assert feed.entries[0].title == "A & B \u2014 C"
+
+
+@pytest.mark.parametrize(
+    "dtd",
+    [
+        b'<!ENTITY x SYSTEM "file:///etc/passwd">',
+        b'<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+        b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">',
+    ],
+)
+def test_entity_declarations_are_never_expanded_from_outside_or_exponentially(dtd: bytes) -> None:
+    body = b"<!DOCTYPE rss [" + dtd + b"]><rss version='2.0'><channel><title>&x;&f;</title>"
+    body += b"</channel></rss>"
+    try:
+        feed = parse_feed(body, "http://a.example/rss")
+    except ParseError:
+        return
+    assert "root:" not in (feed.title or "")
+    assert len(feed.title or "") < 1000

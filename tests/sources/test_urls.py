@@ -2,7 +2,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.sources.urls import canonical_web_url, canonicalize_url, is_web_url, same_site
+from monitor.sources.urls import (
+    canonical_web_url,
+    canonicalize_url,
+    is_web_url,
+    preferred_canonical_url,
+    same_site,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,9 +51,37 @@ def test_canonical_web_url_rejects_other_schemes_and_junk() -> None:
     assert not is_web_url("https://")
 
 
-def test_same_site() -> None:
-    assert same_site("https://www.example.com/a", "http://example.com/b")
-    assert not same_site("https://example.com/", "https://example.org/")
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("https://www.example.com/a", "http://example.com/b", True),
+        ("https://edition.example.com/a", "https://www.example.com/b", True),
+        ("https://example.com/", "https://example.org/", False),
+        ("https://news.bbc.co.uk/", "https://www.bbc.co.uk/", True),
+        ("https://bbc.co.uk/", "https://itv.co.uk/", False),
+        ("http://10.0.0.1/", "http://10.0.0.2/", False),
+        ("http://[::1]/a", "http://[::1]/b", True),
+        ("http://[::1", "http://[::1", False),
+        ("/relative", "/relative", False),
+    ],
+)
+def test_same_site(first: str, second: str, expected: bool) -> None:
+    assert same_site(first, second) is expected
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("https://www.example.com/story/1", "https://www.example.com/story/1"),
+        ("/story/1?utm_source=x", "https://m.example.com/story/1"),
+        ("https://aggregator.example.net/copy", "https://m.example.com/story/1-amp"),
+        ("javascript:alert(1)", "https://m.example.com/story/1-amp"),
+        (None, "https://m.example.com/story/1-amp"),
+    ],
+)
+def test_preferred_canonical_url(declared: str | None, expected: str) -> None:
+    page = "https://M.example.com/story/1-amp?utm_medium=social#x"
+    assert preferred_canonical_url(page, declared) == expected
 
 
 _hosts = st.from_regex(r"[A-Za-z0-9-]{1,12}(\.[A-Za-z0-9ü-]{1,8}){0,3}\.?", fullmatch=True)

@@ -1,0 +1,196 @@
+"""Choosing the element that holds the story, readability-style.
+
+Every text run of 25+ characters (a ``<p>``/``<pre>``, or text set directly in a ``<div>`` and
+similar) gives points (1, plus its commas, plus up to 3 for length) to its container, half to the
+next level up and a sixth to the one above; class/id hints add or take 25 points. The best of the
+top candidates, after link density and a furniture-ancestry penalty, is then moved up to an
+ancestor that scores better (per-paragraph wrappers), widened over article sections split by
+figures, and narrowed to the main ``<article>`` when it holds teasers for others.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from monitor.extract.hints import (
+    ROOT_TAGS,
+    SKIP_TAGS,
+    class_weight,
+    inside_boilerplate,
+    is_boilerplate,
+    is_furniture,
+    link_density,
+)
+
+_PARAGRAPH_SELECTOR = "p, pre"
+_TEXT_HOLDER_SELECTOR = "div, section, article, main, td, blockquote"
+_ANCESTRY_PENALTY = 0.2
+_QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
+_WIDEN_LEVELS = 4
+_MAIN_ARTICLE_SHARE = 0.4
+_WIDEN_GAIN = 1.25
+_WIDEN_DENSITY = 0.5
+_WIDEN_LINK_DENSITY = 0.3
+_MIN_SCORED_CHARS = 25
+_LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
+_RANKED = 8
+_CREDIT_LEVELS = 12  # bounded, so deeply nested pages stay linear
+
+
+class _Candidates:
+    """Scores of possible article containers, gathered from the text runs below them.
+
+    ``scores`` holds readability-style points (a run's points go to its container, half to the
+    next level up, a sixth to the one above); ``totals`` holds the characters of all runs below
+    each ancestor up to ``_CREDIT_LEVELS`` above, for widening the choice later.
+    """
+
+    def __init__(self) -> None:
+        self.scores: dict[int, float] = {}
+        self.totals: dict[int, int] = {}
+        self.nodes: dict[int, LexborNode] = {}
+
+    def credit(self, text: str, start: LexborNode | None) -> None:
+        length = len(text.strip())
+        if length < _MIN_SCORED_CHARS:
+            return
+        points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
+        ancestor = start
+        level = 0
+        while ancestor is not None and level < _CREDIT_LEVELS and ancestor.tag not in ROOT_TAGS:
+            key = ancestor.mem_id
+            if key not in self.nodes:
+                self.nodes[key] = ancestor
+                self.scores[key] = class_weight(ancestor)
+                self.totals[key] = 0
+            if level < len(_LEVEL_DIVIDERS):
+                self.scores[key] += points / _LEVEL_DIVIDERS[level]
+            self.totals[key] += length
+            ancestor = ancestor.parent
+            level += 1
+
+
+def best_container(body: LexborNode) -> LexborNode | None:
+    candidates = _Candidates()
+    for paragraph in body.css(_PARAGRAPH_SELECTOR):
+        candidates.credit(paragraph.text(deep=True), paragraph.parent)
+    for holder in body.css(_TEXT_HOLDER_SELECTOR):
+        direct = holder.text(deep=False)
+        if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
+            continue
+        runs = [run for run in holder.text(deep=False, separator="\n").split("\n") if run.strip()]
+        # One run of text is a paragraph written as a <div>; several (split by <br> or empty
+        # elements) make the holder itself the container.
+        start = holder if len(runs) > 1 else holder.parent
+        for run in runs:
+            candidates.credit(run, start)
+    if not candidates.scores:
+        return None
+    top = _widen(_climb(_pick(candidates), candidates), candidates)
+    return _main_article_within(top, candidates)
+
+
+def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode:
+    """When the container holds several ``<article>`` elements (the story and teasers for
+    others), keep the one with the most paragraph text if it carries a fair share of it."""
+    articles = top.css("article")
+    if len(articles) < 2:
+        return top
+    totals = candidates.totals
+    best = max(articles, key=lambda node: totals.get(node.mem_id, 0))
+    share = totals.get(best.mem_id, 0) / max(totals.get(top.mem_id, 0), 1)
+    return best if share >= _MAIN_ARTICLE_SHARE else top
+
+
+def _pick(candidates: _Candidates) -> LexborNode:
+    """The best of the top candidates once link density and boilerplate ancestry count."""
+    scores = candidates.scores
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:_RANKED]
+
+    def final_score(key: int) -> float:
+        node = candidates.nodes[key]
+        penalty = _ANCESTRY_PENALTY if inside_boilerplate(node) else 1.0
+        return scores[key] * (1.0 - link_density(node)) * penalty
+
+    return candidates.nodes[max(ranked, key=final_score)]
+
+
+def _climb(top: LexborNode, candidates: _Candidates) -> LexborNode:
+    """Move up to an ancestor that scores better than the path below it.
+
+    Articles whose paragraphs each sit in their own wrapper ("cards") give every wrapper a small
+    score and their common ancestor a larger one; stop when scores fall below a third of the top.
+    """
+    last_score = candidates.scores[top.mem_id]
+    threshold = last_score / 3.0
+    ancestor = top.parent
+    while ancestor is not None and ancestor.tag not in ROOT_TAGS:
+        score = candidates.scores.get(ancestor.mem_id)
+        if score is not None:
+            if score < threshold:
+                break
+            if score > last_score:
+                return ancestor
+            last_score = score
+        ancestor = ancestor.parent
+    return top
+
+
+def _widen(top: LexborNode, candidates: _Candidates) -> LexborNode:
+    """Take in article sections split over sibling wrappers (text blocks between figures).
+
+    Go up while the ancestor holds clearly more paragraph text than the current container and
+    stays mostly paragraphs (so sidebars and link lists do not get in).
+    """
+    totals = candidates.totals
+    current, current_text = top, totals.get(top.mem_id, 0)
+    if current_text == 0:
+        return top
+    ancestor = top.parent
+    for _ in range(_WIDEN_LEVELS):
+        if ancestor is None or ancestor.tag in ROOT_TAGS:
+            break
+        ancestor_text = totals.get(ancestor.mem_id, 0)
+        if ancestor_text >= current_text * _WIDEN_GAIN:  # else a wrapper with nothing new
+            if ancestor_text < len(ancestor.text(deep=True).strip()) * _WIDEN_DENSITY:
+                break
+            if link_density(ancestor) > _WIDEN_LINK_DENSITY or is_furniture(ancestor):
+                break
+            current, current_text = ancestor, ancestor_text
+        ancestor = ancestor.parent
+    return current
+
+
+def with_siblings(top: LexborNode) -> list[LexborNode]:
+    """The top container plus siblings that read like more of the same article."""
+    parent = top.parent
+    if parent is None or parent.tag in {"html", "-document"}:
+        return [top]
+    top_length = len(top.text(deep=True))
+    threshold = max(200.0, top_length * 0.2)
+    chosen = []
+    before_top = True
+    for sibling in parent.iter(include_text=False):
+        if sibling.mem_id == top.mem_id:
+            chosen.append(sibling)
+            before_top = False
+        elif sibling.tag not in SKIP_TAGS and _looks_like_content(sibling, threshold, before_top):
+            chosen.append(sibling)
+    return chosen
+
+
+def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:
+    if is_boilerplate(node.attributes):
+        return False
+    text = node.text(deep=True).strip()
+    if node.tag == "p":
+        return len(text) > 80 and link_density(node) < 0.25
+    paragraphs = node.css("p")
+    if not paragraphs:  # a standfirst written as bare text in a <div> above the body
+        direct = node.text(deep=False).strip()
+        return before_top and len(direct) > 80 and len(direct) >= len(text) * 0.8
+    paragraph_text = sum(len(p.text(deep=True)) for p in paragraphs)
+    return paragraph_text >= threshold and link_density(node) < 0.25
+
+
+# --- reading the container ------------------------------------------------------------------------

@@ -1,0 +1,205 @@
+"""Class/id hints and tag sets: what page furniture and article containers are called.
+
+The regular expressions run on an element's ``class``, ``id`` and ``role`` text; results are
+memoised because the same class strings repeat on every page of a site.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from selectolax.lexbor import LexborNode
+
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "caption",
+        "tbody",
+        "thead",
+        "tfoot",
+        "hr",
+        "center",
+        "address",
+        "details",
+        "summary",
+        "hgroup",
+        "fieldset",
+    ]
+)
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "canvas",
+        "img",
+        "picture",
+        "source",
+        "map",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "label",
+        "option",
+        "nav",
+        "aside",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "dialog",
+        "menu",
+        "link",
+        "meta",
+        "head",
+        "title",
+        "math",
+        "time",
+    ]
+)
+
+_BOILERPLATE = re.compile(
+    r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|promo|advert"
+    r"|sponsor|(?:^|[\s_-])ads?(?:$|[\s_-])|ad-?slot|ad-?unit|dfp|outbrain|taboola|comment"
+    r"|disqus|caption|credit|byline|author|breadcrumb|(?:^|[\s_-])tags?(?:$|[\s_-])|tag-?list"
+    r"|toolbar|sidebar|footer|masthead|(?:^|[\s_-])nav|menu|popup|modal|overlay|cookie|consent"
+    r"|paywall|read-?more|more-?(?:stories|articles|news)|further-?reading|most-?(?:read|popular)"
+    r"|trending|(?:^|[\s_-])print|disclaimer|copyright|rating|gallery|slideshow|widget|sr-only"
+    r"|visually-?hidden|screen-?reader|hidden|timestamp|dateline|(?:^|[\s_-])meta(?:$|[\s_-])"
+    r"|inline-?(?:ad|promo|related)|skip-?link|enlarge|lightbox|video|podcast|player|recent"
+    r"|teaser|upsell|also-?like|you-?may|more-?from|next-?(?:article|post|story)|prev-?next"
+    r"|next-?prev|(?:^|\s)(?:next|prev|previous)(?:$|\s)|pagination|pager|rollover|tooltip|popover"
+    r"|hover-?card",
+    re.IGNORECASE,
+)
+_CONTENT_HINT = re.compile(
+    r"article-?body|story-?body|post-?body|entry-?content|article-?content|main-?content"
+    r"|post-?content|body-?text|article-?text|story-?content|content-?body|rich-?text"
+    r"|hentry|type-post|status-publish",
+    re.IGNORECASE,
+)
+_POSITIVE_HINT = re.compile(
+    r"article|body|content|entry|main|page|post|text|blog|story", re.IGNORECASE
+)
+_NEGATIVE_HINT = re.compile(
+    r"hidden|banner|combx|comment|contact|foot|footer|footnote|masthead|media|meta|outbrain"
+    r"|promo|related|scroll|shoutbox|sidebar|sponsor|shopping|tags|tool|widget|share|social",
+    re.IGNORECASE,
+)
+# A class token that starts with (or has one prefix word before) a furniture word: "comments",
+# "post-comments", "sidebar"; but not "content-with-sidebar-wrp" or "grid--with-right-rail".
+_FURNITURE = re.compile(
+    r"(?:^|\s)(?:[a-z0-9]+[-_])?(?:comment|disqus|sidebar|footer|related|recommend|most-?read"
+    r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_]))",
+    re.IGNORECASE,
+)
+_COMMENT_SECTION = re.compile(
+    r"(?:[a-z]+[-_])?(?:comments|comment-?(?:list|area|section|wrap(?:per)?|container|thread)"
+    r"|commentlist|disqus_thread|respond|replies)",
+    re.IGNORECASE,
+)
+_FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
+_HINT_POINTS = 25.0
+ROOT_TAGS = frozenset({"html", "body", "-document"})
+
+
+def is_boilerplate(attrs: dict[str, str | None]) -> bool:
+    """Whether an element with these attributes is hidden or named like page furniture."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if style and "display:none" in style.replace(" ", "").lower():
+        return True
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
+    return len(hints) > 2 and _hints_say_boilerplate(hints)
+
+
+@lru_cache(maxsize=8192)
+def _hints_say_boilerplate(hints: str) -> bool:
+    """Class/id/role text naming a boilerplate widget and not the article body (memoised)."""
+    return _BOILERPLATE.search(hints) is not None and _CONTENT_HINT.search(hints) is None
+
+
+def is_comment_section(attrs: dict[str, str | None]) -> bool:
+    """Whether the element is plainly the comment section ("comments", "disqus_thread", …)."""
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return len(hints) > 1 and any(_COMMENT_SECTION.fullmatch(token) for token in hints.split())
+
+
+def inside_boilerplate(node: LexborNode) -> bool:
+    """Whether ``node`` sits in comments, a sidebar, a footer or similar page furniture."""
+    ancestor: LexborNode | None = node
+    while ancestor is not None and ancestor.tag not in ROOT_TAGS:
+        if is_furniture(ancestor):
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
+def is_furniture(node: LexborNode) -> bool:
+    """An ``<aside>``/``<nav>``/``<footer>``, or a class token like "comments" or "sidebar"."""
+    if node.tag in _FURNITURE_TAGS:
+        return True
+    attrs = node.attributes
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return len(hints) > 1 and _hints_say_furniture(hints)
+
+
+@lru_cache(maxsize=4096)
+def _hints_say_furniture(hints: str) -> bool:
+    return _FURNITURE.search(hints) is not None and _CONTENT_HINT.search(hints) is None
+
+
+def class_weight(node: LexborNode) -> float:
+    """Points from class/id hints: plus for "article-body"-like names, minus for "sidebar"."""
+    attrs = node.attributes
+    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return _hint_weight(hints) if len(hints) > 1 else 0.0
+
+
+@lru_cache(maxsize=8192)
+def _hint_weight(hints: str) -> float:
+    weight = 0.0
+    if _NEGATIVE_HINT.search(hints):
+        weight -= _HINT_POINTS
+    if _POSITIVE_HINT.search(hints):
+        weight += _HINT_POINTS
+    return weight
+
+
+def link_density(node: LexborNode) -> float:
+    """The share of ``node``'s text that sits inside links (1.0 for an empty node)."""
+    text_length = len(node.text(deep=True).strip())
+    if text_length == 0:
+        return 1.0
+    link_length = sum(len(link.text(deep=True).strip()) for link in node.css("a"))
+    return min(link_length / text_length, 1.0)

@@ -1,0 +1,108 @@
+"""Reading the chosen container into text blocks, in document order, skipping boilerplate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from monitor.extract.hints import BLOCK_TAGS, SKIP_TAGS, is_boilerplate, is_comment_section
+from monitor.extract.text import fold
+
+_QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
+_CELL_TAGS = frozenset({"td", "th"})
+_MAX_DEPTH = 150
+_GUARD_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One piece of the article text and what kind of element held it."""
+
+    text: str
+    kind: str
+    link_share: float
+
+
+def read_blocks(nodes: list[LexborNode]) -> list[Block]:
+    """Walk ``nodes`` in document order and collect their text blocks, skipping boilerplate."""
+    total = sum(len(node.text(deep=True)) for node in nodes) or 1
+    reader = _BlockReader(total)
+    for node in nodes:
+        reader.read_root(node)
+    reader.flush()
+    return reader.blocks
+
+
+class _BlockReader:
+    """Depth-first reader that turns inline runs into blocks at every block boundary."""
+
+    def __init__(self, total_length: int) -> None:
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._link_length = 0
+        self._kinds: list[str] = ["div"]
+        self._guard_length = total_length * _GUARD_SHARE
+
+    def read_root(self, node: LexborNode) -> None:
+        """Read one chosen container; its own tag counts as the enclosing block."""
+        self._kinds.append(node.tag or "div")
+        self.read(node, 0)
+        self.flush()
+        self._kinds.pop()
+
+    def read(self, node: LexborNode, depth: int, in_link: bool = False) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self._text(child.text_content or "", in_link)
+            elif tag is None or tag[0] == "-" or self._skipped(child, tag):
+                continue
+            elif depth >= _MAX_DEPTH:
+                self._text(child.text(deep=True), in_link)
+            elif tag in BLOCK_TAGS:
+                self._block(child, tag, depth)
+            elif tag == "br":
+                self.flush()
+            elif tag in _CELL_TAGS:  # a table row reads as one line, cells apart
+                self._text(" ", in_link)
+                self.read(child, depth + 1, in_link)
+                self._text(" ", in_link)
+            else:
+                self.read(child, depth + 1, in_link or tag == "a")
+
+    def _skipped(self, node: LexborNode, tag: str) -> bool:
+        if tag in SKIP_TAGS:
+            return True
+        # An <article> inside an <article> is a teaser for another story.
+        nested_article = tag == "article" and "article" in self._kinds
+        if not nested_article and not is_boilerplate(node.attributes):
+            return False
+        if node.css_first(_QUOTED_POSTS) is not None:
+            return False  # a widget wrapping a post the story quotes (tweet, Instagram post)
+        if is_comment_section(node.attributes):
+            return True  # however long the discussion is
+        # Never drop what holds most of the article: hints like "comments-enabled" lie.
+        return len(node.text(deep=True)) < self._guard_length
+
+    def _block(self, node: LexborNode, tag: str, depth: int) -> None:
+        self.flush()
+        self._kinds.append(tag)
+        self.read(node, depth + 1)
+        self.flush()
+        self._kinds.pop()
+
+    def _text(self, text: str, in_link: bool) -> None:
+        self._parts.append(text)
+        if in_link:
+            self._link_length += len(text.strip())
+
+    def flush(self) -> None:
+        if not self._parts:
+            return
+        text = fold("".join(self._parts))
+        if text:
+            share = min(self._link_length / len(text), 1.0)
+            self.blocks.append(Block(text, self._kinds[-1], share))
+        self._parts.clear()
+        self._link_length = 0

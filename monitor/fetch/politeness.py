@@ -1,0 +1,119 @@
+"""Per-host politeness: how many requests run at once, how far apart they start, and hosts that
+asked us (429/503 with ``Retry-After``) to leave them alone for a while.
+
+Requests to one host take turns to start: each waits (holding the host's spacing lock) until
+``delay`` seconds after the previous one *actually* started, so that a late wake-up of one request
+never shortens the gap before the next. The delay is the larger of the configured one and the
+host's robots.txt ``Crawl-delay`` (capped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+SWEEP_ABOVE = 1024
+
+
+@dataclass(slots=True)
+class _HostGate:
+    semaphore: asyncio.Semaphore
+    spacing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_allowed: float = float("-inf")  # when the next request may start
+    blocked_until: float = 0.0
+    blocked_status: int = 0
+    users: int = field(default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class HostBlock:
+    """A host we must not contact for ``remaining`` more seconds, and the status that said so."""
+
+    remaining: float
+    status: int
+
+
+class Politeness:
+    """Concurrency, spacing and back-off per host, shared by every fetch of one ``Fetcher``."""
+
+    def __init__(
+        self, concurrency: int, delay: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._concurrency = max(1, concurrency)
+        self._delay = max(0.0, delay)
+        self._clock = clock
+        self._gates: dict[str, _HostGate] = {}
+
+    def _gate(self, host: str) -> _HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            if len(self._gates) > SWEEP_ABOVE:
+                self._sweep()
+            gate = self._gates[host] = _HostGate(asyncio.Semaphore(self._concurrency))
+        return gate
+
+    def _sweep(self) -> None:
+        now = self._clock()
+        idle = [
+            host
+            for host, gate in self._gates.items()
+            if gate.users == 0 and gate.next_allowed <= now and gate.blocked_until <= now
+        ]
+        for host in idle:
+            del self._gates[host]
+
+    def block(self, host: str, seconds: float, status: int) -> None:
+        """Leave ``host`` alone for ``seconds`` (a longer block already in place stays)."""
+        gate = self._gate(host)
+        until = self._clock() + seconds
+        if until > gate.blocked_until:
+            gate.blocked_until, gate.blocked_status = until, status
+
+    def blocked(self, host: str) -> HostBlock | None:
+        gate = self._gates.get(host)
+        if gate is None:
+            return None
+        remaining = gate.blocked_until - self._clock()
+        return HostBlock(remaining, gate.blocked_status) if remaining > 0 else None
+
+    @asynccontextmanager
+    async def slot(self, host: str, crawl_delay: float | None = None) -> AsyncIterator[None]:
+        """Hold one of ``host``'s concurrent slots, starting no earlier than its spacing allows."""
+        gate = self._gate(host)
+        gate.users += 1
+        try:
+            async with gate.semaphore:
+                await self._take_turn(gate, max(self._delay, crawl_delay or 0.0))
+                yield
+        finally:
+            gate.users -= 1
+
+    async def _take_turn(self, gate: _HostGate, delay: float) -> None:
+        if delay <= 0:
+            return
+        async with gate.spacing:
+            wait = gate.next_allowed - self._clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            gate.next_allowed = self._clock() + delay
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -1,0 +1,105 @@
+"""The generic body extractor on small layouts that real sites use."""
+
+from __future__ import annotations
+
+from monitor.extract import extract_article
+
+URL = "https://news.example/story"
+SENTENCE = (
+    "The council voted on Tuesday to approve the new budget, officials said, after a long debate"
+)
+
+
+def paragraphs(html: str) -> tuple[str, ...]:
+    return extract_article(html, URL).paragraphs
+
+
+def story(count: int, start: int = 1) -> str:
+    return "".join(f"<p>{SENTENCE} number {i}.</p>" for i in range(start, start + count))
+
+
+def test_paragraphs_in_separate_cards_are_read_together() -> None:
+    cards = "".join(
+        f'<div class="card"><div class="card-content"><p>{SENTENCE} number {i}.</p></div></div>'
+        for i in range(1, 6)
+    )
+    result = paragraphs(f'<body><div class="collection">{cards}</div></body>')
+
+    assert len(result) == 5
+
+
+def test_sections_split_by_figures_are_read_whole() -> None:
+    html = (
+        '<body><div class="post"><section class="part">' + story(4) + "</section>"
+        '<figure><img src="a.jpg"><figcaption>A photo of the hall</figcaption></figure>'
+        '<section class="part">' + story(3, start=5) + "</section></div>"
+        '<div class="sidebar"><p>Advertise with us today and reach every reader.</p></div></body>'
+    )
+    result = paragraphs(html)
+
+    assert len(result) == 7
+    assert result[-1].endswith("number 7.")
+
+
+def test_long_comment_section_inside_the_article_is_dropped() -> None:
+    comments = "".join(
+        f"<p>I think this is a terrible decision, comment {i}.</p>" for i in range(20)
+    )
+    html = f'<body><article>{story(3)}<div id="comments">{comments}</div></article></body>'
+
+    assert len(paragraphs(html)) == 3
+
+
+def test_teaser_articles_nested_in_the_story_are_dropped() -> None:
+    teaser = (
+        '<article class="post"><h2>Other story</h2>'
+        "<p>An excerpt of another story here.</p></article>"
+    )
+    html = f"<body><article>{story(4)}{teaser}{teaser}</article></body>"
+
+    assert len(paragraphs(html)) == 4
+
+
+def test_embedded_tweet_in_a_widget_is_kept() -> None:
+    tweet = (
+        '<div class="social-widget"><blockquote class="twitter-tweet"><p>We have approved the '
+        "budget tonight, thanks to everyone who took part.</p>&mdash; The Council"
+        "</blockquote></div>"
+    )
+    result = paragraphs(f"<body><article>{story(3)}{tweet}</article></body>")
+
+    assert any("approved the budget tonight" in paragraph for paragraph in result)
+
+
+def test_linked_sentence_kept_and_link_list_dropped() -> None:
+    html = (
+        "<body><article>" + story(3) + '<p>The <a href="/a">plan</a> follows <a href="/b">last '
+        "year's review of council spending</a>.</p>"
+        '<ul><li><a href="/c">Council tax to rise</a></li>'
+        '<li><a href="/d">School opens</a></li></ul>'
+        "</article></body>"
+    )
+    result = paragraphs(html)
+
+    assert result[-1] == "The plan follows last year's review of council spending."
+    assert "Council tax to rise" not in result
+
+
+def test_chrome_lines_are_not_paragraphs() -> None:
+    chrome = (
+        "<p>Advertisement</p><p>Updated 5 minutes ago</p><p>Share this article</p>"
+        "<p>Sign up for our daily newsletter.</p><p>Reporting by Ana Lopez; Editing by Tom Reed</p>"
+    )
+    result = paragraphs(f"<body><article>{story(2)}{chrome}{story(1, start=3)}</article></body>")
+
+    assert result == tuple(f"{SENTENCE} number {i}." for i in (1, 2, 3))
+
+
+def test_table_rows_read_as_one_line_each() -> None:
+    table = (
+        "<table><tr><th>Pos</th><th>Driver</th><th>Points</th></tr>"
+        "<tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table>"
+    )
+    result = paragraphs(f"<body><article>{story(3)}{table}</article></body>")
+
+    assert result[-2:] == ("Pos Driver Points", "1 Kyle Busch 5040")

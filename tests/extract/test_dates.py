@@ -1,0 +1,61 @@
+"""Date parsing: aware datetimes, UTC only when assumed, never a date made up from today."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from monitor.extract.dates import parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "assumed"),
+    [
+        ("2024-03-05T09:00:00Z", datetime(2024, 3, 5, 9, tzinfo=UTC), False),
+        (
+            "2024-03-05T09:00:00+05:30",
+            datetime(2024, 3, 5, 9, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            False,
+        ),
+        ("2024-03-05", datetime(2024, 3, 5, tzinfo=UTC), True),
+        ("Tue, 05 Mar 2024 09:00:00 GMT", datetime(2024, 3, 5, 9, tzinfo=UTC), False),
+        (
+            "March 5, 2024 9:00 AM EST",
+            datetime(2024, 3, 5, 9, tzinfo=timezone(timedelta(hours=-5))),
+            False,
+        ),
+        (
+            "5 March 2024 09:00 IST",
+            datetime(2024, 3, 5, 9, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            False,
+        ),
+        ("5 March 2024 09:00 XYZT", datetime(2024, 3, 5, 9, tzinfo=UTC), True),
+        ("1709629200", datetime(2024, 3, 5, 9, tzinfo=UTC), False),
+    ],
+)
+def test_parse_date(text: str, expected: datetime, assumed: bool) -> None:
+    result = parse_date(text)
+
+    assert result is not None
+    assert result.value == expected
+    assert result.value.tzinfo is not None
+    assert result.assumed_utc is assumed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "10:30",
+        "Updated 5 minutes ago",
+        "yesterday",
+        "99999-99-99",
+        None,
+        1709629200,
+        "x" * 500,
+        "2024-13-45",
+    ],
+)
+def test_not_a_date(text: object) -> None:
+    assert parse_date(text) is None

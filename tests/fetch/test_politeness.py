@@ -1,0 +1,244 @@
+"""Politeness as the server sees it: robots.txt, per-host spacing and concurrency, Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import pytest
+
+from monitor.errors import BlockedURL, ConnectError, HTTPStatusError
+from monitor.fetch import SourceFetchPolicy
+
+from .server import FetcherFactory, RawServer, Request, answer, head_bytes
+
+ROBOTS = b"""# a comment
+User-agent: otherbot
+Disallow: /
+
+User-agent: *
+Disallow: /private
+Allow: /private/open$
+Crawl-delay: 0.3
+"""
+
+
+# the server's clock sees the client's spacing through the event loop's scheduling jitter
+JITTER = 0.02
+
+
+def gaps(requests: list[Request]) -> list[float]:
+    arrivals = sorted(request.arrived for request in requests)
+    return [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+
+
+async def test_robots_disallow_is_refused_and_reported(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/robots.txt"] = answer(ROBOTS, content_type="text/plain")
+    server.routes["/private/page"] = answer(b"secret")
+    server.routes["/private/open"] = answer(b"open")
+    server.routes["/public"] = answer(b"public")
+    async with make_fetcher() as fetcher:
+        with pytest.raises(BlockedURL, match=r"robots\.txt disallows it") as refused:
+            await fetcher.fetch(server.url("/private/page"), discovered=False)
+        assert (await fetcher.fetch(server.url("/private/open"), discovered=False)).text == "open"
+        assert (await fetcher.fetch(server.url("/public"), discovered=False)).text == "public"
+    assert refused.value.url == server.url("/private/page")
+    assert server.hits("/private/page") == []
+    assert len(server.hits("/robots.txt")) == 1  # cached for the day
+
+
+async def test_robots_can_be_ignored_per_source(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/robots.txt"] = answer(b"User-agent: *\nDisallow: /", content_type="text/plain")
+    server.routes["/page"] = answer(b"page")
+    async with make_fetcher() as fetcher:
+        policy = SourceFetchPolicy(obey_robots=False)
+        page = await fetcher.fetch(server.url("/page"), discovered=False, policy=policy)
+    assert page.text == "page"
+    assert server.hits("/robots.txt") == []
+
+
+async def test_robots_server_error_disallows_everything_for_a_while(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/robots.txt"] = answer(b"", status=500, content_type=None)
+    server.routes["/page"] = answer(b"page")
+    async with make_fetcher(retries=3, robots_error_ttl=120.0) as fetcher:
+        for _ in range(2):
+            with pytest.raises(HTTPStatusError, match=r"robots\.txt") as failed:
+                await fetcher.fetch(server.url("/page"), discovered=False)
+    assert failed.value.status == 500
+    assert failed.value.retry_after == 120.0  # when robots.txt will be asked again
+    assert server.hits("/page") == []
+    assert len(server.hits("/robots.txt")) == 1
+
+
+async def test_concurrent_first_fetches_share_one_robots_load(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    async def slow_robots(request: Request, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0.2)
+        await answer(b"User-agent: *\nAllow: /\n", content_type="text/plain")(request, writer)
+
+    server.routes["/robots.txt"] = slow_robots
+    server.routes["/page"] = answer(b"page")
+    async with make_fetcher(per_host_concurrency=10) as fetcher:
+        pages = await asyncio.gather(
+            *(fetcher.fetch(server.url("/page"), discovered=False) for _ in range(5))
+        )
+    assert [page.text for page in pages] == ["page"] * 5
+    assert len(server.hits("/robots.txt")) == 1
+
+
+async def test_per_host_delay_as_seen_by_the_server(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/page"] = answer(b"page")
+    async with make_fetcher(per_host_delay=0.3, obey_robots=False) as fetcher:
+        started = time.monotonic()
+        await asyncio.gather(
+            *(fetcher.fetch(server.url("/page"), discovered=False) for _ in range(4))
+        )
+    spacing = gaps(server.hits("/page"))
+    assert len(spacing) == 3
+    assert min(spacing) >= 0.3 - JITTER, spacing
+    assert time.monotonic() - started < 0.3 * 3 + 1
+
+
+async def test_crawl_delay_from_robots_is_honoured(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/robots.txt"] = answer(ROBOTS, content_type="text/plain")
+    server.routes["/page"] = answer(b"page")
+    async with make_fetcher(per_host_delay=0.0) as fetcher:
+        await asyncio.gather(
+            *(fetcher.fetch(server.url("/page"), discovered=False) for _ in range(3))
+        )
+    assert min(gaps(server.hits("/page"))) >= 0.3 - JITTER
+
+
+async def test_per_host_concurrency_as_seen_by_the_server(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    async def slow(request: Request, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0.2)
+        await answer(b"slow")(request, writer)
+
+    server.routes["/slow"] = slow
+    async with make_fetcher(per_host_concurrency=2, obey_robots=False) as fetcher:
+        await asyncio.gather(
+            *(fetcher.fetch(server.url("/slow"), discovered=False) for _ in range(6))
+        )
+    assert len(server.hits("/slow")) == 6
+    assert server.max_in_flight == 2
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_retry_after_leaves_the_host_alone(
+    server: RawServer, make_fetcher: FetcherFactory, status: int
+) -> None:
+    server.routes["/busy"] = answer(b"", status=status, headers={"retry-after": "2"})
+    server.routes["/other"] = answer(b"other")
+    async with make_fetcher(retries=2, obey_robots=False) as fetcher:
+        with pytest.raises(HTTPStatusError) as first:
+            await fetcher.fetch(server.url("/busy"), discovered=False)
+        with pytest.raises(HTTPStatusError, match="not sent") as second:
+            await fetcher.fetch(server.url("/other"), discovered=False)
+        await asyncio.sleep(2.05)
+        assert (await fetcher.fetch(server.url("/other"), discovered=False)).text == "other"
+    assert (first.value.status, first.value.retry_after) == (status, 2.0)
+    assert second.value.status == status
+    assert second.value.retry_after is not None
+    assert 0 < second.value.retry_after <= 2
+    assert len(server.hits("/busy")) == 1  # not retried: the server said when to come back
+    assert len(server.hits("/other")) == 1
+
+
+async def test_retry_after_as_an_http_date(server: RawServer, make_fetcher: FetcherFactory) -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
+    server.routes["/busy"] = answer(b"", status=429, headers={"retry-after": when})
+    async with make_fetcher(obey_robots=False) as fetcher:
+        with pytest.raises(HTTPStatusError) as caught:
+            await fetcher.fetch(server.url("/busy"), discovered=False)
+    assert caught.value.retry_after is not None
+    assert 115 < caught.value.retry_after <= 120
+
+
+async def test_server_errors_are_retried_with_backoff(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    calls = 0
+
+    async def flaky(request: Request, writer: asyncio.StreamWriter) -> None:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            writer.write(head_bytes(502, {"content-length": "0"}))
+            return
+        await answer(b"finally")(request, writer)
+
+    server.routes["/flaky"] = flaky
+    async with make_fetcher(retries=2, backoff_base=0.1, obey_robots=False) as fetcher:
+        page = await fetcher.fetch(server.url("/flaky"), discovered=False)
+    assert page.text == "finally"
+    spacing = gaps(server.hits("/flaky"))
+    assert spacing[0] >= 0.05  # base 0.1 s, jitter keeps at least half of it
+    assert spacing[1] >= 0.1  # doubled
+
+
+async def test_client_errors_are_not_retried(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/gone"] = answer(b"", status=410)
+    async with make_fetcher(retries=3, obey_robots=False) as fetcher:
+        with pytest.raises(HTTPStatusError, match="410") as caught:
+            await fetcher.fetch(server.url("/gone"), discovered=False)
+    assert caught.value.status == 410
+    assert caught.value.url == server.url("/gone")
+    assert len(server.hits("/gone")) == 1
+
+
+async def test_unsupported_content_is_refused(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    from monitor.errors import UnsupportedContent
+
+    server.routes["/logo.png"] = answer(b"\x89PNG" * 1000, content_type="image/png")
+    server.routes["/feed"] = answer(b"<rss/>", content_type="application/rss+xml")
+    async with make_fetcher(obey_robots=False) as fetcher:
+        with pytest.raises(UnsupportedContent, match="image/png"):
+            await fetcher.fetch(server.url("/logo.png"), discovered=False)
+        assert (await fetcher.fetch(server.url("/feed"), discovered=False)).text == "<rss/>"
+
+
+async def test_bad_scheme_is_refused(make_fetcher: FetcherFactory) -> None:
+    async with make_fetcher() as fetcher:
+        with pytest.raises(BlockedURL, match="only http and https"):
+            await fetcher.fetch("file:///etc/passwd", discovered=False)
+        with pytest.raises(BlockedURL, match="not a valid URL"):
+            await fetcher.fetch("http://exa mple.com:99999/", discovered=False)
+
+
+async def test_unresolvable_discovered_host(make_fetcher: FetcherFactory) -> None:
+    async with make_fetcher(allow_private_networks=False) as fetcher:
+        with pytest.raises(ConnectError, match="could not resolve"):
+            await fetcher.fetch("http://no-such-host.invalid/", discovered=True)
+
+
+async def test_idle_hosts_are_forgotten() -> None:
+    from monitor.fetch.politeness import SWEEP_ABOVE, Politeness
+
+    politeness = Politeness(concurrency=2, delay=0.0)
+    politeness.block("busy.example", 60, 429)
+    for index in range(SWEEP_ABOVE * 2):
+        async with politeness.slot(f"host-{index}.example"):
+            pass
+    assert len(politeness._gates) <= SWEEP_ABOVE + 1
+    assert politeness.blocked("busy.example") is not None  # a block is never forgotten early
