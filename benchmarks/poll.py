@@ -1,0 +1,826 @@
+"""Polling cost: 1,000 unchanged feeds checked by monitor and by urlwatch, and an idle daemon.
+
+A local web server on 127.0.0.1 (nginx when installed, else an aiohttp static server) serves
+1,000 small RSS feeds, ``/feed/N.xml``, and the articles they link to, with ETag and
+Last-Modified, answering ``304 Not Modified`` to conditional requests. Everything is measured
+through the command line only, so the figures hold whatever the internals are:
+
+* ``monitor once`` twice on a fresh SQLite database: the first pass fills the store and the
+  stored validators, the second is the unchanged one that is reported (it should see 1,000 × 304);
+* urlwatch on the same 1,000 URLs, run once to fill its cache and once more, unchanged;
+* the start-up cost of each (monitor with no sources, urlwatch with no jobs), to show what is
+  per-check cost and what is process start;
+* ``monitor run`` with the same 1,000 sources at a 1 h interval, once its first checks are
+  over: CPU % and RSS over ``--idle-seconds`` (60 s), then SIGTERM and the time to exit.
+
+CPU is the child's user + system time from ``wait4`` (everything the process did, storage
+included); idle CPU and RSS come from psutil, the daemon's children included. The server's own
+CPU is never counted. Goals (issue 7): ≤ 0.5 CPU-s per 1,000 unchanged checks, idle < 2 % CPU,
+< 150 MB RSS.
+
+    python benchmarks/poll.py [--feeds 1000] [--idle-seconds 60] [--server auto|nginx|aiohttp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_CPU_PER_1000 = 0.5
+GOAL_IDLE_CPU_PERCENT = 2.0
+GOAL_IDLE_RSS_MB = 150.0
+RUN_TIMEOUT_S = 900.0
+SOURCE_INTERVAL = "1h"
+ACCESS_LOG_FORMAT = "$status $request_uri"  # one "STATUS /path" line per request
+CHILD_ENV_DROP = (
+    "MONITOR_DATABASE_URL",
+    "MONITOR_CONFIG",
+    "MONITOR_SERVER_HOST",
+    "MONITOR_SERVER_PORT",
+)
+
+# --------------------------------------------------------------------------- the site
+
+
+def article_words(feed: int, item: int) -> str:
+    """A few deterministic sentences, so that each article has a real text body."""
+    return (
+        f"Officials in region {feed} confirmed on day {item} that talks would resume next week. "
+        f"Negotiators said the draft covered {feed % 7 + 2} points, including aid deliveries and "
+        f"the release of detainees. Observers called the meeting number {item} constructive, "
+        "while warning that several questions remained open and that a final text could "
+        "still take days."
+    )
+
+
+def write_site(root: Path, feeds: int, items: int, base_url: str) -> None:
+    """``feed/N.xml`` (RSS 2.0, ``items`` entries each) and the ``article/N-K.html`` they link."""
+    (root / "feed").mkdir(parents=True)
+    (root / "article").mkdir()
+    published = formatdate(time.time() - 30 * 86400, usegmt=True)
+    for feed in range(feeds):
+        entries = []
+        for item in range(items):
+            link = f"{base_url}/article/{feed}-{item}.html"
+            title = f"Talks resume in region {feed}, round {item}"
+            entries.append(
+                f"<item><title>{title}</title><link>{link}</link>"
+                f'<guid isPermaLink="true">{link}</guid><pubDate>{published}</pubDate>'
+                f"<description>{article_words(feed, item)[:120]}</description></item>"
+            )
+            (root / "article" / f"{feed}-{item}.html").write_text(
+                "<!doctype html><html lang=en><head><meta charset=utf-8>"
+                f"<title>{title}</title>"
+                f'<meta property="article:published_time" content="{published}">'
+                f"</head><body><article><h1>{title}</h1>"
+                f"<p>{article_words(feed, item)}</p><p>{article_words(item, feed)}</p>"
+                "</article></body></html>",
+                encoding="utf-8",
+            )
+        (root / "feed" / f"{feed}.xml").write_text(
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Feed {feed}</title><link>{base_url}/</link>"
+            f"<description>Benchmark feed {feed}</description>{''.join(entries)}"
+            "</channel></rss>",
+            encoding="utf-8",
+        )
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+NGINX_CONF = """\
+worker_processes 2;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    types {{ application/rss+xml xml; text/html html; }}
+    default_type application/octet-stream;
+    log_format bench '{log_format}';
+    access_log {log} bench;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    keepalive_requests 100000;
+    keepalive_timeout 120s;
+    etag on;
+    # RFC 9110 semantics, as most servers: a resource not modified since the given date is
+    # "304" (nginx's default, "exact", answers 200 unless the date equals Last-Modified).
+    if_modified_since before;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        root {root};
+    }}
+}}
+"""
+
+
+@dataclass
+class FeedServer:
+    """A static server for the site; every request is logged as ``STATUS /path``."""
+
+    root: Path
+    work: Path
+    port: int
+    kind: str = ""
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.work / "access.log"
+
+    def start(self, preference: str) -> None:
+        nginx = shutil.which("nginx") or (
+            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+        )
+        if preference == "nginx" and nginx is None:
+            raise SystemExit("poll.py: --server nginx, but nginx is not installed")
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.log.touch()
+        if nginx and preference in ("auto", "nginx"):
+            self.kind = "nginx"
+            self._start_nginx(nginx)
+        else:
+            self.kind = "aiohttp"
+            self._start_aiohttp()
+        self._wait_until_serving()
+
+    def _start_nginx(self, nginx: str) -> None:
+        config = self.work / "nginx.conf"
+        config.write_text(
+            NGINX_CONF.format(
+                work=self.work,
+                log=self.log,
+                log_format=ACCESS_LOG_FORMAT,
+                port=self.port,
+                root=self.root,
+            ),
+            encoding="utf-8",
+        )
+        # nginx workers may run as "nobody" when we are root: let them read the site.
+        for path in (self.root.parent, self.root, *self.root.rglob("*")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        self.process = subprocess.Popen(
+            [
+                nginx,
+                "-p",
+                str(self.work),
+                "-e",
+                str(self.work / "error.log"),
+                "-c",
+                str(config),
+                "-g",
+                "daemon off;",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def _start_aiohttp(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(self.root), str(self.port), str(self.log)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                error = (
+                    self.process.stderr.read().decode(errors="replace")
+                    if self.process.stderr
+                    else ""
+                )
+                raise SystemExit(f"poll.py: the {self.kind} server did not start: {error.strip()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/feed/0.xml", timeout=2) as response:
+                    if response.status == 200 and response.headers.get("ETag"):
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"poll.py: the {self.kind} server did not answer within 20 s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGQUIT if self.kind == "nginx" else signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log_offset(self) -> int:
+        return self.log.stat().st_size
+
+    def statuses_since(self, offset: int) -> collections.Counter[str]:
+        with self.log.open("rb") as log:
+            log.seek(offset)
+            return collections.Counter(
+                line.split(b" ", 1)[0].decode() for line in log.read().splitlines() if line
+            )
+
+
+def serve_static(root: str, port: int, log_path: str) -> None:
+    """The aiohttp fallback server (run as a child process): ETag, Last-Modified, 304."""
+    from aiohttp import web
+
+    log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - open for the process lifetime
+
+    async def access_log(request: web.Request, response: web.StreamResponse) -> None:
+        # A file response's status (200 or 304) is only known when it is prepared.
+        log.write(f"{response.status} {request.path_qs}\n")
+
+    app = web.Application()
+    app.on_response_prepare.append(access_log)
+    app.router.add_static("/", root)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None, backlog=4096)
+
+
+# --------------------------------------------------------------------------- configs
+
+
+def monitor_config(
+    path: Path, database: Path, sources: Sequence[str], *, server_port: int | None
+) -> None:
+    """A monitor config: these feed URLs as ``type: feed`` sources, no topics, no webhooks."""
+    lines = [
+        "storage:",
+        f'  database_url: "sqlite:///{database}"',
+        "fetch:",
+        "  allow_private_networks: true",
+        "  obey_robots: false",
+        "  max_connections: 100",
+        "  per_host_concurrency: 100",
+        "  per_host_delay: 0s",
+        "  retries: 0",
+        "sources:" if sources else "sources: []",
+    ]
+    for index, url in enumerate(sources):
+        lines += [
+            f"  - name: feed-{index:04d}",
+            "    type: feed",
+            f'    url: "{url}"',
+            f"    interval: {SOURCE_INTERVAL}",
+        ]
+    if server_port is None:
+        lines += ["server:", "  enabled: false"]
+    else:
+        lines += ["server:", "  enabled: true", "  host: 127.0.0.1", f"  port: {server_port}"]
+    lines += ["logging:", "  level: info", "  format: json"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def urlwatch_files(directory: Path, urls: Sequence[str]) -> tuple[Path, Path, Path]:
+    """urlwatch's job list, a config with the console report off, and its cache path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    jobs = directory / "urls.yaml"
+    jobs.write_text("".join(f'---\nurl: "{url}"\n' for url in urls), encoding="utf-8")
+    config = directory / "urlwatch.yaml"
+    config.write_text(
+        "report:\n  stdout:\n    enabled: false\n    color: false\n", encoding="utf-8"
+    )
+    return jobs, config, directory / "cache.db"
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measured:
+    """One command run to completion: exit code, wall time, CPU time, peak RSS, responses."""
+
+    label: str
+    exit_code: int
+    wall_s: float
+    cpu_s: float
+    max_rss_mb: float
+    statuses: collections.Counter[str] = field(default_factory=collections.Counter)
+    log: Path | None = None
+
+    def tail(self, lines: int = 15) -> str:
+        if self.log is None or not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROP}
+    environment["NO_COLOR"] = "1"
+    environment.update(extra or {})
+    return environment
+
+
+def run_measured(
+    label: str,
+    argv: Sequence[str],
+    server: FeedServer,
+    log: Path,
+    environment: dict[str, str],
+) -> Measured:
+    """Run ``argv`` to completion; CPU and peak RSS of that child alone, from ``wait4``."""
+    offset = server.log_offset()
+    started = time.perf_counter()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=ROOT,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        timer = threading.Timer(RUN_TIMEOUT_S, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(
+        label=label,
+        exit_code=process.returncode,
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        statuses=server.statuses_since(offset),
+        log=log,
+    )
+
+
+@dataclass
+class Idle:
+    """The daemon left alone: CPU %, RSS, requests it made, how it stopped."""
+
+    seconds: float
+    settled_after_s: float
+    settled: bool
+    cpu_percent: float
+    rss_mb_max: float
+    rss_mb_last: float
+    statuses: collections.Counter[str]
+    healthz: str
+    stop_s: float | None
+    exit_code: int | None
+    log: Path
+
+
+def process_tree(process: psutil.Process) -> list[psutil.Process]:
+    """The process and its descendants; empty once it has gone."""
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def tree_cpu_seconds(process: psutil.Process) -> float:
+    total = 0.0
+    for member in process_tree(process):
+        with suppress(psutil.NoSuchProcess):
+            times = member.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def tree_rss_mb(process: psutil.Process) -> float:
+    total = 0
+    for member in process_tree(process):
+        with suppress(psutil.NoSuchProcess):
+            total += member.memory_info().rss
+    return total / 2**20
+
+
+def probe_healthz(port: int) -> str:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return str(response.status)
+    except urllib.error.HTTPError as error:
+        return str(error.code)
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return f"unreachable ({getattr(error, 'reason', error)})"
+
+
+def wait_until_quiet(
+    server: FeedServer, process: subprocess.Popen[bytes], quiet_s: float, limit_s: float
+) -> tuple[float, bool]:
+    """Wait until the daemon has made no request for ``quiet_s`` (its first checks are over)."""
+    started = time.monotonic()
+    last_size, last_change = server.log_offset(), started
+    while process.poll() is None:
+        time.sleep(0.5)
+        now = time.monotonic()
+        size = server.log_offset()
+        if size != last_size:
+            last_size, last_change = size, now
+        if now - last_change >= quiet_s:
+            return now - started, True
+        if now - started >= limit_s:
+            return now - started, False
+    return time.monotonic() - started, False
+
+
+def measure_idle(
+    argv: Sequence[str],
+    server: FeedServer,
+    port: int,
+    seconds: float,
+    quiet_s: float,
+    log: Path,
+    environment: dict[str, str],
+) -> Idle:
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=ROOT,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        watched = psutil.Process(process.pid)
+        wait_for_endpoint(process, port, limit_s=60)
+        settled_after, settled = wait_until_quiet(server, process, quiet_s, limit_s=300)
+        healthz = probe_healthz(port)
+        offset = server.log_offset()
+        cpu_before, started = tree_cpu_seconds(watched), time.monotonic()
+        rss_samples = []
+        while time.monotonic() - started < seconds and process.poll() is None:
+            rss_samples.append(tree_rss_mb(watched))
+            time.sleep(1.0)
+        elapsed = time.monotonic() - started
+        alive = process.poll() is None
+        cpu = tree_cpu_seconds(watched) - cpu_before if alive else 0.0
+        statuses = server.statuses_since(offset)
+        stop_s, exit_code = stop_daemon(process)
+        return Idle(
+            seconds=elapsed,
+            settled_after_s=settled_after,
+            settled=settled,
+            cpu_percent=100 * cpu / elapsed if elapsed else 0.0,
+            rss_mb_max=max(rss_samples, default=0.0),
+            rss_mb_last=rss_samples[-1] if rss_samples else 0.0,
+            statuses=statuses,
+            healthz=healthz if alive else f"exited early with code {process.returncode}",
+            stop_s=stop_s,
+            exit_code=exit_code,
+            log=log,
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def wait_for_endpoint(process: subprocess.Popen[bytes], port: int, limit_s: float) -> None:
+    """Until /healthz answers at all (the daemon has started), the process exits, or a limit."""
+    deadline = time.monotonic() + limit_s
+    while process.poll() is None and time.monotonic() < deadline:
+        if not probe_healthz(port).startswith("unreachable"):
+            return
+        time.sleep(0.5)
+
+
+def stop_daemon(process: subprocess.Popen[bytes]) -> tuple[float | None, int | None]:
+    """SIGTERM, then the time it took to exit (None if it had to be killed after 15 s)."""
+    if process.poll() is not None:
+        return None, process.returncode
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    try:
+        code = process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None, None
+    return time.monotonic() - started, code
+
+
+# --------------------------------------------------------------------------- report
+
+
+def describe_statuses(statuses: collections.Counter[str]) -> str:
+    if not statuses:
+        return "no requests"
+    return ", ".join(f"{count}×{status}" for status, count in sorted(statuses.items()))
+
+
+def per_thousand(measured: Measured, checks: int) -> float:
+    return measured.cpu_s / checks * 1000
+
+
+def verdict(value: float, goal: float) -> str:
+    return "met" if value <= goal else "MISSED"
+
+
+def print_table(rows: Sequence[tuple[str, ...]]) -> None:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def report_runs(
+    checks: int, ours: list[Measured] | None, theirs: list[Measured] | None, urlwatch_version: str
+) -> None:
+    header = ("", "monitor", f"urlwatch {urlwatch_version}")
+    rows: list[tuple[str, ...]] = [header]
+
+    def cells(pick: int, show: str) -> tuple[str, str]:
+        def one(runs: list[Measured] | None) -> str:
+            if runs is None:
+                return "n/a"
+            run = runs[pick]
+            values = {
+                "wall": f"{run.wall_s:.2f} s",
+                "cpu": f"{run.cpu_s:.2f} s",
+                "per1000": f"{per_thousand(run, checks):.2f} s",
+                "ms": f"{run.cpu_s / checks * 1000:.2f} ms",
+                "net": f"{(run.cpu_s - runs[0].cpu_s) / checks * 1000:.2f} s",
+                "rss": f"{run.max_rss_mb:.0f} MB",
+                "responses": describe_statuses(run.statuses),
+                "exit": str(run.exit_code),
+            }
+            return values[show]
+
+        return one(ours), one(theirs)
+
+    rows += [
+        ("start-up only (no sources): CPU", *cells(0, "cpu")),
+        ("pass 1, fills the store: wall", *cells(1, "wall")),
+        ("pass 1: CPU", *cells(1, "cpu")),
+        ("pass 1: responses", *cells(1, "responses")),
+        ("pass 1: exit code", *cells(1, "exit")),
+        ("pass 2, unchanged: wall", *cells(2, "wall")),
+        ("pass 2: CPU-s per 1,000 checks", *cells(2, "per1000")),
+        ("pass 2: CPU per check", *cells(2, "ms")),
+        ("pass 2: CPU-s per 1,000, net of start-up", *cells(2, "net")),
+        ("pass 2: peak RSS", *cells(2, "rss")),
+        ("pass 2: responses", *cells(2, "responses")),
+        ("pass 2: exit code", *cells(2, "exit")),
+    ]
+    print_table(rows)
+
+
+def report_idle(idle: Idle | None, sources: int) -> None:
+    if idle is None:
+        return
+    print()
+    print(f"idle daemon, {sources} sources at {SOURCE_INTERVAL}, over {idle.seconds:.0f} s:")
+    state = "quiet" if idle.settled else "NOT quiet (still fetching)"
+    print(
+        f"  first checks over after {idle.settled_after_s:.0f} s ({state}); "
+        f"/healthz: {idle.healthz}"
+    )
+    print(
+        f"  CPU {idle.cpu_percent:.2f} % (goal < {GOAL_IDLE_CPU_PERCENT} %: "
+        f"{verdict(idle.cpu_percent, GOAL_IDLE_CPU_PERCENT)}), "
+        f"RSS max {idle.rss_mb_max:.0f} MB, last {idle.rss_mb_last:.0f} MB "
+        f"(goal < {GOAL_IDLE_RSS_MB:.0f} MB: {verdict(idle.rss_mb_max, GOAL_IDLE_RSS_MB)})"
+    )
+    print(f"  requests during the window: {describe_statuses(idle.statuses)}")
+    stop = f"{idle.stop_s:.2f} s" if idle.stop_s is not None else "did not stop within 15 s"
+    print(f"  SIGTERM → exit {idle.exit_code} after {stop}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def monitor_command(python: str, *arguments: str) -> list[str]:
+    return [python, "-m", "monitor", *arguments]
+
+
+def urlwatch_command() -> list[str] | None:
+    beside = Path(sys.executable).parent / "urlwatch"
+    found = str(beside) if beside.exists() else shutil.which("urlwatch")
+    return [found] if found else None
+
+
+def urlwatch_version(command: list[str]) -> str:
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
+    return result.stdout.strip().split()[-1] if result.returncode == 0 else "?"
+
+
+def explain_failure(run: Measured, what: str) -> None:
+    print(f"\n{what}; its last lines (--keep keeps {run.log}):", file=sys.stderr)
+    print(run.tail(), file=sys.stderr)
+
+
+def monitor_run_problem(run: Measured, expected_requests: int) -> str | None:
+    """Why a ``monitor once`` run cannot be counted as a complete pass, or None.
+
+    Exit code 1 means "some source failed" but is also what Python exits with on a traceback,
+    so a pass only counts when it ran to its end and asked the server for every feed.
+    """
+    output = run.tail(200)
+    if "invalid choice: 'once'" in output:
+        return "`monitor once` does not exist in this tree yet (issue 7)"
+    if run.exit_code not in (0, 1):
+        return f"exit code {run.exit_code}"
+    if "Traceback (most recent call last)" in output:
+        return "it crashed"
+    requests = sum(run.statuses.values())
+    if requests < expected_requests:
+        return f"the server saw {requests} requests for {expected_requests} feeds"
+    return None
+
+
+def measure_monitor(
+    args: argparse.Namespace, work: Path, server: FeedServer, urls: list[str]
+) -> tuple[list[Measured] | None, Path | None]:
+    database = work / "monitor" / "monitor.db"
+    database.parent.mkdir(parents=True)
+    empty, config = work / "monitor" / "empty.yaml", work / "monitor" / "monitor.yaml"
+    monitor_config(empty, work / "monitor" / "empty.db", [], server_port=None)
+    monitor_config(config, database, urls, server_port=None)
+    environment = child_environment()
+    runs = []
+    for label, path in (("start-up", empty), ("pass 1", config), ("pass 2", config)):
+        log = work / "monitor" / f"once-{label.replace(' ', '')}.log"
+        print(f"monitor once: {label} …", flush=True)
+        run = run_measured(
+            label,
+            monitor_command(args.python, "once", "--config", str(path)),
+            server,
+            log,
+            environment,
+        )
+        problem = monitor_run_problem(run, expected_requests=len(urls) if path == config else 0)
+        if problem:
+            explain_failure(run, f"`monitor once` ({label}): {problem}")
+            return None, None
+        runs.append(run)
+    return runs, database
+
+
+def measure_urlwatch(
+    command: list[str], work: Path, server: FeedServer, urls: list[str]
+) -> list[Measured] | None:
+    directory = work / "urlwatch"
+    empty_jobs, _, empty_cache = urlwatch_files(directory / "empty", [])
+    jobs, config, cache = urlwatch_files(directory, urls)
+    home = directory / "home"
+    home.mkdir()
+    environment = child_environment(
+        {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home)}
+    )
+    runs = []
+    for label, job_file, cache_file in (
+        ("start-up", empty_jobs, empty_cache),
+        ("pass 1", jobs, cache),
+        ("pass 2", jobs, cache),
+    ):
+        print(f"urlwatch: {label} …", flush=True)
+        argv = [
+            *command,
+            "--urls",
+            str(job_file),
+            "--config",
+            str(config),
+            "--cache",
+            str(cache_file),
+        ]
+        run = run_measured(
+            label, argv, server, directory / f"{label.replace(' ', '')}.log", environment
+        )
+        if run.exit_code != 0:
+            explain_failure(run, f"urlwatch ({label}) failed with exit code {run.exit_code}")
+            return None
+        runs.append(run)
+    return runs
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--feeds", type=int, default=1000, help="number of feeds (default 1000)")
+    parser.add_argument("--items", type=int, default=2, help="entries per feed (default 2)")
+    parser.add_argument("--idle-seconds", type=float, default=60.0, help="idle window (60)")
+    parser.add_argument(
+        "--quiet-seconds",
+        type=float,
+        default=10.0,
+        help="the daemon counts as idle after this long without a request (10)",
+    )
+    parser.add_argument("--server", choices=["auto", "nginx", "aiohttp"], default="auto")
+    parser.add_argument("--python", default=sys.executable, help="Python that runs monitor")
+    parser.add_argument("--skip-urlwatch", action="store_true")
+    parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--serve", nargs=3, metavar=("ROOT", "PORT", "LOG"), help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def work_directory(keep: bool) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="monitor-bench-poll-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            print(f"work directory kept: {path}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.serve:
+        serve_static(args.serve[0], int(args.serve[1]), args.serve[2])
+        return 0
+    with work_directory(args.keep) as work:
+        server = FeedServer(root=work / "site", work=work / "server", port=free_port())
+        write_site(server.root, args.feeds, args.items, server.base_url)
+        server.start(args.server)
+        try:
+            return run_benchmark(args, work, server)
+        finally:
+            server.stop()
+
+
+def run_benchmark(args: argparse.Namespace, work: Path, server: FeedServer) -> int:
+    urls = [f"{server.base_url}/feed/{index}.xml" for index in range(args.feeds)]
+    print(
+        f"{args.feeds} feeds × {args.items} entries on {server.base_url} ({server.kind}, "
+        f"ETag + Last-Modified, 304 on If-None-Match); {psutil.cpu_count()} CPUs",
+        flush=True,
+    )
+    ours, database = measure_monitor(args, work, server, urls)
+    theirs, version = None, "(skipped)"
+    if not args.skip_urlwatch:
+        command = urlwatch_command()
+        if command is None:
+            print("urlwatch is not installed (pip install urlwatch); skipping it", file=sys.stderr)
+        else:
+            version = urlwatch_version(command)
+            theirs = measure_urlwatch(command, work, server, urls)
+    idle = None
+    if ours is not None and database is not None and not args.skip_idle:
+        port = free_port()
+        config = work / "monitor" / "daemon.yaml"
+        monitor_config(config, database, urls, server_port=port)
+        print(f"monitor run: waiting for quiet, then {args.idle_seconds:.0f} s idle …", flush=True)
+        idle = measure_idle(
+            monitor_command(args.python, "run", "--config", str(config)),
+            server,
+            port,
+            args.idle_seconds,
+            args.quiet_seconds,
+            work / "monitor" / "daemon.log",
+            child_environment(),
+        )
+    print()
+    report_runs(args.feeds, ours, theirs, version)
+    report_idle(idle, args.feeds)
+    if ours is not None:
+        cost = per_thousand(ours[2], args.feeds)
+        print(
+            f"\ngoal ≤ {GOAL_CPU_PER_1000} CPU-s per 1,000 unchanged checks: "
+            f"{cost:.2f} s ({verdict(cost, GOAL_CPU_PER_1000)})"
+        )
+    if idle is not None and idle.healthz.startswith("exited"):
+        print(f"\nthe daemon {idle.healthz}; its log: {idle.log}", file=sys.stderr)
+    return 0 if ours is not None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
