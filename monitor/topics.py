@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from monitor.errors import QueryError
-from monitor.models import Development, DevelopmentKind
+from monitor.models import Article, Development, DevelopmentKind
 
 __all__ = [
     "Query",
@@ -368,6 +368,11 @@ def query_for(spec: object) -> Query:
     if all(isinstance(items, list | tuple) for items in lists):
         return compile_query_lists(*lists)  # type: ignore[arg-type]
     raise TypeError(f"not a topic query: {spec!r}")
+
+
+def story_text(article: Article) -> str:
+    """The text of an article that a topic query sees besides what is new: headline and body."""
+    return f"{article.title or ''}\n\n{article.body}"
 
 
 def development_text(development: Development, story_text: str) -> TextIndex:

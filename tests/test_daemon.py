@@ -103,9 +103,12 @@ def test_run_logs_one_error_per_unreachable_source_and_stops_on_sigterm(tmp_path
     assert logged[-1]["event"] == "stopped"
 
 
-def test_once_exits_1_when_a_source_fails(tmp_path: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_once_exits_1_when_a_source_fails(
+    tmp_path: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     httpserver.expect_request("/feed.xml").respond_with_data(
-        '<rss version="2.0"><channel><title>t</title></channel></rss>', content_type="application/rss+xml"
+        '<rss version="2.0"><channel><title>t</title></channel></rss>',
+        content_type="application/rss+xml",
     )
     config = write_config(
         tmp_path,
@@ -119,7 +122,8 @@ def test_once_exits_1_when_a_source_fails(tmp_path: Path, httpserver: HTTPServer
 
 def test_once_exits_0_when_every_source_answers(tmp_path: Path, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/feed.xml").respond_with_data(
-        '<rss version="2.0"><channel><title>t</title></channel></rss>', content_type="application/rss+xml"
+        '<rss version="2.0"><channel><title>t</title></channel></rss>',
+        content_type="application/rss+xml",
     )
     config = write_config(tmp_path, [("alive", httpserver.url_for("/feed.xml"))])
     assert main(["once", "--config", str(config)]) == 0

@@ -32,7 +32,8 @@ def article(title: str, lead: str) -> str:
 
 def feed(base: str, paths: list[str]) -> str:
     items = "".join(
-        f"<item><title>{p}</title><link>{base}{p}</link><guid>{base}{p}</guid></item>" for p in paths
+        f"<item><title>{p}</title><link>{base}{p}</link><guid>{base}{p}</guid></item>"
+        for p in paths
     )
     return f'<rss version="2.0"><channel><title>Wire</title><link>{base}/</link>{items}</channel></rss>'
 
@@ -41,7 +42,9 @@ def feed(base: str, paths: list[str]) -> str:
 async def service(tmp_path: Path, httpserver: HTTPServer) -> AsyncIterator[Service]:
     settings = Settings(
         storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'monitor.db'}"),
-        fetch=FetchConfig(per_host_delay=0, retries=0, obey_robots=False, allow_private_networks=True),
+        fetch=FetchConfig(
+            per_host_delay=0, retries=0, obey_robots=False, allow_private_networks=True
+        ),
         sources=[],
     )
     service = Service(settings)
@@ -102,7 +105,9 @@ async def test_feed_check_stores_articles_and_survives_a_broken_page(
         assert 'monitor_fetches_total{status="500"}' in metrics
 
 
-async def test_listing_sitemap_and_article_sources(service: Service, httpserver: HTTPServer) -> None:
+async def test_listing_sitemap_and_article_sources(
+    service: Service, httpserver: HTTPServer
+) -> None:
     base = httpserver.url_for("").rstrip("/")
     httpserver.expect_request("/world/").respond_with_data(
         '<html><body><a class="headline" href="/l1.html">One</a><a href="/about">About</a></body></html>',
@@ -114,7 +119,8 @@ async def test_listing_sitemap_and_article_sources(service: Service, httpserver:
     )
     for path in ("/l1.html", "/s1.html", "/single.html"):
         httpserver.expect_request(path).respond_with_data(
-            article(f"Story {path}", f"Something happened at {path} today."), content_type="text/html"
+            article(f"Story {path}", f"Something happened at {path} today."),
+            content_type="text/html",
         )
     deps = await service.open()
     checks = [
@@ -125,14 +131,20 @@ async def test_listing_sitemap_and_article_sources(service: Service, httpserver:
     from monitor.store.sources import SourceDefinition, sync_sources
 
     with deps.store.session() as session:
-        sync_sources(session, [SourceDefinition(s.name, s.url, s.type) for s in checks], datetime.now(UTC))
+        sync_sources(
+            session, [SourceDefinition(s.name, s.url, s.type) for s in checks], datetime.now(UTC)
+        )
     reports = [await check_source(s, deps, datetime.now(UTC)) for s in checks]
     assert [r.new_articles for r in reports] == [1, 1, 1]
     assert all(r.ok for r in reports)
 
 
-async def test_a_feed_source_that_serves_html_is_a_clear_error(service: Service, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/rss").respond_with_data("<html><body>hi</body></html>", content_type="text/html")
+async def test_a_feed_source_that_serves_html_is_a_clear_error(
+    service: Service, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/rss").respond_with_data(
+        "<html><body>hi</body></html>", content_type="text/html"
+    )
     deps = await service.open()
     wrong = source("wrong", httpserver.url_for("/rss"))
     from monitor.store.sources import SourceDefinition, sync_sources

@@ -9,8 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from monitor.errors import ConfigError, ParseError
-from monitor.track.replay import replay, topics_for
+from monitor.config import Settings, load_config
+from monitor.errors import ParseError
+from monitor.models import Article, Development
+from monitor.topics import matching_topics, story_text
+from monitor.track.replay import TopicMatcher, replay
 
 
 def register(subparsers: Any) -> None:
@@ -30,12 +33,21 @@ def register(subparsers: Any) -> None:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    if args.config is not None and not args.config.is_file():
-        raise ConfigError(f"{args.config}: no such configuration file")
-    topics = topics_for if args.config is not None else None
+    topics = topic_matcher(load_config(args.config)) if args.config is not None else None
     for result in replay(_read_lines(args.file), topics=topics):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     return 0
+
+
+def topic_matcher(settings: Settings) -> TopicMatcher:
+    """Which of the configuration's topics would alert on a development of ``article``."""
+
+    def names(development: Development, article: Article) -> list[str]:
+        text = story_text(article)
+        found = matching_topics(development, text, development.source, settings.topics)
+        return [topic.name for topic in found]
+
+    return names
 
 
 def _read_lines(path: Path) -> Iterator[dict[str, Any]]:

@@ -23,7 +23,7 @@ from monitor.store.outbox import enqueue_alerts
 from monitor.store.repository import Store
 from monitor.store.sources import save_validators
 from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
-from monitor.topics import matching_topics
+from monitor.topics import matching_topics, story_text
 from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, TrackResult
 
 RecheckDelay = Callable[[timedelta], timedelta | None]
@@ -259,8 +259,7 @@ def _enqueue(
 ) -> int:
     development = result.development
     assert development is not None
-    story_text = f"{article.title or ''}\n\n{article.body}"
-    matched = matching_topics(development, story_text, development.source, topics)
+    matched = matching_topics(development, story_text(article), development.source, topics)
     if not matched:
         return 0
     story = session.get(StoryRow, result.story_id)

@@ -1,7 +1,7 @@
 """The diff engine: article revisions, story tracking and developments (pure: values in, out)."""
 
 from monitor.track.features import ArticleText, article_text
-from monitor.track.replay import replay, topics_for
+from monitor.track.replay import replay
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import comparison_form, split_sentences
 from monitor.track.tracker import (
@@ -27,5 +27,4 @@ __all__ = [
     "replay",
     "split_sentences",
     "story_id_for",
-    "topics_for",
 ]

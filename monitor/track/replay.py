@@ -18,16 +18,7 @@ from monitor.models import Article, Development
 from monitor.sources.urls import canonicalize_url
 from monitor.track.tracker import Observation, TrackConfig, Tracker, TrackResult
 
-TopicMatcher = Callable[[Development], list[str]]
-
-
-def topics_for(development: Development) -> list[str]:
-    """Names of the topics that would alert on ``development``.
-
-    Topic matching lives in ``monitor.topics``; until the replay command is wired to a loaded
-    configuration this matches no topic, so ``--config`` output lists ``"topics": []``.
-    """
-    return []
+TopicMatcher = Callable[[Development, Article], list[str]]
 
 
 def replay(
@@ -39,7 +30,12 @@ def replay(
     tracker = Tracker(config or TrackConfig())
     for number, line in enumerate(lines, start=1):
         observation = observation_from_json(line, number)
-        yield result_to_json(tracker.observe(observation), topics)
+        result = tracker.observe(observation)
+        output = result_to_json(result)
+        if topics is not None:
+            development = result.development
+            output["topics"] = topics(development, observation.article) if development else []
+        yield output
 
 
 def observation_from_json(line: dict[str, Any], number: int = 0) -> Observation:
@@ -81,7 +77,7 @@ def _extract(html: str, url: str) -> Article:
     return replace(article, canonical_url=canonicalize_url(article.canonical_url or url))
 
 
-def result_to_json(result: TrackResult, topics: TopicMatcher | None = None) -> dict[str, Any]:
+def result_to_json(result: TrackResult) -> dict[str, Any]:
     """The replay output object for one result."""
     output: dict[str, Any] = {
         "url": result.url,
@@ -90,8 +86,6 @@ def result_to_json(result: TrackResult, topics: TopicMatcher | None = None) -> d
         "development": development_to_json(result.development),
         "match": {"score": result.match.score, "reasons": list(result.match.reasons)},
     }
-    if topics is not None:
-        output["topics"] = topics(result.development) if result.development else []
     return output
 
 

@@ -132,3 +132,29 @@ def test_replay_command_names_the_bad_line(
     bad.write_text('{"url": "https://a.example/1"}\nnot json\n')
     assert main(["replay", str(bad)]) == 2
     assert "observation 1: missing field 'fetched_at'" in capsys.readouterr().err
+
+
+def test_replay_with_a_config_names_the_topics_that_would_alert(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.cli import main
+
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "topics:\n"
+        "  - name: gaza\n"
+        "    query: '(gaza OR hamas) AND (ceasefire OR hostage* OR \"peace talks\")'\n"
+        "    min_novelty: 0.2\n"
+        "    webhooks: [hook]\n"
+        "webhooks:\n"
+        "  - name: hook\n"
+        "    url: https://hooks.example.com/in\n"
+        "    secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
+    )
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "replay.jsonl"
+    assert main(["replay", str(seeds), "--config", str(config)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    alerted = [(line["event"], line["topics"]) for line in lines if line["topics"]]
+    # the headline tweak is below min_novelty; the other ceasefire is not about Gaza
+    assert [event for event, _ in alerted] == ["new_story", "revision", "revision", "joined_story"]
+    assert all(topics == ["gaza"] for _, topics in alerted)
