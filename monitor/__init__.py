@@ -31,7 +31,6 @@ from monitor.sources import (
 from monitor.topics import matching_topics, parse_query
 from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, TrackResult, replay
 
-
 __all__ = [
     "Article",
     "ArticleLink",
