@@ -141,3 +141,40 @@ def _wait_for(condition: object, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+@pytest.mark.slow
+def test_sighup_reloads_sources_without_a_restart(tmp_path: Path) -> None:
+    first = [("one", f"http://127.0.0.1:{free_port()}/feed.xml")]
+    config = write_config(tmp_path, first)
+    log = tmp_path / "stderr.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "--config", str(config)],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stderr=stderr,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            assert _wait_for(lambda: _count(log, "source_checked") >= 1, timeout=30), (
+                log.read_text()
+            )
+            config.write_text(config.read_text().replace("  - name: one", "  - name: two"))
+            process.send_signal(signal.SIGHUP)
+            assert _wait_for(lambda: _count(log, "reloaded") == 1, timeout=15), log.read_text()
+            assert _wait_for(
+                lambda: any(e.get("source") == "two" for e in events(log.read_text())), timeout=15
+            )
+            config.write_text("sources: [oops\n")
+            process.send_signal(signal.SIGHUP)
+            assert _wait_for(lambda: _count(log, "reload_failed") == 1, timeout=15)
+            assert process.poll() is None  # a broken config is reported, not fatal
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    reloaded = next(e for e in events(log.read_text()) if e["event"] == "reloaded")
+    assert reloaded["added"] == ["source:two"]
+    assert reloaded["removed"] == ["source:one"]
