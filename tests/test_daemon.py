@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -58,6 +59,17 @@ def write_config(tmp_path: Path, sources: list[tuple[str, str]], server_port: in
     return path
 
 
+def start_daemon(config: Path, stderr: IO[str]) -> subprocess.Popen[bytes]:
+    """``monitor run`` as a user starts it, logging JSON lines to ``stderr``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run", "--config", str(config)],
+        cwd=config.parent,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stderr=stderr,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def events(stderr: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
@@ -69,13 +81,7 @@ def test_run_logs_one_error_per_unreachable_source_and_stops_on_sigterm(tmp_path
     config = write_config(tmp_path, dead, server_port=port)
     log = tmp_path / "stderr.log"
     with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--config", str(config)],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stderr=stderr,
-            stdout=subprocess.DEVNULL,
-        )
+        process = start_daemon(config, stderr)
         try:
             checked = _wait_for(lambda: _count(log, "source_checked") >= 3, timeout=30)
             assert checked, log.read_text()
@@ -149,13 +155,7 @@ def test_sighup_reloads_sources_without_a_restart(tmp_path: Path) -> None:
     config = write_config(tmp_path, first)
     log = tmp_path / "stderr.log"
     with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--config", str(config)],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stderr=stderr,
-            stdout=subprocess.DEVNULL,
-        )
+        process = start_daemon(config, stderr)
         try:
             assert _wait_for(lambda: _count(log, "source_checked") >= 1, timeout=30), (
                 log.read_text()
