@@ -277,15 +277,50 @@ def numbers_in(sentence: str, window: int = 3) -> list[NumberMention]:
     """The numbers of ``sentence`` (digits and small number words) with their context words."""
     tokens = words(sentence)
     mentions: list[NumberMention] = []
+    occurrences: dict[str, int] = {}
     for index, token in enumerate(tokens):
         value = _number_value(token)
         if value is None or _looks_like_year(value):
             continue
         before = tuple(_context(tokens[max(0, index - window) : index]))
         after = tuple(_context(tokens[index + 1 : index + 1 + window]))
-        phrase = " ".join(tokens[max(0, index - 2) : index + 3])
+        occurrence = occurrences.get(value, 0)
+        occurrences[value] = occurrence + 1
+        phrase = _display_phrase(sentence, value, occurrence) or " ".join(
+            tokens[max(0, index - 2) : index + 3]
+        )
         mentions.append(NumberMention(value, before, after, phrase))
     return mentions
+
+
+_DISPLAY_TOKEN = re.compile(
+    r"[A-Za-z0-9\u00c0-\u024f]+(?:[.,'’][A-Za-z0-9\u00c0-\u024f]+)*%?|[,;:()\"“”—–]"
+)
+
+
+def _display_phrase(sentence: str, value: str, occurrence: int) -> str | None:
+    """The number as the sentence writes it, with up to two words on each side that belong to
+    it ("at least 30 Palestinians"), stopping at punctuation and at function words after it."""
+    tokens = _DISPLAY_TOKEN.findall(sentence)
+    seen = 0
+    for index, token in enumerate(tokens):
+        if _number_value(token.lower().rstrip("%").replace("’", "'")) != value:
+            continue
+        if seen < occurrence:
+            seen += 1
+            continue
+        left: list[str] = []
+        for word in reversed(tokens[max(0, index - 2) : index]):
+            if not word[0].isalnum():
+                break
+            left.insert(0, word)
+        right: list[str] = []
+        for word in tokens[index + 1 : index + 3]:
+            if not word[0].isalnum() or word.lower() in STOPWORDS:
+                break
+            right.append(word)
+        return " ".join([*left, token, *right])
+    return None
 
 
 def _number_value(token: str) -> str | None:

@@ -68,10 +68,10 @@ def test_seed_story_events() -> None:
     assert isinstance(toll, dict)
     assert isinstance(hostages, dict)
     assert [(f["before"], f["after"]) for f in toll["changed_facts"]] == [
-        ("at least 24 palestinians according", "at least 30 palestinians among")
+        ("at least 24 Palestinians", "at least 30 Palestinians")
     ]
     assert [(f["before"], f["after"]) for f in hostages["changed_facts"]] == [
-        ("release of 48 israeli hostages", "still holding 28 israeli hostages")
+        ("release of 48 Israeli hostages", "still holding 28 Israeli hostages")
     ]
     correction = developments[6]
     assert isinstance(correction, dict)

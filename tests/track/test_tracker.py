@@ -43,7 +43,7 @@ def test_flip_flop_is_reported_once() -> None:
     assert to_b.development is not None
     assert to_b.development.kind is DevelopmentKind.REVISION
     assert [(f.before, f.after) for f in to_b.development.changed_facts] == [
-        ("at least 24 palestinians", "at least 30 palestinians")
+        ("at least 24 Palestinians", "at least 30 Palestinians")
     ]
     assert (back.event, back.development) == (TrackEvent.REVISION, None)
     assert (again.event, again.development, again.revision) == (TrackEvent.REVISION, None, 3)
