@@ -33,7 +33,7 @@ once: $(STAMP) .env
 	@set -a && . ./.env && set +a && exec $(BIN)/monitor once --config $(CONFIG)
 
 demo: $(STAMP)
-	$(BIN)/monitor demo
+	$(BIN)/monitor --log-level error demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
