@@ -298,8 +298,14 @@ def test_env_example_documents_every_variable(compose: dict[str, Any]) -> None:
             assert line.split("=", 1)[1] == "", f"{line!r}: .env.example must not hold a secret"
 
 
+def dockerignore_patterns() -> list[str]:
+    """The patterns of .dockerignore, one a line, without comments and blank lines."""
+    lines = DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 def test_env_files_stay_out_of_git_and_the_image() -> None:
-    ignored = DOCKERIGNORE.read_text(encoding="utf-8").split()
+    ignored = dockerignore_patterns()
     assert ".env" in ignored
     assert ".git" in ignored
     assert ".venv" in ignored
@@ -357,7 +363,7 @@ def test_image_holds_no_secret(dockerfile: list[Stage]) -> None:
 
 
 def test_every_copied_path_exists_and_is_in_the_build_context(dockerfile: list[Stage]) -> None:
-    ignored = set(DOCKERIGNORE.read_text(encoding="utf-8").split())
+    ignored = set(dockerignore_patterns())
     for stage in dockerfile:
         for arguments in stage.all("COPY"):
             words = [word for word in arguments.split() if not word.startswith("--")]

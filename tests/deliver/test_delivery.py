@@ -307,7 +307,7 @@ async def test_slow_endpoint_does_not_hold_up_another(
     )
     try:
         await wait_until(lambda: len(receiver.at("fast")) == 3)
-        assert len(receiver.at("slow")) == 1  # still busy with its first alert
+        assert len(receiver.at("slow")) <= 1  # still busy with its first alert (or its answer)
         await wait_until(lambda: _delivered(sessions) == 6)
     finally:
         stop.set()
