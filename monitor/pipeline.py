@@ -231,6 +231,10 @@ async def _process_article(
         if source.type == "article":
             report.ok, report.error = False, str(exc)
         return
+    if outcome.event == "not_article":
+        report.skipped.append(f"{url}: not an article ({outcome.reason})")
+        bound.info("article_skipped", reason=f"not an article ({outcome.reason})")
+        return
     report.add(outcome)
 
 
@@ -261,12 +265,11 @@ async def process_article_url(
             )
         return article_store.ArticleOutcome(url=url, event="unchanged")
     article = extract_article(_html_input(page), page.final_url, _rules(source))
-    if not article.is_article:
+    if not article.is_article:  # an index page, an error page, a paywall: remember, skip
         with deps.store.session() as session:
             source_store.save_validators(session, url, page.validators, page.status, now)
-        raise ParseError(
-            f"{page.final_url}: not an article ({'; '.join(article.warnings) or 'no body'})"
-        )
+        reason = "; ".join(article.warnings) or "no article text"
+        return article_store.ArticleOutcome(url=url, event="not_article", reason=reason)
     return article_store.track_and_store(
         deps.store,
         deps.tracker,

@@ -266,9 +266,10 @@ class Service:
         """Stop taking work, give in-flight jobs a grace period, then release everything."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        passes = list(self._delivery.passes.values()) if self._delivery else []
-        self.inflight.tasks.update(task for task in passes if not task.done())
-        await self.inflight.drain(SHUTDOWN_GRACE_SECONDS)
+        await asyncio.gather(
+            self.inflight.drain(SHUTDOWN_GRACE_SECONDS),
+            self._delivery.close(SHUTDOWN_GRACE_SECONDS) if self._delivery else asyncio.sleep(0),
+        )
         await self.close()
         log.info("stopped")
 

@@ -110,7 +110,8 @@ async def test_listing_sitemap_and_article_sources(
 ) -> None:
     base = httpserver.url_for("").rstrip("/")
     httpserver.expect_request("/world/").respond_with_data(
-        '<html><body><a class="headline" href="/l1.html">One</a><a href="/about">About</a></body></html>',
+        '<html><body><a class="headline" href="/l1.html">One</a><a class="headline" href="/sections.html">'
+        'All sections</a><a href="/about">About</a></body></html>',
         content_type="text/html",
     )
     httpserver.expect_request("/sitemap.xml").respond_with_data(
@@ -122,6 +123,10 @@ async def test_listing_sitemap_and_article_sources(
             article(f"Story {path}", f"Something happened at {path} today."),
             content_type="text/html",
         )
+    links = "".join(f'<li><a href="/section/{i}">Section number {i}</a></li>' for i in range(40))
+    httpserver.expect_request("/sections.html").respond_with_data(
+        f"<html><body><h1>Sections</h1><ul>{links}</ul></body></html>", content_type="text/html"
+    )
     deps = await service.open()
     checks = [
         source("front", httpserver.url_for("/world/"), type="listing", links="a.headline"),
@@ -137,6 +142,9 @@ async def test_listing_sitemap_and_article_sources(
     reports = [await check_source(s, deps, datetime.now(UTC)) for s in checks]
     assert [r.new_articles for r in reports] == [1, 1, 1]
     assert all(r.ok for r in reports)
+    assert len(reports[0].skipped) == 1  # the index page is remembered and skipped, not an error
+    assert "sections.html: not an article" in reports[0].skipped[0]
+    assert not reports[0].article_errors
 
 
 async def test_a_feed_source_that_serves_html_is_a_clear_error(

@@ -56,6 +56,7 @@ class ArticleOutcome:
     new_article: bool = False
     development_kind: str | None = None
     alerts: int = 0
+    reason: str | None = None
 
 
 def track_config(tracking: TrackingConfig) -> TrackConfig:
