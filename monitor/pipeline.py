@@ -90,14 +90,17 @@ async def check_source(source: SourceConfig, deps: Deps, now: datetime) -> Sourc
     report = SourceReport(source=source.name)
     bound = log.bind(source=source.name, url=source.url)
     retry_after = None
+    listings: list[Page] = []
     try:
-        links = await _discover_links(source, deps, report)
+        links = await _discover_links(source, deps, report, listings)
     except MonitorError as exc:
         report.ok, report.error = False, str(exc)
         retry_after = getattr(exc, "retry_after", None)
     else:
         if links:
             await _process_links(source, deps, _links_worth_fetching(links, deps), report)
+        if not report.article_errors:
+            _remember(deps, listings)
     _record_health(source, deps, report, now, retry_after)
     report.duration = time.perf_counter() - started
     _log_report(bound, report)
@@ -128,8 +131,20 @@ def _log_report(bound: structlog.stdlib.BoundLogger, report: SourceReport) -> No
 # --------------------------------------------------------------------------- discovering links
 
 
+def _remember(deps: Deps, pages: list[Page]) -> None:
+    """Keep the validators of listing pages — only once every link on them was handled, so that
+    a page that failed is tried again at the next check instead of hiding behind a 304."""
+    if not pages:
+        return
+    with deps.store.session() as session:
+        for page in pages:
+            source_store.save_validators(
+                session, page.url, page.validators, page.status, deps.clock()
+            )
+
+
 async def _discover_links(
-    source: SourceConfig, deps: Deps, report: SourceReport
+    source: SourceConfig, deps: Deps, report: SourceReport, listings: list[Page]
 ) -> list[ArticleLink]:
     """The article links a source offers now; [] when its listing did not change."""
     if source.type == "article":
@@ -138,12 +153,15 @@ async def _discover_links(
     if page.not_modified:
         report.not_modified = True
         return []
-    links = await _parse_listing(source, deps, page)
+    listings.append(page)
+    links = await _parse_listing(source, deps, page, listings)
     report.links = len(links)
     return links
 
 
-async def _parse_listing(source: SourceConfig, deps: Deps, page: Page) -> list[ArticleLink]:
+async def _parse_listing(
+    source: SourceConfig, deps: Deps, page: Page, listings: list[Page]
+) -> list[ArticleLink]:
     kind = detect_document_kind(page.body, page.content_type)
     if source.type == "listing":
         assert source.links is not None  # the config insists
@@ -156,7 +174,7 @@ async def _parse_listing(source: SourceConfig, deps: Deps, page: Page) -> list[A
             strip_params=deps.strip_params,
         )
     if source.type == "sitemap":
-        return await _sitemap_links(source, deps, page)
+        return await _sitemap_links(source, deps, page, listings)
     if kind != "feed":
         raise ParseError(
             f"{page.final_url}: expected a feed for source {source.name}, got {kind} "
@@ -166,12 +184,15 @@ async def _parse_listing(source: SourceConfig, deps: Deps, page: Page) -> list[A
     return feed_article_links(feed, deps.strip_params)
 
 
-async def _sitemap_links(source: SourceConfig, deps: Deps, page: Page) -> list[ArticleLink]:
+async def _sitemap_links(
+    source: SourceConfig, deps: Deps, page: Page, listings: list[Page]
+) -> list[ArticleLink]:
     sitemap = parse_sitemap(page.body, page.final_url, deps.strip_params)
     links = list(sitemap.links)
     for child_url in sitemap.sitemaps[:MAX_CHILD_SITEMAPS]:
         child_page = await _fetch(deps, source, child_url, discovered=True)
         if not child_page.not_modified:
+            listings.append(child_page)
             links.extend(
                 parse_sitemap(child_page.body, child_page.final_url, deps.strip_params).links
             )
@@ -317,9 +338,6 @@ async def _fetch(deps: Deps, source: SourceConfig, url: str, *, discovered: bool
     finally:
         deps.metrics.fetch_seconds.observe(time.perf_counter() - started)
     deps.metrics.fetches.labels("304" if page.not_modified else str(page.status)).inc()
-    if page.not_modified or (url == source.url and source.type != "article"):
-        with deps.store.session() as session:
-            source_store.save_validators(session, url, page.validators, page.status, deps.clock())
     return page
 
 
