@@ -32,6 +32,7 @@ from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
 
 SNAPSHOT_VERSION = 1
+STORY_YEARS = 12
 
 
 class TrackEvent(StrEnum):
@@ -189,9 +190,16 @@ class Tracker:
 
     @staticmethod
     def _learn_years(story: _Story, years: frozenset[int]) -> None:
-        """Count the years the story's articles mention (evidence of when its event happened)."""
+        """Count the years the story's articles mention (evidence of when its event happened).
+
+        Only the ``STORY_YEARS`` most mentioned are kept (ties: the most recent), which bounds
+        the memory of a story that cites much history.
+        """
         for year in years:
             story.years[year] = story.years.get(year, 0) + 1
+        if len(story.years) > STORY_YEARS:
+            kept = sorted(story.years.items(), key=lambda item: (-item[1], -item[0]))
+            story.years = dict(kept[:STORY_YEARS])
 
     def _time_factor(self, story: _Story, event_at: datetime) -> float:
         """1 within ``time_scale`` of the story's span, decaying with the distance beyond it."""
