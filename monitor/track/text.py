@@ -280,7 +280,7 @@ def numbers_in(sentence: str, window: int = 3) -> list[NumberMention]:
     occurrences: dict[str, int] = {}
     for index, token in enumerate(tokens):
         value = _number_value(token)
-        if value is None or _looks_like_year(value):
+        if value is None or is_year(value):
             continue
         before = tuple(_context(tokens[max(0, index - window) : index]))
         after = tuple(_context(tokens[index + 1 : index + 1 + window]))
@@ -329,7 +329,8 @@ def _number_value(token: str) -> str | None:
     return NUMBER_WORDS.get(token)
 
 
-def _looks_like_year(value: str) -> bool:
+def is_year(value: str) -> bool:
+    """A four-digit number between 1900 and 2100."""
     return len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2100
 
 

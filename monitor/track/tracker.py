@@ -22,6 +22,7 @@ from monitor.track.features import (
     SKETCH_SIZE,
     ArticleFeatures,
     ArticleText,
+    TermBoosts,
     article_features,
     article_text,
 )
@@ -31,6 +32,7 @@ from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
 
 SNAPSHOT_VERSION = 1
+STORY_YEARS = 12
 
 
 class TrackEvent(StrEnum):
@@ -48,6 +50,9 @@ class TrackConfig:
     join_threshold: float = 0.25
     name_boost: float = 2.0
     name_phrase_weight: float = 1.0
+    number_boost: float = 3.0
+    year_boost: float = 5.0
+    year_conflict: float = 0.7
     duplicate_similarity: float = 0.85
     known_similarity: float = KNOWN_SIMILARITY
     dormant_after: timedelta = timedelta(days=14)
@@ -91,6 +96,7 @@ class _Story:
     last_event: datetime
     urls: list[str]
     memory: StoryMemory
+    years: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -118,6 +124,12 @@ class Tracker:
 
     def __init__(self, config: TrackConfig | None = None) -> None:
         self.config = config or TrackConfig()
+        self.boosts = TermBoosts(
+            name=self.config.name_boost,
+            phrase=self.config.name_phrase_weight,
+            number=self.config.number_boost,
+            year=self.config.year_boost,
+        )
         self.index = StoryIndex(self.config.index)
         self.stories: dict[str, _Story] = {}
         self.articles: dict[str, _ArticleState] = {}
@@ -143,7 +155,7 @@ class Tracker:
     # -- new URLs --------------------------------------------------------------------------
 
     def _new_article(self, obs: Observation, text: ArticleText) -> TrackResult:
-        features = article_features(text, self.config.name_boost, self.config.name_phrase_weight)
+        features = article_features(text, self.boosts)
         self.index.count_document(features.term_weights)
         vector = self.index.article_vector(features.term_weights)
         names = [self.index.term_id(t) for t in _salient_names(features)]
@@ -152,7 +164,7 @@ class Tracker:
         duplicate = self._find_duplicate(features, candidates)
         if duplicate is not None:
             return self._duplicate(obs, text, features, duplicate)
-        best, score = self._best(candidates, event_at)
+        best, score = self._best(candidates, event_at, features.years)
         if best is not None and score >= self.config.join_threshold:
             story = self.stories[self.index.story_ids[best.slot]]
             self.index.merge(best.slot, vector, names, obs.fetched_at.timestamp())
@@ -163,16 +175,31 @@ class Tracker:
         return (now - self.config.dormant_after).timestamp()
 
     def _best(
-        self, candidates: list[Candidate], event_at: datetime
+        self, candidates: list[Candidate], event_at: datetime, years: frozenset[int] = frozenset()
     ) -> tuple[Candidate | None, float]:
         best: Candidate | None = None
         best_score = 0.0
         for candidate in candidates:
             story = self.stories[self.index.story_ids[candidate.slot]]
             score = candidate.cosine * self._time_factor(story, event_at)
+            if years and story.years and years.isdisjoint(story.years):
+                score *= self.config.year_conflict
             if score > best_score:
                 best, best_score = candidate, score
         return best, best_score
+
+    @staticmethod
+    def _learn_years(story: _Story, years: frozenset[int]) -> None:
+        """Count the years the story's articles mention (evidence of when its event happened).
+
+        Only the ``STORY_YEARS`` most mentioned are kept (ties: the most recent), which bounds
+        the memory of a story that cites much history.
+        """
+        for year in years:
+            story.years[year] = story.years.get(year, 0) + 1
+        if len(story.years) > STORY_YEARS:
+            kept = sorted(story.years.items(), key=lambda item: (-item[1], -item[0]))
+            story.years = dict(kept[:STORY_YEARS])
 
     def _time_factor(self, story: _Story, event_at: datetime) -> float:
         """1 within ``time_scale`` of the story's span, decaying with the distance beyond it."""
@@ -224,6 +251,7 @@ class Tracker:
         story.last_event = max(story.last_event, event_at)
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names)
+        self._learn_years(story, features.years)
         development = self._development(DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match)
         return TrackResult(
             TrackEvent.JOINED_STORY,
@@ -257,6 +285,7 @@ class Tracker:
         )
         self.stories[story_id] = story
         self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
+        self._learn_years(story, features.years)
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names)
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
@@ -298,7 +327,7 @@ class Tracker:
     def _revision(self, obs: Observation, text: ArticleText, known: _ArticleState) -> TrackResult:
         diff = diff_revisions(known.text, text)
         story = self.stories[known.story_id]
-        features = article_features(text, self.config.name_boost, self.config.name_phrase_weight)
+        features = article_features(text, self.boosts)
         seen_before = text.fingerprint in known.fingerprints
         novelty = story.memory.assess(_with_title(text), features.names)
         known.revision += 1
@@ -380,6 +409,7 @@ class Tracker:
             ],
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
             "memory": story.memory.to_dict(),
+            "years": {str(year): count for year, count in sorted(story.years.items())},
         }
 
     @classmethod
@@ -409,6 +439,7 @@ class Tracker:
             last_event=datetime.fromisoformat(data["last_event"]),
             urls=list(data["urls"]),
             memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
+            years={int(year): count for year, count in data.get("years", {}).items()},
         )
         self.stories[story.story_id] = story
         self.index.restore_story(

@@ -38,13 +38,6 @@ def ecbplus(shared_dir: Path) -> BCubed:
     return ecbplus_score(shared_dir)
 
 
-def test_ecbplus_does_not_regress(ecbplus: BCubed) -> None:
-    """Measured at P=0.798 R=0.956 F1=0.870; fail on any real regression."""
-    assert ecbplus.f1 >= 0.86, f"P={ecbplus.precision:.3f} R={ecbplus.recall:.3f}"
-
-
-@pytest.mark.xfail(
-    strict=True, reason="acceptance bar of issue 5 not reached yet: B-cubed F1 is 0.870"
-)
 def test_ecbplus_reaches_the_acceptance_bar(ecbplus: BCubed) -> None:
+    """Issue 5: B-cubed F1 >= 0.90 against story_id (measured P=0.891 R=0.919 F1=0.904)."""
     assert ecbplus.f1 >= 0.90, f"P={ecbplus.precision:.3f} R={ecbplus.recall:.3f}"

@@ -1,9 +1,10 @@
-"""Text units: sentence splitting, comparison forms, stamps, names and numbers."""
+"""Text units and article features: sentences, comparison forms, stamps, names, numbers, boosts."""
 
 from __future__ import annotations
 
 import pytest
 
+from monitor.track.features import ArticleText, TermBoosts, article_features
 from monitor.track.text import (
     comparison_form,
     is_stamp,
@@ -83,3 +84,12 @@ def test_numbers_keep_their_context() -> None:
 
 def test_years_are_not_facts() -> None:
     assert numbers_in("Ahead of the 2025 elections.") == []
+
+
+def test_article_features_boost_numbers_and_years() -> None:
+    text = ArticleText("", ("The Curve 8900 went on sale in 2013 at the shop.",))
+    features = article_features(text, TermBoosts(name=1.0, number=3.0, year=5.0))
+    weights = features.term_weights
+    assert features.years == frozenset({2013})
+    assert weights["8900"] == 3 * weights["shop"]
+    assert weights["2013"] == 5 * weights["shop"]

@@ -115,3 +115,28 @@ def test_sentences_of_earlier_versions_are_never_new(versions: list[tuple[str, s
             reported = {comparison_form(s) for s in result.development.new_sentences}
             assert not reported & seen
         seen.update(comparison_form(s) for s in split_sentences(body))
+
+
+PATCH = (
+    "Microsoft released an emergency patch for Internet Explorer on Wednesday.\n"
+    "The flaw in the browser let attackers take over computers, Microsoft said in {year}."
+)
+REWORDED = (
+    "On Wednesday Internet Explorer users got an emergency patch from Microsoft.\n"
+    "Attackers could take over computers through the browser flaw, it said in {year}."
+)
+
+
+def joined_score(year: int, year_conflict: float) -> float:
+    """Match score of a patch report mentioning ``year`` against a story that mentions 2008."""
+    tracker = Tracker(TrackConfig(year_conflict=year_conflict))
+    title = "Microsoft patches Internet Explorer"
+    tracker.observe(obs("https://a.example/1", PATCH.format(year=2008), 0, title))
+    result = tracker.observe(obs("https://b.example/2", REWORDED.format(year=year), 5, title))
+    assert result.event is TrackEvent.JOINED_STORY
+    return result.match.score
+
+
+def test_a_story_none_of_whose_years_the_article_mentions_scores_lower() -> None:
+    assert joined_score(2013, 0.5) == round(joined_score(2013, 1.0) * 0.5, 4)
+    assert joined_score(2008, 0.5) == joined_score(2008, 1.0)
