@@ -21,9 +21,9 @@ from monitor.config import RecheckStep, Settings, SourceConfig
 from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
-from monitor.health import SourceHealthState, next_health
+from monitor.health import next_health
 from monitor.metrics import Metrics
-from monitor.models import ArticleLink, Health, Page
+from monitor.models import ArticleLink, Page
 from monitor.sources import (
     detect_document_kind,
     feed_article_links,
@@ -50,10 +50,19 @@ class Deps:
     settings: Settings
     store: Store
     fetcher: Fetcher
-    tracker: Tracker
     metrics: Metrics
     clock: Callable[[], datetime]
     strip_params: frozenset[str] | None = None
+    loaded_tracker: Tracker | None = None
+
+    @property
+    def tracker(self) -> Tracker:
+        """The story engine, loaded from the store the first time an article needs it (checks
+        that find nothing new never pay for it)."""
+        if self.loaded_tracker is None:
+            with self.store.session() as session:
+                self.loaded_tracker = article_store.load_tracker(session, self.settings.tracking)
+        return self.loaded_tracker
 
 
 @dataclass
@@ -260,11 +269,7 @@ async def _process_article(
 
 
 def _reload_tracker(deps: Deps) -> None:
-    try:
-        with deps.store.session() as session:
-            deps.tracker = article_store.load_tracker(session, deps.settings.tracking)
-    except StoreError as exc:
-        log.error("tracker_not_reloaded", error=str(exc))
+    deps.loaded_tracker = None  # the next article reloads it from the store
 
 
 def _is_skip(exc: FetchError) -> bool:
@@ -367,12 +372,9 @@ def _record_health(
     threshold = deps.settings.alerts.failure_threshold
     try:
         with deps.store.session() as session:
-            stored = source_store.source_state(session, source.name)
+            stored = source_store.health_state(session, source.name)
             update = next_health(
-                SourceHealthState(
-                    health=stored.health if stored else Health.OK,
-                    consecutive_failures=stored.consecutive_failures if stored else 0,
-                ),
+                stored,
                 succeeded=report.ok,
                 now=now,
                 interval=timedelta(seconds=source.interval),
@@ -389,6 +391,8 @@ def _record_health(
                 next_check_at=update.next_check_at,
                 error=report.error,
             )
+            if stored.consecutive_failures == 0 and report.ok:
+                return  # healthy before and after: nothing to announce
             report.alerts += len(
                 note_source_health(
                     session,

@@ -27,7 +27,6 @@ from monitor.scheduler import build_scheduler, sync_jobs
 from monitor.server import ServerDeps, bound_port, build_app, start_server
 from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
-from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import count_alerts_by_status
 
@@ -143,8 +142,6 @@ class Service:
             )
         with store.session() as session:
             source_store.sync_sources(session, source_definitions(self.settings), utc_now())
-        with store.session() as session:
-            tracker = article_store.load_tracker(session, self.settings.tracking)
         options = fetch_options(self.settings)
         fetch_client = build_client(options)
         delivery_client = httpx.AsyncClient(follow_redirects=False)
@@ -156,7 +153,6 @@ class Service:
             settings=self.settings,
             store=store,
             fetcher=Fetcher(fetch_client, options),
-            tracker=tracker,
             metrics=self.metrics,
             clock=utc_now,
             strip_params=strip_params(self.settings),
