@@ -54,6 +54,7 @@ class TrackConfig:
     year_boost: float = 5.0
     year_conflict: float = 0.7
     duplicate_similarity: float = 0.85
+    duplicate_window: int = 100
     known_similarity: float = KNOWN_SIMILARITY
     dormant_after: timedelta = timedelta(days=14)
     time_scale: timedelta = timedelta(days=7)
@@ -210,10 +211,14 @@ class Tracker:
     def _find_duplicate(
         self, features: ArticleFeatures, candidates: list[Candidate]
     ) -> _ArticleState | None:
-        """An article of a candidate story whose shingles overlap this one's beyond the limit."""
+        """An article of a candidate story whose shingles overlap this one's beyond the limit.
+
+        Copies of wire text run within days of each other, so only a story's latest
+        ``duplicate_window`` articles are compared: a long story costs no more than a short one.
+        """
         for candidate in candidates[:3]:
             story = self.stories[self.index.story_ids[candidate.slot]]
-            for url in story.urls:
+            for url in reversed(story.urls[-self.config.duplicate_window :]):
                 other = self.articles[url]
                 similarity = sketch_similarity(features.sketch, other.sketch, SKETCH_SIZE)
                 if similarity >= self.config.duplicate_similarity:
