@@ -454,7 +454,8 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:
     """Revisit recent articles whose recheck is due; returns how many were fetched."""
     sources = {source.name: source for source in deps.settings.sources if source.enabled}
     with deps.store.session() as session:
-        dormant = article_store.mark_dormant(session, deps.tracker.dormant_story_ids(now))
+        quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
+        dormant = article_store.mark_dormant(session, quiet_since)
         due = article_store.due_for_recheck(session, now, limit)
     if dormant:
         log.info("stories_dormant", count=dormant)

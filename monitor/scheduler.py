@@ -6,7 +6,7 @@ brings the jobs in line with a (re)loaded configuration without restarting the s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,8 +42,13 @@ def sync_jobs(
     recheck: PlainJob,
     deliver: PlainJob,
     now: datetime,
+    first_runs: Mapping[str, datetime] | None = None,
 ) -> dict[str, list[str]]:
-    """Add, change and remove jobs to match ``settings``; returns what changed, by job id."""
+    """Add, change and remove jobs to match ``settings``; returns what changed, by job id.
+
+    A new source job first runs at ``first_runs[name]`` when that is ahead (the check a
+    previous run planned), else now: a restart does not re-check every source at once.
+    """
     wanted = {
         SOURCE_JOB_PREFIX + source.name: source for source in settings.sources if source.enabled
     }
@@ -53,7 +58,8 @@ def sync_jobs(
             job.remove()
             changes["removed"].append(job.id)
     for job_id, source in wanted.items():
-        _sync_source_job(scheduler, job_id, source, check_source, now, changes)
+        first = max(now, (first_runs or {}).get(source.name, now))
+        _sync_source_job(scheduler, job_id, source, check_source, first, changes)
     _ensure_interval_job(scheduler, RECHECK_JOB, recheck, settings.tracking.recheck_interval, now)
     _ensure_interval_job(scheduler, DELIVERY_JOB, deliver, settings.alerts.delivery_interval, now)
     return changes

@@ -198,6 +198,13 @@ class Service:
         await self._delivery.kick(utc_now())
 
     def _sync_jobs(self) -> dict[str, list[str]]:
+        assert self._deps is not None
+        with self._deps.store.session() as session:
+            planned = {
+                state.name: state.next_check_at
+                for state in source_store.list_source_states(session)
+                if state.next_check_at is not None
+            }
         return sync_jobs(
             self.scheduler,
             self.settings,
@@ -205,6 +212,7 @@ class Service:
             recheck=self.inflight.wrap("recheck", self.recheck),
             deliver=self.inflight.wrap("deliver", self.deliver),
             now=utc_now(),
+            first_runs=planned,
         )
 
     # ---------------------------------------------------------------- running

@@ -77,3 +77,21 @@ async def test_jobs_run_on_the_event_loop() -> None:
     finally:
         scheduler.shutdown(wait=False)
     assert ran == ["a"]
+
+
+async def test_a_restart_keeps_the_planned_next_check() -> None:
+    scheduler = build_scheduler()
+    scheduler.start(paused=True)
+    later = datetime(2025, 10, 6, 12, 30, tzinfo=UTC)
+    sync_jobs(
+        scheduler,
+        settings(source("a"), source("b")),
+        check_source=noop,
+        recheck=noop,
+        deliver=noop,
+        now=NOW,
+        first_runs={"a": later, "b": datetime(2025, 10, 6, 11, 0, tzinfo=UTC)},
+    )
+    assert scheduler.get_job("source:a").next_run_time == later
+    assert scheduler.get_job("source:b").next_run_time == NOW  # overdue: check now
+    scheduler.shutdown(wait=False)

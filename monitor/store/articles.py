@@ -339,13 +339,16 @@ def due_for_recheck(session: Session, now: datetime, limit: int) -> list[tuple[s
     return [(url, source) for url, source in rows]
 
 
-def mark_dormant(session: Session, story_ids: Sequence[str]) -> int:
-    """Stories that have gone quiet stop being offered to new articles."""
-    changed = 0
-    for story_id in story_ids:
-        story = session.get(StoryRow, story_id)
-        if story is not None and story.status != "dormant":
-            story.status = "dormant"
-            session.add(story)
-            changed += 1
-    return changed
+def mark_dormant(session: Session, quiet_since: datetime) -> int:
+    """Stories with no article since ``quiet_since`` go dormant: not offered to new articles,
+    not loaded into the engine at the next start."""
+    quiet = (
+        select(StoryRow)
+        .where(StoryRow.status == "active")
+        .where(col(StoryRow.last_seen_at) < quiet_since)
+    )
+    stories = session.exec(quiet).all()
+    for story in stories:
+        story.status = "dormant"
+        session.add(story)
+    return len(stories)
