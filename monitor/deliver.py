@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import httpx
@@ -38,6 +37,7 @@ from monitor.alerts.formats import format_for
 from monitor.alerts.payload import ArticleInfo, StoryInfo, build_payload
 from monitor.alerts.signing import new_message_id, sign
 from monitor.models import Development, DevelopmentKind
+from monitor.retry_after import parse_retry_after
 from monitor.store.outbox import (
     AttemptOutcome,
     AttemptResult,
@@ -154,22 +154,6 @@ def retry_delay(
     if retry_after is not None:
         delay = max(delay, min(retry_after, max_retry_after))
     return delay
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """``Retry-After`` in seconds from ``now`` (delta-seconds or an HTTP date); None if unusable."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - now).total_seconds())
 
 
 def outcome_for(

@@ -35,10 +35,11 @@ from monitor.fetch.charset import decode_body
 from monitor.fetch.client import build_client, default_headers, timeouts
 from monitor.fetch.guard import check_public_host, check_scheme
 from monitor.fetch.options import DEFAULT_POLICY, FetchOptions, SourceFetchPolicy
-from monitor.fetch.politeness import Politeness, parse_retry_after
+from monitor.fetch.politeness import Politeness
 from monitor.fetch.robots import RobotsAnswer, RobotsCache, RobotsRules
 from monitor.fetch.translate import FOREIGN_ERRORS, total_timeout, translate
 from monitor.models import Page, Validators
+from monitor.retry_after import parse_retry_after
 
 HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._:-]+")  # after IDNA; ":" for IPv6 literals
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -12,9 +12,9 @@ from monitor.deliver import (
     DeliveryPolicy,
     lease_seconds,
     outcome_for,
-    parse_retry_after,
     retry_delay,
 )
+from monitor.retry_after import parse_retry_after
 from monitor.store.outbox import AttemptOutcome, AttemptResult
 
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
