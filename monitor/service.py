@@ -129,7 +129,7 @@ class Service:
     # ---------------------------------------------------------------- set-up
 
     async def open(self) -> Deps:
-        """Open the store, build the clients and the tracker; idempotent."""
+        """Open the store and build the clients (the story engine loads on first use); idempotent."""
         if self._deps is not None:
             return self._deps
         store = Store.open(self.settings.storage.database_url)
@@ -308,7 +308,7 @@ class Service:
         self, on_done: Callable[[SourceReport], None] | None = None
     ) -> list[SourceReport]:
         """Check every enabled source once, deliver what is due, and return the reports."""
-        deps = await self.open()
+        await self.open()
         sources = [source for source in self.settings.sources if source.enabled]
 
         async def one(name: str) -> SourceReport | None:
@@ -323,7 +323,6 @@ class Service:
             await self._delivery.deliver_due(utc_now())
         finally:
             await self.close()
-        del deps
         return [report for report in results if report is not None]
 
 
