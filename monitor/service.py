@@ -129,7 +129,7 @@ class Service:
     # ---------------------------------------------------------------- set-up
 
     async def open(self) -> Deps:
-        """Open the store and build the clients (the story engine loads on first use); idempotent."""
+        """Open the store and build the clients (the story engine loads when first needed)."""
         if self._deps is not None:
             return self._deps
         store = Store.open(self.settings.storage.database_url)
