@@ -38,6 +38,7 @@ def write_config(tmp_path: Path, sources: list[tuple[str, str]], server_port: in
         "  retries: 0",
         "  per_host_delay: 0s",
         "  obey_robots: false",
+        "  allow_private_networks: true  # the test site's article links are on 127.0.0.1",
         "sources:",
     ]
     for name, url in sources:
@@ -178,3 +179,39 @@ def test_sighup_reloads_sources_without_a_restart(tmp_path: Path) -> None:
     reloaded = next(e for e in events(log.read_text()) if e["event"] == "reloaded")
     assert reloaded["added"] == ["source:two"]
     assert reloaded["removed"] == ["source:one"]
+
+
+def test_stories_and_story_show_what_once_found(
+    tmp_path: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (
+        "<html><head><title>Talks open in Egypt</title></head><body><article>"
+        "<h1>Talks open in Egypt</h1>"
+        "<p>Delegations arrived in Sharm el-Sheikh on Monday for the first round of talks.</p>"
+        "<p>Mediators from Qatar said the first phase could include the release of hostages.</p>"
+        "<p>The talks are expected to continue for several days, officials said.</p>"
+        "<p>Both delegations met the Egyptian hosts separately before the indirect sessions began,"
+        " and diplomats described the first exchanges as cautious but constructive.</p>"
+        "</article></body></html>"
+    )
+    httpserver.expect_request("/a.html").respond_with_data(page, content_type="text/html")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        '<rss version="2.0"><channel><title>t</title>'
+        f"<item><title>Talks</title><link>{httpserver.url_for('/a.html')}</link></item>"
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    config = write_config(tmp_path, [("wire", httpserver.url_for("/feed.xml"))])
+    assert main(["once", "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["stories", "--config", str(config), "--json"]) == 0
+    (story,) = json.loads(capsys.readouterr().out)
+    assert story["title"] == "Talks open in Egypt"
+    assert story["outlets"] == ["wire"]
+    assert main(["stories", "--config", str(config), "--topic", "everything"]) == 0
+    assert story["id"] in capsys.readouterr().out
+    assert main(["story", story["id"], "--config", str(config)]) == 0
+    timeline = capsys.readouterr().out
+    assert "new_story" in timeline
+    assert "Sharm el-Sheikh" in timeline
+    assert main(["story", "st_missing", "--config", str(config)]) == 2

@@ -96,6 +96,8 @@ def _report_line(report: SourceReport) -> str:
         f"{report.developments} developments",
         f"{report.alerts} alerts",
     ]
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped")
     if report.article_errors:
         parts.append(f"{len(report.article_errors)} page errors")
     return f"ok   {report.source}: " + ", ".join(parts)
