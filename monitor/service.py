@@ -10,7 +10,6 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,7 +17,7 @@ import structlog
 from aiohttp import web
 
 from monitor.config import Settings, load_config
-from monitor.deliver import DeliveryWorker
+from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import Fetcher, FetchOptions, build_client
 from monitor.metrics import Metrics
@@ -33,10 +32,6 @@ from monitor.store.outbox import count_alerts_by_status
 log = structlog.get_logger("monitor.service")
 
 SHUTDOWN_GRACE_SECONDS = 3.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def fetch_options(settings: Settings) -> FetchOptions:

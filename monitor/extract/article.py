@@ -19,7 +19,7 @@ from monitor.extract.metadata import MetadataDraft, read_metadata
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
 from monitor.models import Article
-from monitor.sources.urls import canonicalize_url, same_site
+from monitor.sources.urls import canonical_web_url, canonicalize_url, same_site
 
 MIN_ARTICLE_CHARS = 250
 MIN_TYPED_ARTICLE_CHARS = 150
@@ -38,7 +38,6 @@ _PAYWALL = re.compile(
     r"subscriber|to continue reading|unlock this article)\b",
     re.IGNORECASE,
 )
-_WEB_SCHEMES = ("http://", "https://")
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
@@ -128,9 +127,9 @@ def _canonical_url(url: str, meta: MetadataDraft, warnings: list[str]) -> str:
     if fetched is None:
         warnings.append("the page URL is malformed; kept as given")
         return url
-    for candidate in (meta.canonical, meta.og_url):
-        resolved = _try_canonicalize(candidate, base=url) if candidate else None
-        if resolved and resolved.startswith(_WEB_SCHEMES) and same_site(resolved, fetched):
+    for declared in (meta.canonical, meta.og_url):
+        resolved = canonical_web_url(declared, base=url) if declared else None
+        if resolved and same_site(resolved, fetched):
             return resolved
     return fetched
 
