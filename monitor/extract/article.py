@@ -14,7 +14,13 @@ from datetime import datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ParseError
-from monitor.extract.body import Block, clean_blocks, extract_blocks, read_blocks
+from monitor.extract.body import (
+    Block,
+    clean_blocks,
+    embedded_body_blocks,
+    extract_blocks,
+    read_blocks,
+)
 from monitor.extract.metadata import MetadataDraft, read_metadata
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
@@ -57,6 +63,10 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
     blocks = _rule_blocks(tree, rules, title, warnings)
     if blocks is None:
         blocks = extract_blocks(tree, title)
+        embedded = embedded_body_blocks(meta.article_body, blocks)
+        if embedded is not None:
+            blocks = clean_blocks(embedded, title)
+            warnings.append("body taken from the page's embedded articleBody")
     paragraphs = tuple(block.text for block in blocks)
     published, modified = _ordered_dates(meta.published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)

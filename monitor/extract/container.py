@@ -34,7 +34,11 @@ _WIDEN_LINK_DENSITY = 0.3
 _MIN_SCORED_CHARS = 25
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
 _RANKED = 8
-_CREDIT_LEVELS = 12  # bounded, so deeply nested pages stay linear
+_CREDIT_LEVELS = 12
+_COUSIN_LEVELS = 5
+_COUSIN_MIN_CHARS = 80
+_COUSIN_DENSITY = 0.5
+_COUSIN_LINK_DENSITY = 0.25  # bounded, so deeply nested pages stay linear
 
 
 class _Candidates:
@@ -56,18 +60,24 @@ class _Candidates:
             return
         points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
         ancestor = start
+        if ancestor is not None and ancestor.tag == "body":  # a bare page: text right in <body>
+            self._add(ancestor, length, points)
+            return
         level = 0
         while ancestor is not None and level < _CREDIT_LEVELS and ancestor.tag not in ROOT_TAGS:
-            key = ancestor.mem_id
-            if key not in self.nodes:
-                self.nodes[key] = ancestor
-                self.scores[key] = class_weight(ancestor)
-                self.totals[key] = 0
-            if level < len(_LEVEL_DIVIDERS):
-                self.scores[key] += points / _LEVEL_DIVIDERS[level]
-            self.totals[key] += length
+            divider = _LEVEL_DIVIDERS[level] if level < len(_LEVEL_DIVIDERS) else None
+            self._add(ancestor, length, points / divider if divider else 0.0)
             ancestor = ancestor.parent
             level += 1
+
+    def _add(self, node: LexborNode, length: int, points: float) -> None:
+        key = node.mem_id
+        if key not in self.nodes:
+            self.nodes[key] = node
+            self.scores[key] = class_weight(node)
+            self.totals[key] = 0
+        self.scores[key] += points
+        self.totals[key] += length
 
 
 def best_container(body: LexborNode) -> LexborNode | None:
@@ -177,6 +187,63 @@ def with_siblings(top: LexborNode) -> list[LexborNode]:
         elif sibling.tag not in SKIP_TAGS and _looks_like_content(sibling, threshold, before_top):
             chosen.append(sibling)
     return chosen
+
+
+def with_cousins(top: LexborNode, levels: int = _COUSIN_LEVELS) -> list[LexborNode]:
+    """``with_siblings(top)`` plus the same kind of text containers around its ancestors.
+
+    Pages that split one body over several wrappers (text blocks between images, ads and
+    embeds, each in its own ``<div class="body-text …">``) give the best candidate only the first
+    of them. Going up a few levels, the siblings of each ancestor that are the same kind of
+    element (same tag, a class in common) and read like article text (mostly paragraphs, few
+    links) are taken too, in document order. Never past an ``<article>``: its siblings are
+    other articles.
+    """
+    chosen = with_siblings(top)
+    taken = {node.mem_id for node in chosen}
+    current = top
+    for _ in range(levels):
+        parent = current.parent
+        if current.tag == "article" or parent is None or parent.tag in ROOT_TAGS:
+            break
+        before: list[LexborNode] = []
+        after: list[LexborNode] = []
+        seen_current = False
+        for sibling in parent.iter(include_text=False):
+            if sibling.mem_id == current.mem_id:
+                seen_current = True
+            elif sibling.mem_id in taken:
+                continue
+            elif _same_kind(sibling, current) and _reads_like_article_text(sibling):
+                (after if seen_current else before).append(sibling)
+        chosen = before + chosen + after
+        current = parent
+    return chosen
+
+
+def _class_tokens(node: LexborNode) -> set[str]:
+    return set((node.attributes.get("class") or "").split())
+
+
+def _same_kind(node: LexborNode, other: LexborNode) -> bool:
+    """Same tag and, when either has classes, at least one class in common."""
+    if node.tag != other.tag:
+        return False
+    classes, other_classes = _class_tokens(node), _class_tokens(other)
+    if not classes and not other_classes:
+        return True
+    return bool(classes & other_classes)
+
+
+def _reads_like_article_text(node: LexborNode) -> bool:
+    """Mostly paragraph text, few links, not page furniture."""
+    if is_boilerplate(node.attributes) or is_furniture(node):
+        return False
+    paragraph_text = sum(len(p.text(deep=True).strip()) for p in node.css("p"))
+    if paragraph_text < _COUSIN_MIN_CHARS:
+        return False
+    text = len(node.text(deep=True).strip())
+    return paragraph_text >= text * _COUSIN_DENSITY and link_density(node) < _COUSIN_LINK_DENSITY
 
 
 def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:

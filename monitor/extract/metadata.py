@@ -93,6 +93,7 @@ class MetadataDraft:
     og_type: str | None = None
     article_typed: bool = False
     free_access: bool | None = None
+    article_body: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     def set_date(self, name: str, value: object) -> None:
@@ -167,6 +168,9 @@ def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     draft.section = draft.section or _first_text(item.get("articleSection"))
     draft.description = draft.description or clean_value(item.get("description"))
     draft.language = draft.language or _language_tag(_first_text(item.get("inLanguage")))
+    body = item.get("articleBody")
+    if isinstance(body, str) and len(body) > len(draft.article_body or ""):
+        draft.article_body = body
     free = item.get("isAccessibleForFree")
     if draft.free_access is None and free is not None:
         draft.free_access = str(free).strip().lower() not in {"false", "0", "no"}

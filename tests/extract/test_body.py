@@ -103,3 +103,81 @@ def test_table_rows_read_as_one_line_each() -> None:
     result = paragraphs(f"<body><article>{story(3)}{table}</article></body>")
 
     assert result[-2:] == ("Pos Driver Points", "1 Kyle Busch 5040")
+
+
+def test_text_right_in_body_is_read() -> None:
+    html = f"<html><body><h1>A page</h1>{story(4)}</body></html>"
+
+    assert len(paragraphs(html)) == 4
+
+
+def test_body_split_over_cousin_containers_is_read_in_order() -> None:
+    def part(count: int, start: int) -> str:
+        return (
+            '<div class="unit wide"><div class="inner"><div class="copy">'
+            + story(count, start=start)
+            + "</div></div></div>"
+        )
+
+    credit = "A wide view of the council chamber during the vote, with members standing " * 6
+    gallery = f'<div class="unit gallery"><img src="hall.jpg"><span>{credit}</span></div>'
+    related = (
+        '<div class="unit"><ul>'
+        + "".join(
+            f'<li><a href="/s/{i}">Another story on the council {i}</a></li>' for i in range(6)
+        )
+        + "</ul></div>"
+    )
+    html = (
+        "<body><article><header><h1>Budget passes</h1></header>"
+        f"{part(5, 1)}{gallery}{part(2, 6)}{gallery}{part(2, 8)}{related}</article>"
+        '<aside class="most-read"><p>Most read: a different story entirely, told briefly.</p></aside>'
+        "</body>"
+    )
+    result = paragraphs(html)
+
+    assert [text.rsplit(" ", 1)[-1] for text in result] == [f"{i}." for i in range(1, 10)]
+
+
+def test_cousins_stop_at_the_article() -> None:
+    def story_box(count: int, start: int) -> str:
+        return (
+            '<div class="story-box"><article class="post"><div class="copy">'
+            + story(count, start=start)
+            + "</div></article></div>"
+        )
+
+    html = f"<body><main>{story_box(5, 1)}{story_box(3, 20)}</main></body>"
+    result = paragraphs(html)
+
+    assert len(result) == 5
+    assert not any(text.endswith(("number 20.", "number 21.", "number 22.")) for text in result)
+
+
+def test_embedded_article_body_used_when_the_dom_holds_a_fraction() -> None:
+    body_text = "\\n".join(f"{SENTENCE} number {i}." for i in range(1, 9))
+    json_ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Budget",'
+        f' "articleBody": "{body_text}"}}'
+    )
+    html = (
+        f'<head><script type="application/ld+json">{json_ld}</script></head>'
+        f'<body><article><div id="app">{story(1)}</div></article></body>'
+    )
+    article = extract_article(html, URL)
+
+    assert len(article.paragraphs) == 8
+    assert "body taken from the page's embedded articleBody" in article.warnings
+
+
+def test_embedded_article_body_ignored_when_the_dom_has_the_text() -> None:
+    json_ld = (
+        '{"@type": "NewsArticle", "headline": "Budget",'
+        f' "articleBody": "{SENTENCE} in short, and the text is only a summary of it all."}}'
+    )
+    html = (
+        f'<head><script type="application/ld+json">{json_ld}</script></head>'
+        f"<body><article>{story(6)}</article></body>"
+    )
+
+    assert len(paragraphs(html)) == 6
