@@ -92,7 +92,14 @@ def _parse(html: str | bytes, url: str) -> LexborHTMLParser:
         html = html.encode("utf-8", errors="replace")
     if not isinstance(html, bytes | bytearray | memoryview):
         raise ParseError(f"{url}: expected HTML as str or bytes, got {type(html).__name__}")
-    return LexborHTMLParser(bytes(html), encoding=True)
+    data = bytes(html)
+    try:
+        # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
+        # re-encoded by a CMS or a proxy keep their original declaration); anything else is
+        # decoded by the page's BOM / declaration.
+        return LexborHTMLParser(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return LexborHTMLParser(data, encoding=True)
 
 
 def _remove(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:

@@ -24,6 +24,9 @@ from monitor.extract.hints import (
 
 _PARAGRAPH_SELECTOR = "p, pre"
 _TEXT_HOLDER_SELECTOR = "div, section, article, main, td, blockquote"
+_INLINE_TAGS = frozenset(
+    {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
+)
 _ANCESTRY_PENALTY = 0.2
 _QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
 _WIDEN_LEVELS = 4
@@ -54,11 +57,13 @@ class _Candidates:
         self.totals: dict[int, int] = {}
         self.nodes: dict[int, LexborNode] = {}
 
-    def credit(self, text: str, start: LexborNode | None) -> None:
+    def credit(self, text: str, start: LexborNode | None, link_chars: int = 0) -> None:
         length = len(text.strip())
         if length < _MIN_SCORED_CHARS:
             return
         points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
+        if link_chars:  # a list of linked names or headlines is not prose, however many commas
+            points *= max(0.0, 1.0 - link_chars / length)
         ancestor = start
         if ancestor is not None and ancestor.tag == "body":  # a bare page: text right in <body>
             self._add(ancestor, length, points)
@@ -83,10 +88,13 @@ class _Candidates:
 def best_container(body: LexborNode) -> LexborNode | None:
     candidates = _Candidates()
     for paragraph in body.css(_PARAGRAPH_SELECTOR):
-        candidates.credit(paragraph.text(deep=True), paragraph.parent)
+        candidates.credit(paragraph.text(deep=True), paragraph.parent, _link_chars(paragraph))
     for holder in body.css(_TEXT_HOLDER_SELECTOR):
         direct = holder.text(deep=False)
         if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
+            if holder.tag == "div" and _holds_only_inline(holder):  # <div><span>text</span></div>
+                text = holder.text(deep=True)
+                candidates.credit(text, holder.parent, _link_chars(holder))
             continue
         runs = [run for run in holder.text(deep=False, separator="\n").split("\n") if run.strip()]
         # One run of text is a paragraph written as a <div>; several (split by <br> or empty
@@ -98,6 +106,20 @@ def best_container(body: LexborNode) -> LexborNode | None:
         return None
     top = _widen(_climb(_pick(candidates), candidates), candidates)
     return _main_article_within(top, candidates)
+
+
+def _holds_only_inline(node: LexborNode) -> bool:
+    """A ``<div>`` written as a paragraph: only inline elements (and text) inside."""
+    children = 0
+    for child in node.iter(include_text=False):
+        if child.tag not in _INLINE_TAGS:
+            return False
+        children += 1
+    return children > 0
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(len(link.text(deep=True).strip()) for link in node.css("a"))
 
 
 def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode:

@@ -181,3 +181,28 @@ def test_embedded_article_body_ignored_when_the_dom_has_the_text() -> None:
     )
 
     assert len(paragraphs(html)) == 6
+
+
+def test_paragraphs_written_as_divs_of_spans_are_read() -> None:
+    lines = "".join(
+        f'<div style="text-align: left"><span>{SENTENCE} number {i}.</span></div>'
+        for i in range(1, 7)
+    )
+    html = (
+        '<body><div class="nav"><p>Home, World, Business, Sport, Culture, Travel</p></div>'
+        f'<div class="chapter">{lines}</div></body>'
+    )
+
+    assert len(paragraphs(html)) == 6
+
+
+def test_a_long_list_of_linked_names_does_not_win_over_the_story() -> None:
+    names = ", ".join(f'<a href="/users/reader{i}">reader{i}</a>' for i in range(400))
+    html = (
+        f'<body><div class="work">{story(5)}</div>'
+        f'<div id="thanks"><p class="thanks">{names}</p></div></body>'
+    )
+    result = paragraphs(html)
+
+    assert len(result) == 5
+    assert result[0].endswith("number 1.")
