@@ -290,7 +290,9 @@ async def process_article_url(
                 session, url, page, now, recheck_delay(deps.settings.tracking.recheck)
             )
         return article_store.ArticleOutcome(url=url, event="unchanged")
-    article = extract_article(_html_input(page), page.final_url, _rules(source))
+    article = extract_article(
+        _html_input(page), page.final_url, _rules(source), fetched_at=page.fetched_at
+    )
     if not article.is_article:  # an index page, an error page, a paywall: remember, skip
         with deps.store.session() as session:
             source_store.save_validators(session, url, page.validators, page.status, now)

@@ -22,6 +22,7 @@ from monitor.extract.body import (
     read_blocks,
 )
 from monitor.extract.metadata import MetadataDraft, read_metadata
+from monitor.extract.pagedate import find_publication_day, relative_publication_time
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
 from monitor.models import Article
@@ -47,13 +48,19 @@ _PAYWALL = re.compile(
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
-def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = None) -> Article:
+def extract_article(
+    html: str | bytes,
+    url: str,
+    rules: ExtractRules | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
     """Extract the article on ``html`` served at ``url``.
 
     ``rules`` (from the source's ``article:`` YAML) can pin the title and body selectors and
-    remove elements first. Raises ``ParseError`` only for input that is not a document at all.
+    remove elements first. ``fetched_at`` bounds the dates found on the page (none can be later)
+    and anchors relative ones. Raises ``ParseError`` only for input that is not a document at all.
     """
-    tree = _parse(html, url)
+    tree, source = _parse(html, url)
     warnings: list[str] = []
     if rules is not None:
         _remove(tree, rules.remove)
@@ -68,7 +75,16 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
             blocks = clean_blocks(embedded, title)
             warnings.append("body taken from the page's embedded articleBody")
     paragraphs = tuple(block.text for block in blocks)
-    published, modified = _ordered_dates(meta.published, meta.modified, warnings)
+    published = meta.published
+    if published is None and fetched_at is not None:
+        published = relative_publication_time(tree, fetched_at)
+        if published is not None:
+            warnings.append("no date in the page's metadata; publication time read as relative")
+    if published is None:
+        published = find_publication_day(source, url, fetched_at)
+        if published is not None:
+            warnings.append("no date in the page's metadata; publication day read from the page")
+    published, modified = _ordered_dates(published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)
     canonical_url = _canonical_url(url, meta, warnings)
     return Article(
@@ -87,7 +103,8 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
     )
 
 
-def _parse(html: str | bytes, url: str) -> LexborHTMLParser:
+def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
+    """The parsed page and its source bytes."""
     if isinstance(html, str):
         html = html.encode("utf-8", errors="replace")
     if not isinstance(html, bytes | bytearray | memoryview):
@@ -97,9 +114,10 @@ def _parse(html: str | bytes, url: str) -> LexborHTMLParser:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
         # re-encoded by a CMS or a proxy keep their original declaration); anything else is
         # decoded by the page's BOM / declaration.
-        return LexborHTMLParser(data.decode("utf-8"))
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        return LexborHTMLParser(data, encoding=True)
+        return LexborHTMLParser(data, encoding=True), data
+    return LexborHTMLParser(data), data
 
 
 def _remove(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:

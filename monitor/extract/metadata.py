@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -97,15 +97,29 @@ class MetadataDraft:
     warnings: list[str] = field(default_factory=list)
 
     def set_date(self, name: str, value: object) -> None:
-        """Fill ``published`` or ``modified`` from a raw value unless already known."""
-        if getattr(self, name) is not None:
+        """Fill ``published`` or ``modified`` from a raw value unless already known.
+
+        A later source may only restate the known moment in the page's own UTC offset: a page
+        that says ``…T03:28Z`` in JSON-LD and ``…T22:28-05:00`` in its meta tags was published on
+        the evening of the earlier day where it is.
+        """
+        known = getattr(self, name)
+        if known is not None and not _is_utc(known):
             return
         result = parse_date(value)
         if result is None:
             return
+        if known is not None:
+            if result.value == known and not result.assumed_utc and not _is_utc(result.value):
+                setattr(self, name, result.value)
+            return
         setattr(self, name, result.value)
         if result.assumed_utc:
             self.warnings.append(f"{name} date has no timezone; assumed UTC")
+
+
+def _is_utc(moment: datetime) -> bool:
+    return moment.utcoffset() == timedelta(0)
 
 
 def read_metadata(tree: LexborHTMLParser) -> MetadataDraft:
