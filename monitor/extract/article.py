@@ -21,11 +21,12 @@ from monitor.extract.body import (
     extract_blocks,
     read_blocks,
 )
+from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
 from monitor.extract.metadata import MetadataDraft, read_metadata
 from monitor.extract.pagedate import find_publication_day, relative_publication_time
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
-from monitor.models import Article
+from monitor.models import Article, Post
 from monitor.sources.urls import canonical_web_url, canonicalize_url, same_site
 
 MIN_ARTICLE_CHARS = 250
@@ -75,6 +76,9 @@ def extract_article(
             blocks = clean_blocks(embedded, title)
             warnings.append("body taken from the page's embedded articleBody")
     paragraphs = tuple(block.text for block in blocks)
+    posts = _live_posts(tree, meta, blocks) if rules is None or rules.body is None else ()
+    if posts:
+        paragraphs = post_paragraphs(posts)
     published = meta.published
     if published is None and fetched_at is not None:
         published = relative_publication_time(tree, fetched_at)
@@ -98,9 +102,22 @@ def extract_article(
         section=meta.section,
         description=meta.description,
         paragraphs=paragraphs,
-        is_article=is_article,
+        is_article=is_article or bool(posts),
         warnings=tuple(dict.fromkeys(warnings)),
+        posts=posts,
+        kind="live_blog" if posts else "article",
     )
+
+
+def _live_posts(
+    tree: LexborHTMLParser, meta: MetadataDraft, blocks: list[Block]
+) -> tuple[Post, ...]:
+    """The posts of a live blog: declared in JSON-LD, else seen in the page's shape."""
+    if meta.live_blog is not None:
+        declared = posts_from_json_ld(meta.live_blog)
+        if declared:
+            return declared
+    return posts_from_dom(tree, blocks)
 
 
 def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:

@@ -94,6 +94,7 @@ class MetadataDraft:
     article_typed: bool = False
     free_access: bool | None = None
     article_body: str | None = None
+    live_blog: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
 
     def set_date(self, name: str, value: object) -> None:
@@ -172,8 +173,15 @@ def _is_article_type(value: object) -> bool:
     return any(isinstance(item, str) and item.lower() in ARTICLE_TYPES for item in types)
 
 
+def _is_live_blog_type(value: object) -> bool:
+    types = value if isinstance(value, list) else [value]
+    return any(isinstance(item, str) and item.lower() == "liveblogposting" for item in types)
+
+
 def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     draft.article_typed = True
+    if draft.live_blog is None and _is_live_blog_type(item.get("@type")):
+        draft.live_blog = item
     draft.title = draft.title or clean_value(item.get("headline")) or clean_value(item.get("name"))
     draft.set_date("published", item.get("datePublished") or item.get("dateCreated"))
     draft.set_date("modified", item.get("dateModified"))

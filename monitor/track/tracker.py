@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from monitor.models import Article, Development, DevelopmentKind, StoryMatch
+from monitor.extract.liveblog import post_paragraphs
+from monitor.models import Article, Development, DevelopmentKind, Post, StoryMatch
 from monitor.track.features import (
     SKETCH_SIZE,
     ArticleFeatures,
@@ -28,6 +29,7 @@ from monitor.track.features import (
 )
 from monitor.track.index import Candidate, IndexParams, StoryIndex
 from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, StoryMemory
+from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
 
@@ -113,6 +115,7 @@ class _ArticleState:
     terms: tuple[str, ...]
     first_seen: datetime
     last_seen: datetime
+    posts: PostFingerprints | None = None  # a live blog's posts, by identity
 
 
 def story_id_for(url: str) -> str:
@@ -146,6 +149,8 @@ class Tracker:
         if known.text.fingerprint == text.fingerprint:
             known.last_seen = max(known.last_seen, obs.fetched_at)
             return TrackResult(TrackEvent.UNCHANGED, known.story_id, obs.url, StoryMatch(1.0))
+        if obs.article.posts and known.posts is not None:
+            return self._live_revision(obs, text, known)
         return self._revision(obs, text, known)
 
     def dormant_story_ids(self, now: datetime) -> list[str]:
@@ -321,6 +326,7 @@ class Tracker:
             terms=tuple(sorted(features.term_weights)),
             first_seen=obs.fetched_at,
             last_seen=obs.fetched_at,
+            posts=post_fingerprints(obs.article.posts) if obs.article.posts else None,
         )
         self.articles[obs.url] = state
         story.urls.append(obs.url)
@@ -360,6 +366,59 @@ class Tracker:
             development=development,
             revision=known.revision,
             diff=diff,
+            story_snapshot=self._story_snapshot(story),
+            article_snapshot=_article_snapshot(known),
+        )
+
+    def _live_revision(
+        self, obs: Observation, text: ArticleText, known: _ArticleState
+    ) -> TrackResult:
+        """A new version of a live blog, judged post by post (see ``track.posts``).
+
+        New posts make a ``live_update`` development dated by the newest of them, edited posts
+        a ``revision``; posts that only moved, and page chrome, make nothing.
+        """
+        story = self.stories[known.story_id]
+        changes = diff_posts(known.posts or {}, obs.article.posts)
+        known.posts = post_fingerprints(obs.article.posts)
+        known.text = text
+        known.last_seen = max(known.last_seen, obs.fetched_at)
+        if not changes.has_news:
+            return TrackResult(
+                TrackEvent.UNCHANGED,
+                story.story_id,
+                obs.url,
+                StoryMatch(1.0),
+                article_snapshot=_article_snapshot(known),
+            )
+        features = article_features(text, self.boosts)
+        known.revision += 1
+        known.names = features.names
+        known.sketch = features.sketch
+        known.fingerprints.append(text.fingerprint)
+        story.last_seen = max(story.last_seen, obs.fetched_at)
+        self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
+        changed = changes.new + changes.edited
+        sentences = article_text(
+            replace(obs.article, paragraphs=post_paragraphs(changed))
+        ).sentences
+        novelty = story.memory.assess(sentences, features.names)
+        story.memory.learn(sentences, features.names)
+        kind = DevelopmentKind.LIVE_UPDATE if changes.new else DevelopmentKind.REVISION
+        what = f"{len(changes.new)} new, {len(changes.edited)} edited posts"
+        match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}: {what}",))
+        development = self._development(kind, obs, story, novelty, match, known.revision)
+        if development is not None:
+            occurred = _newest_post_time(changes.new or changes.edited, obs.fetched_at)
+            development = replace(development, occurred_at=occurred)
+            story.last_event = max(story.last_event, occurred)
+        return TrackResult(
+            TrackEvent.REVISION,
+            story.story_id,
+            obs.url,
+            match,
+            development=development,
+            revision=known.revision,
             story_snapshot=self._story_snapshot(story),
             article_snapshot=_article_snapshot(known),
         )
@@ -469,6 +528,12 @@ def _match(score: float, candidate: Candidate) -> StoryMatch:
     return StoryMatch(round(score, 4), tuple(reasons))
 
 
+def _newest_post_time(posts: tuple[Post, ...], fetched_at: datetime) -> datetime:
+    """When the newest of ``posts`` says it was published, never later than the fetch."""
+    times = [post.published for post in posts if post.published is not None]
+    return min(max(times), fetched_at) if times else fetched_at
+
+
 def _with_title(text: ArticleText) -> tuple[str, ...]:
     return (text.title, *text.sentences) if text.title else text.sentences
 
@@ -493,6 +558,7 @@ def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
         "terms": list(state.terms),
         "first_seen": state.first_seen.isoformat(),
         "last_seen": state.last_seen.isoformat(),
+        **({"posts": dict(state.posts)} if state.posts is not None else {}),
     }
 
 
@@ -509,6 +575,7 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         terms=tuple(data["terms"]),
         first_seen=datetime.fromisoformat(data["first_seen"]),
         last_seen=datetime.fromisoformat(data["last_seen"]),
+        posts=dict(data["posts"]) if isinstance(data.get("posts"), dict) else None,
     )
 
 
