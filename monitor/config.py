@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -286,11 +287,40 @@ class TrackingConfig(_Model):
 
 
 class ServerConfig(_Model):
-    """The health, metrics and read-only API endpoint."""
+    """The pages, feeds, health, metrics and read-only API endpoint.
+
+    Bound to anything but a loopback address, every request (but /healthz) needs ``token``.
+    """
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8787
+    token: Annotated[str, Field(min_length=16)] | None = None
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (as in ``server.host``) only accepts connections from this machine."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def open_server_problem(server: ServerConfig) -> str | None:
+    """Why the server must not start as configured: listening beyond this machine with no token."""
+    if not server.enabled or server.token or is_loopback(server.host):
+        return None
+    return (
+        f'server.host is "{server.host}", which other machines can reach, but server.token is '
+        "not set: set a token (at least 16 characters, e.g. ${MONITOR_SERVER_TOKEN}) that "
+        "requests must carry, or bind to 127.0.0.1"
+    )
 
 
 class LoggingConfig(_Model):
@@ -396,6 +426,7 @@ ENV_OVERRIDES = {
     DATABASE_URL_ENV: ("storage", "database_url"),
     "MONITOR_SERVER_HOST": ("server", "host"),
     "MONITOR_SERVER_PORT": ("server", "port"),
+    "MONITOR_SERVER_TOKEN": ("server", "token"),
 }
 
 
@@ -522,6 +553,8 @@ def _check_references(settings: Settings, document: CommentedMap, problems: _Pro
                 ("sources", index, "links"),
                 f'"links" only applies to type "listing", not "{source.type}"',
             )
+    if problem := open_server_problem(settings.server):
+        problems.add(("server", "host"), problem)
     for index, topic in enumerate(settings.topics):
         for position, name in enumerate(topic.webhooks):
             if name not in webhook_names:
