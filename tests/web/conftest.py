@@ -57,14 +57,14 @@ class Seeded:
 
 
 @pytest_asyncio.fixture
-async def stepping_Daemon(tmp_path: Path) -> AsyncIterator[Seeded]:
+async def stepping_daemon(tmp_path: Path) -> AsyncIterator[Seeded]:
     """The daemon against the seed site at step 0 (call ``step()`` to move on); SQLite."""
     async with _Daemon(hostile_seeds(tmp_path / "seeds"), tmp_path) as seeded:
         yield seeded
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def seeded_Daemon() -> AsyncIterator[Seeded]:
+async def seeded_daemon() -> AsyncIterator[Seeded]:
     """The daemon after every step of the seeds, still running."""
     with tempfile.TemporaryDirectory(prefix="monitor-web-") as tmp:
         async with _Daemon(hostile_seeds(Path(tmp) / "seeds"), Path(tmp)) as seeded:
