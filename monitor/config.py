@@ -25,6 +25,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
@@ -238,16 +240,53 @@ def _check_secret(value: object) -> str:
     return text
 
 
+_APPRISE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+
+
+def _check_apprise_url(value: object) -> str:
+    text = str(value).strip()
+    if not _APPRISE_URL.match(text):
+        raise PydanticCustomError(
+            "url",
+            '"{value}" is not an Apprise URL (like tgram://BOT_TOKEN/CHAT_ID, '
+            "mailto://user:password@example.com, ntfys://ntfy.sh/TOPIC)",
+            {"value": text},
+        )
+    return text
+
+
 class WebhookConfig(_Model):
-    """One endpoint that receives signed alerts."""
+    """One channel that receives alerts: a signed JSON webhook (the default), Slack, Discord, or
+    any service Apprise knows (``format: apprise`` with an Apprise URL; such messages are not
+    signed)."""
 
     name: Name
-    url: HttpUrl
-    secret: Annotated[str, BeforeValidator(_check_secret)]
-    format: Literal["json", "slack", "discord"] = "json"
+    format: Literal["json", "slack", "discord", "apprise"] = "json"
+    url: str
+    secret: str | None = Field(default=None, validate_default=True)
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: PositiveDuration = 10.0
     enabled: bool = True
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url_fits_format(cls, value: object, info: ValidationInfo) -> str:
+        if info.data.get("format") == "apprise":
+            return _check_apprise_url(value)
+        return _check_http_url(value)
+
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _secret_fits_format(cls, value: object, info: ValidationInfo) -> str | None:
+        if info.data.get("format") == "apprise":
+            if value is not None:
+                raise PydanticCustomError(
+                    "secret", 'format "apprise" sends unsigned messages: remove "secret"'
+                )
+            return None
+        if value is None:
+            raise PydanticCustomError("missing", "required key is missing")
+        return _check_secret(value)
 
 
 DEFAULT_RETRY_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
@@ -296,6 +335,7 @@ class ServerConfig(_Model):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8787
     token: Annotated[str, Field(min_length=16)] | None = None
+    public_url: HttpUrl | None = None  # where readers reach the pages; links in alert messages
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})

@@ -158,6 +158,7 @@ class Service:
             self.settings.webhooks,
             self.settings.alerts,
             self.metrics,
+            pages_url=self.settings.server.public_url,
         )
         return self._deps
 
