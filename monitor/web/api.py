@@ -34,7 +34,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return json_error(exc.status, exc.text or exc.reason)
+        default = f"{exc.status}: {exc.reason}"  # aiohttp's text when none was given
+        return json_error(exc.status, exc.reason if exc.text in (None, default) else exc.text)
     if response.status >= 400 and response.content_type != "application/json":
         text = response.text if isinstance(response, web.Response) else None
         return json_error(response.status, text or response.reason)
