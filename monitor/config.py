@@ -357,9 +357,9 @@ def open_server_problem(server: ServerConfig) -> str | None:
     if not server.enabled or server.token or is_loopback(server.host):
         return None
     return (
-        f'server.host is "{server.host}", which other machines can reach, but server.token is '
-        "not set: set a token (at least 16 characters, e.g. ${MONITOR_SERVER_TOKEN}) that "
-        "requests must carry, or bind to 127.0.0.1"
+        f'"{server.host}" is reachable from other machines, but server.token is not set: '
+        "set a token (at least 16 characters, e.g. ${MONITOR_SERVER_TOKEN}) that requests "
+        "must carry, or bind to 127.0.0.1"
     )
 
 

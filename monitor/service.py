@@ -240,7 +240,7 @@ class Service:
         if not server.enabled:
             return
         if problem := open_server_problem(server):
-            raise MonitorError(f"refusing to serve: {problem}")
+            raise MonitorError(f"refusing to serve: server.host {problem}")
         app = build_app(
             ServerDeps(
                 deps.store,

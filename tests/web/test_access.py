@@ -38,7 +38,7 @@ def test_run_on_a_public_address_without_a_token_exits_2_and_says_why(
     assert main(["--log-level", "error", "run", "--config", str(config)]) == 2
     error = capsys.readouterr().err
     assert f"{config}:4:" in error  # file:line of server.host
-    assert 'server.host is "0.0.0.0"' in error
+    assert 'server.host: "0.0.0.0" is reachable from other machines' in error
     assert "server.token is not set" in error
 
 
