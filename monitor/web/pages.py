@@ -270,6 +270,6 @@ async def topic_feed(request: web.Request, topic: TopicLike) -> web.Response:
             page_url=page,
             developments=developments,
             story_url={d.story_id: f"{origin}/stories/{d.story_id}" for d in developments},
-            empty_since=datetime(2000, 1, 1, tzinfo=UTC),
+            empty_since=datetime.now(UTC),  # no development yet: the feed is as of now
         )
     )

@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 from monitor.alerts import StoryInfo
 from monitor.alerts.payload import ArticleInfo
+from monitor.cli import main
 from monitor.config import WebhookConfig
 from monitor.deliver import DeliveryPolicy, deliver_due, send_test
 from monitor.models import ChangedFact, Development, DevelopmentKind
@@ -273,6 +274,26 @@ async def test_webhooks_test_sends_through_apprise() -> None:
         stand_in.close()
     assert sent.attempt.error is None
     assert stand_in.bodies[0]["title"] == "New story: monitor test alert"
+
+
+def test_the_webhooks_test_command_says_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stand_in = ServiceStandIn([])
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"webhooks:\n  - name: phone\n    format: apprise\n    url: {stand_in.url}\n",
+        encoding="utf-8",
+    )
+    try:
+        code = main(["--log-level", "error", "webhooks", "test", "phone", "--config", str(config)])
+    finally:
+        stand_in.close()
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "to json://… (apprise, unsigned)" in out
+    assert "answer: sent" in out
+    assert len(stand_in.bodies) == 1
 
 
 def test_config_takes_apprise_urls_without_a_secret() -> None:

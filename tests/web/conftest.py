@@ -57,9 +57,10 @@ class Seeded:
 
 
 @pytest_asyncio.fixture
-async def stepping_daemon(tmp_path: Path) -> AsyncIterator[Seeded]:
-    """The daemon against the seed site at step 0 (call ``step()`` to move on); SQLite."""
-    async with _Daemon(hostile_seeds(tmp_path / "seeds"), tmp_path) as seeded:
+async def stepping_daemon(tmp_path: Path, database_url: str) -> AsyncIterator[Seeded]:
+    """The daemon against the seed site at step 0 (call ``step()`` to move on); on SQLite and
+    on PostgreSQL."""
+    async with _Daemon(hostile_seeds(tmp_path / "seeds"), tmp_path, database_url) as seeded:
         yield seeded
 
 
@@ -77,8 +78,9 @@ async def seeded_daemon() -> AsyncIterator[Seeded]:
 class _Daemon:
     """The daemon and the seed site and receiver it talks to, for ``async with``."""
 
-    def __init__(self, seeds: Path, tmp: Path) -> None:
+    def __init__(self, seeds: Path, tmp: Path, database_url: str | None = None) -> None:
         self.seeds, self.tmp = seeds, tmp
+        self.database_url = database_url or f"sqlite:///{tmp / 'monitor.db'}"
 
     async def __aenter__(self) -> Seeded:
         import asyncio
@@ -89,8 +91,7 @@ class _Daemon:
         self.receiver = Receiver(secret)
         receiver_url = await self.receiver.start()
         feeds = feed_paths(self.site)
-        database = f"sqlite:///{self.tmp / 'monitor.db'}"
-        settings = demo_settings(base_url, feeds, receiver_url, secret, database)
+        settings = demo_settings(base_url, feeds, receiver_url, secret, self.database_url)
         self.service = Service(settings, None)
         self.task = asyncio.create_task(self.service.run())
         while self.service.server_address() is None:
