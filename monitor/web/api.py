@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import structlog
 from aiohttp import web
 
 from monitor.store import Store
@@ -17,6 +18,7 @@ from monitor.store.outbox import AlertStatus, attempts_of, get_alert, list_alert
 from monitor.store.sources import SourceState, list_source_states
 
 MAX_PAGE = 500
+log = structlog.get_logger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -36,6 +38,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
             raise
         default = f"{exc.status}: {exc.reason}"  # aiohttp's text when none was given
         return json_error(exc.status, exc.reason if exc.text in (None, default) else exc.text)
+    except Exception:  # a bug: logged with its traceback, answered in the one format
+        log.exception("api_request_failed", path=request.path)
+        return json_error(500, "internal error (logged by the daemon)")
     if response.status >= 400 and response.content_type != "application/json":
         text = response.text if isinstance(response, web.Response) else None
         return json_error(response.status, text or response.reason)

@@ -15,14 +15,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from monitor.store.reading import DevelopmentView
+from monitor.web.render import KIND_LABELS
 
 ATOM = "http://www.w3.org/2005/Atom"
-KIND_LABELS = {
-    "new_story": "New story",
-    "new_article": "New article",
-    "revision": "Revised",
-    "correction": "Correction",
-}
 _ID_NAMESPACE = uuid.UUID("8f0e6a52-6f0b-4a59-9d4c-3f6a1d8e2b71")
 
 

@@ -51,7 +51,7 @@ def text_of(driver: Any, selector: str) -> list[str]:
 
 
 async def test_story_page_shows_the_changed_toll_and_the_correction(
-    seeded_daemon: Seeded, browser: Any
+    browser: Any, seeded_daemon: Seeded
 ) -> None:
     url = await in_thread(story_url, seeded_daemon, "Israel and Hamas")
     await in_thread(open_page, browser, url)
@@ -71,7 +71,7 @@ async def test_story_page_shows_the_changed_toll_and_the_correction(
 
 
 async def test_every_link_on_every_page_answers_200_without_console_errors(
-    seeded_daemon: Seeded, browser: Any
+    browser: Any, seeded_daemon: Seeded
 ) -> None:
     checked = await in_thread(crawl, browser, seeded_daemon.base_url)
     pages = [url for url in checked if url.startswith(seeded_daemon.base_url)]
@@ -118,7 +118,7 @@ def _is_page(link: str, base_url: str) -> bool:
     return link.startswith(base_url) and not path.startswith("/static/") and ".atom" not in path
 
 
-async def test_a_title_holding_a_script_shows_as_text(seeded_daemon: Seeded, browser: Any) -> None:
+async def test_a_title_holding_a_script_shows_as_text(browser: Any, seeded_daemon: Seeded) -> None:
     await in_thread(open_page, browser, seeded_daemon.base_url + "/")
     titles = await in_thread(text_of, browser, "ul.stories a.title")
     assert any(HOSTILE_TITLE in title for title in titles)
@@ -130,7 +130,7 @@ async def test_a_title_holding_a_script_shows_as_text(seeded_daemon: Seeded, bro
     assert (await in_thread(lambda: browser.title)).startswith(HOSTILE_TITLE)
 
 
-async def test_times_are_local_with_utc_on_hover(seeded_daemon: Seeded, browser: Any) -> None:
+async def test_times_are_local_with_utc_on_hover(browser: Any, seeded_daemon: Seeded) -> None:
     url = await in_thread(story_url, seeded_daemon, "Israel and Hamas")
     await in_thread(
         browser.execute_cdp_cmd, "Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"}
@@ -146,7 +146,7 @@ async def test_times_are_local_with_utc_on_hover(seeded_daemon: Seeded, browser:
 
 
 async def test_pages_read_the_same_with_javascript_off(
-    seeded_daemon: Seeded, browser_without_js: Any
+    browser_without_js: Any, seeded_daemon: Seeded
 ) -> None:
     url = await in_thread(story_url, seeded_daemon, "Israel and Hamas")
     await in_thread(open_page, browser_without_js, url)
@@ -159,7 +159,7 @@ async def test_pages_read_the_same_with_javascript_off(
 
 @pytest.mark.parametrize("width", [1280, 375])
 async def test_screenshots_and_no_sideways_scrolling(
-    seeded_daemon: Seeded, browser: Any, screenshot_dir: Path, width: int
+    browser: Any, seeded_daemon: Seeded, screenshot_dir: Path, width: int
 ) -> None:
     story = await in_thread(story_url, seeded_daemon, "Israel and Hamas")
     await in_thread(browser.set_window_size, width, 900)
