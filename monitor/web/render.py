@@ -51,7 +51,8 @@ def word_diff(before: str, after: str) -> list[Piece]:
             pieces.append(Piece("same", "".join(new[j1:j2])))
             continue
         if i2 > i1:
-            pieces.append(Piece("gone", "".join(old[i1:i2])))
+            gone = "".join(old[i1:i2])
+            pieces.append(Piece("gone", gone if j2 == j1 or gone[-1:].isspace() else gone + " "))
         if j2 > j1:
             pieces.append(Piece("came", "".join(new[j1:j2])))
     return pieces
