@@ -22,8 +22,29 @@ REAL = Path(__file__).resolve().parent / "data" / "real"
 PAGES = ("lemonde-1", "ars-1", "wapo-1", "aktualne")
 URL = "https://news.example/story"
 _WORDS = st.sampled_from(
-    "council budget storm election markets river bridge minister court school hospital "
-    "record season festival rail strike energy prices weather police museum".split()
+    [
+        "council",
+        "budget",
+        "storm",
+        "election",
+        "markets",
+        "river",
+        "bridge",
+        "minister",
+        "court",
+        "school",
+        "hospital",
+        "record",
+        "season",
+        "festival",
+        "rail",
+        "strike",
+        "energy",
+        "prices",
+        "weather",
+        "police",
+        "museum",
+    ]
 )
 _HEADLINE = st.lists(_WORDS, min_size=3, max_size=9).map(lambda ws: " ".join(ws).capitalize())
 _PARAGRAPH_END = re.compile(rb"</p>", re.IGNORECASE)
