@@ -21,7 +21,14 @@ _EARLIEST = datetime(1995, 1, 1)
 
 
 def find_publication_day(html: bytes, url: str, fetched_at: datetime | None) -> datetime | None:
-    """The page's original publication day as a midnight-UTC datetime, or None."""
+    """The page's original publication day as a midnight-UTC datetime, or None.
+
+    A full date in the URL's path (``/2021/03/17/``, ``2021-03-17``) settles it without
+    parsing the page again; otherwise htmldate reads the page.
+    """
+    in_url = _url_day(url, fetched_at)
+    if in_url is not None:
+        return in_url
     from htmldate import find_date  # imported on first use: it loads dateparser's tables
 
     latest = _naive_utc(fetched_at) if fetched_at is not None else None
@@ -50,6 +57,20 @@ def find_publication_day(html: bytes, url: str, fetched_at: datetime | None) -> 
     except ValueError:
         return None
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+_URL_DATE = re.compile(r"(?<!\d)(20\d\d|199\d)[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def _url_day(url: str, fetched_at: datetime | None) -> datetime | None:
+    match = _URL_DATE.search(url.split("?", 1)[0])
+    if match is None:
+        return None
+    try:
+        day = datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
+    except ValueError:  # 2021/02/30
+        return None
+    return None if fetched_at is not None and day > fetched_at else day
 
 
 def _naive_utc(moment: datetime) -> datetime:

@@ -69,6 +69,14 @@ def test_updated_n_minutes_ago_is_not_the_publication() -> None:
     assert article.published is None
 
 
+def test_a_url_date_after_the_fetch_is_not_believed() -> None:
+    article = extract_article(
+        page(""), "https://paper.example/2030/03/17/budget", fetched_at=FETCHED
+    )
+
+    assert article.published is None
+
+
 def test_no_date_is_never_now() -> None:
     article = extract_article(page(""), "https://paper.example/news/budget", fetched_at=FETCHED)
 
