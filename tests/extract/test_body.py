@@ -206,3 +206,13 @@ def test_a_long_list_of_linked_names_does_not_win_over_the_story() -> None:
 
     assert len(result) == 5
     assert result[0].endswith("number 1.")
+
+
+def test_a_section_about_shared_things_is_not_a_share_bar() -> None:
+    html = (
+        '<body><div class="section" id="history-editing">'
+        f'{story(4)}<div class="section" id="shared-history">{story(3, start=5)}</div>'
+        "</div></body>"
+    )
+
+    assert len(paragraphs(html)) == 7
