@@ -24,7 +24,7 @@ from monitor.store.repository import Store
 from monitor.store.sources import save_validators
 from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
 from monitor.topics import matching_topics, story_text
-from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, TrackResult
+from monitor.track import Observation, Tracker, TrackEvent, TrackResult, track_config
 
 RecheckDelay = Callable[[timedelta], timedelta | None]
 PAYLOAD_ARTICLES = 10
@@ -57,10 +57,6 @@ class ArticleOutcome:
     development_kind: str | None = None
     alerts: int = 0
     reason: str | None = None
-
-
-def track_config(tracking: TrackingConfig) -> TrackConfig:
-    return TrackConfig(dormant_after=timedelta(seconds=tracking.dormant_after))
 
 
 def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
@@ -245,7 +241,7 @@ def development_details(development: Development) -> dict[str, Any]:
             for f in development.changed_facts
         ],
         "new_entities": list(development.new_entities),
-        "match": {"score": development.match.score, "reasons": list(development.match.reasons)},
+        "match": development.match.to_json(),
     }
 
 

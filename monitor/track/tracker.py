@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from monitor.config import TrackingConfig
 from monitor.models import Article, Development, DevelopmentKind, StoryMatch
 from monitor.track.features import (
     SKETCH_SIZE,
@@ -59,6 +60,14 @@ class TrackConfig:
     dormant_after: timedelta = timedelta(days=14)
     time_scale: timedelta = timedelta(days=7)
     index: IndexParams = field(default_factory=IndexParams)
+
+
+def track_config(tracking: TrackingConfig) -> TrackConfig:
+    """The engine configuration the ``tracking`` section of the settings asks for."""
+    return TrackConfig(
+        join_threshold=tracking.join_threshold,
+        dormant_after=timedelta(seconds=tracking.dormant_after),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +175,15 @@ class Tracker:
         if duplicate is not None:
             return self._duplicate(obs, text, features, duplicate)
         best, score = self._best(candidates, event_at, features.years)
-        if best is not None and score >= self.config.join_threshold:
-            story = self.stories[self.index.story_ids[best.slot]]
+        threshold = self.config.join_threshold
+        best_id = self.index.story_ids[best.slot] if best is not None else None
+        if best is not None and best_id is not None and score >= threshold:
+            story = self.stories[best_id]
             self.index.merge(best.slot, vector, names, obs.fetched_at.timestamp())
-            return self._joined(obs, text, features, story, _match(score, best), event_at)
-        return self._started(obs, text, features, vector, names, event_at)
+            match = _match(score, best, best_id, threshold)
+            return self._joined(obs, text, features, story, match, event_at)
+        unmatched = _unmatched(score, best, best_id, threshold)
+        return self._started(obs, text, features, vector, names, event_at, unmatched)
 
     def _active_since(self, now: datetime) -> float:
         return (now - self.config.dormant_after).timestamp()
@@ -276,6 +289,7 @@ class Tracker:
         vector: dict[int, float],
         names: list[int],
         event_at: datetime,
+        match: StoryMatch,
     ) -> TrackResult:
         story_id = story_id_for(obs.url)
         story = _Story(
@@ -294,7 +308,6 @@ class Tracker:
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names)
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
-        match = StoryMatch(1.0, ("no ongoing story matched",))
         development = self._development(DevelopmentKind.NEW_STORY, obs, story, novelty, match)
         return TrackResult(
             TrackEvent.NEW_STORY,
@@ -461,12 +474,31 @@ def _salient_names(features: ArticleFeatures) -> list[str]:
     return sorted(features.name_terms, key=lambda t: (-weights.get(t, 0.0), t))
 
 
-def _match(score: float, candidate: Candidate) -> StoryMatch:
+def _match(score: float, candidate: Candidate, story_id: str, threshold: float) -> StoryMatch:
+    return StoryMatch(round(score, 4), _evidence(candidate), story_id, threshold)
+
+
+def _unmatched(
+    score: float, candidate: Candidate | None, story_id: str | None, threshold: float
+) -> StoryMatch:
+    """Why an article started a story: the best candidate it had, and how far below it fell."""
+    if candidate is None or story_id is None:
+        alone = ("no ongoing story matched", "no ongoing story shares its salient terms")
+        return StoryMatch(0.0, alone, None, threshold)
+    reasons = (
+        "no ongoing story matched",
+        f"best candidate {story_id} at {score:.3f}, below {threshold:.3f}",
+        *_evidence(candidate),
+    )
+    return StoryMatch(round(score, 4), reasons, story_id, threshold)
+
+
+def _evidence(candidate: Candidate) -> tuple[str, ...]:
     reasons = [f"shared terms: {', '.join(candidate.shared_terms)}"]
     if candidate.shared_names:
         reasons.append(f"shared names: {', '.join(candidate.shared_names)}")
     reasons.append(f"text similarity {candidate.cosine:.3f}")
-    return StoryMatch(round(score, 4), tuple(reasons))
+    return tuple(reasons)
 
 
 def _with_title(text: ArticleText) -> tuple[str, ...]:
@@ -519,4 +551,5 @@ __all__ = [
     "TrackResult",
     "Tracker",
     "story_id_for",
+    "track_config",
 ]

@@ -140,3 +140,32 @@ def joined_score(year: int, year_conflict: float) -> float:
 def test_a_story_none_of_whose_years_the_article_mentions_scores_lower() -> None:
     assert joined_score(2013, 0.5) == round(joined_score(2013, 1.0) * 0.5, 4)
     assert joined_score(2008, 0.5) == joined_score(2008, 1.0)
+
+
+def test_a_new_story_names_its_best_candidate_and_how_far_below_it_fell() -> None:
+    tracker = Tracker(TrackConfig(join_threshold=0.9))
+    first = tracker.observe(obs("https://news.example/a", A, 0))
+    second = tracker.observe(obs("https://other.example/b", B + " Aid trucks waited.", 5))
+    assert second.event is TrackEvent.NEW_STORY
+    assert second.match.candidate == first.story_id
+    assert second.match.threshold == 0.9
+    assert 0 < second.match.score < 0.9
+    assert second.match.reasons[1] == (
+        f"best candidate {first.story_id} at {second.match.score:.3f}, below 0.900"
+    )
+    assert second.match.to_json()["candidate"] == first.story_id
+
+
+def test_a_joined_article_names_the_story_and_the_threshold_it_passed() -> None:
+    tracker = Tracker()
+    first = tracker.observe(obs("https://news.example/a", A, 0))
+    second = tracker.observe(obs("https://other.example/b", B + " Aid trucks waited.", 5))
+    assert second.event is TrackEvent.JOINED_STORY
+    assert (second.match.candidate, second.match.threshold) == (first.story_id, 0.25)
+    assert second.match.score >= 0.25
+
+
+def test_the_first_article_has_no_candidate() -> None:
+    result = Tracker().observe(obs("https://news.example/a", A, 0))
+    assert (result.match.candidate, result.match.score) == (None, 0.0)
+    assert result.match.reasons[0] == "no ongoing story matched"
