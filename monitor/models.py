@@ -155,3 +155,4 @@ class Development:
     title: str | None = None
     story_title: str | None = None
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
+    merged_stories: tuple[str, ...] = ()

@@ -91,6 +91,8 @@ def track_and_store(
     with store.session() as session:
         if result.story_snapshot is not None:
             _save_story(session, result.story_snapshot, now)
+        if result.merged:
+            _absorb_stories(session, result.story_id, result.merged)
         row, is_new = _article_row(session, article, source, now)
         _apply_result(row, result, article, now, recheck_delay)
         session.add(row)
@@ -185,6 +187,32 @@ def _save_story(session: Session, snapshot: dict[str, Any], now: datetime) -> No
     session.add(story)
 
 
+def _absorb_stories(session: Session, story_id: str, merged: Sequence[str]) -> None:
+    """Stories the engine found to be ``story_id``: their articles and developments move to it
+    (one timeline) and each stays as an alias row, ``status = "merged"``, pointing at it."""
+    for gone in merged:
+        for article in session.exec(select(ArticleRow).where(ArticleRow.story_id == gone)).all():
+            article.story_id = story_id
+            if article.state:
+                article.state = {**article.state, "story_id": story_id}
+            session.add(article)
+        for development in session.exec(
+            select(DevelopmentRow).where(DevelopmentRow.story_id == gone)
+        ).all():
+            development.story_id = story_id
+            session.add(development)
+        for row in session.exec(select(StoryRow).where(StoryRow.status == "merged")).all():
+            if (row.state or {}).get("merged_into") == gone:
+                row.state = {"merged_into": story_id}
+                session.add(row)
+        story = session.get(StoryRow, gone)
+        if story is not None:
+            story.status = "merged"
+            story.state = {"merged_into": story_id}
+            story.article_count = 0
+            session.add(story)
+
+
 def _save_revision(
     session: Session, row: ArticleRow, result: TrackResult, article: Article, now: datetime
 ) -> RevisionRow:
@@ -242,6 +270,7 @@ def development_details(development: Development) -> dict[str, Any]:
         ],
         "new_entities": list(development.new_entities),
         "match": development.match.to_json(),
+        "merged_stories": list(development.merged_stories),
     }
 
 

@@ -86,6 +86,8 @@ def result_to_json(result: TrackResult) -> dict[str, Any]:
         "development": development_to_json(result.development),
         "match": result.match.to_json(),
     }
+    if result.merged:
+        output["merged"] = list(result.merged)
     return output
 
 
