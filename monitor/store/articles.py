@@ -352,6 +352,36 @@ def mark_checked(
     save_validators(session, url, page.validators, page.status, now)
 
 
+def replan_rechecks(
+    session: Session, now: datetime, recheck_delay: RecheckDelay, longest: timedelta
+) -> int:
+    """Plan every recent article's next check again under a changed recheck schedule.
+
+    Each article's next check counts from its last check, as if the new schedule had always
+    been in force: a shorter interval makes a check due at once, a longer one moves it later,
+    an article past the schedule's longest window (``longest``) is no longer rechecked, and
+    one inside a widened window comes back. Returns how many articles were planned anew.
+    """
+    cutoff = now - longest
+    rows = session.exec(
+        select(ArticleRow)
+        .where(col(ArticleRow.duplicate_of).is_(None))
+        .where(
+            col(ArticleRow.next_check_at).is_not(None)
+            | (col(ArticleRow.first_seen_at) >= cutoff)
+            | (col(ArticleRow.last_changed_at) >= cutoff)
+        )
+    ).all()
+    changed = 0
+    for row in rows:
+        planned = next_check(row, row.last_checked_at or row.first_seen_at, recheck_delay)
+        if planned != row.next_check_at:
+            row.next_check_at = planned
+            session.add(row)
+            changed += 1
+    return changed
+
+
 def due_for_recheck(session: Session, now: datetime, limit: int) -> list[tuple[str, str]]:
     """(canonical URL, source) of articles whose recheck is due, most overdue first."""
     rows = session.exec(
