@@ -138,10 +138,24 @@ class ChangedFact:
 
 @dataclass(frozen=True, slots=True)
 class StoryMatch:
-    """Why an article was put in a story."""
+    """Why an article was put in a story.
+
+    For a new article, ``candidate`` is the best-scoring ongoing story (joined or not) and
+    ``threshold`` the score it had to reach; both stay ``None`` for revisions and copies.
+    """
 
     score: float
     reasons: tuple[str, ...] = ()
+    candidate: str | None = None
+    threshold: float | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form replay and the API show: score and reasons, plus the candidate if any."""
+        shown: dict[str, object] = {"score": self.score, "reasons": list(self.reasons)}
+        if self.threshold is not None:
+            shown["candidate"] = self.candidate
+            shown["threshold"] = self.threshold
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +175,4 @@ class Development:
     title: str | None = None
     story_title: str | None = None
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
+    merged_stories: tuple[str, ...] = ()

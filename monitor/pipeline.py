@@ -452,6 +452,11 @@ def recheck_delay(steps: Sequence[RecheckStep]) -> Callable[[timedelta], timedel
     return delay
 
 
+def longest_recheck(steps: Sequence[RecheckStep]) -> timedelta:
+    """How long after its last change an article is still rechecked at all."""
+    return timedelta(seconds=max((step.within for step in steps), default=0.0))
+
+
 async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:
     """Revisit recent articles whose recheck is due; returns how many were fetched."""
     sources = {source.name: source for source in deps.settings.sources if source.enabled}

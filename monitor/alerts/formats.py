@@ -66,7 +66,9 @@ def summary_text(payload: Mapping[str, Any]) -> str:
                 f"Last error: {source.get('error') or 'unknown'}"
             )
         return "The source answers again."
-    return str(payload["development"]["summary"])
+    development = payload["development"]
+    note = development.get("merged_note")
+    return f"{note} {development['summary']}" if note else str(development["summary"])
 
 
 def _context_line(payload: Mapping[str, Any]) -> str:

@@ -170,6 +170,18 @@ def development_entry(development: Development) -> JSON:
         "novelty": round(development.novelty, 3),
         "summary": summarise({"kind": development.kind, "title": development.title, **details}),
         **details,
+        **_merged(development.merged_stories),
+    }
+
+
+def _merged(story_ids: Sequence[str]) -> JSON:
+    """Stories found to be this one since its last alert, said once, in the alert that follows."""
+    if not story_ids:
+        return {}
+    listed = ", ".join(story_ids)
+    return {
+        "merged_stories": list(story_ids),
+        "merged_note": f"Story {listed} turned out to be this story and was merged into it.",
     }
 
 
@@ -197,6 +209,7 @@ def summarise_developments(entries: Sequence[JSON]) -> JSON:
         "novelty": max(entry["novelty"] for entry in entries),
         "summary": summarise({"kind": kind, "title": title, **details}, count=len(entries)),
         **details,
+        **_merged(_unique(i for entry in entries for i in entry.get("merged_stories", ()))),
         "count": len(entries),
     }
 

@@ -14,6 +14,7 @@ from monitor.errors import ParseError
 from monitor.models import Article, Development
 from monitor.topics import matching_topics, story_text
 from monitor.track.replay import TopicMatcher, replay
+from monitor.track.tracker import track_config
 
 
 def register(subparsers: Any) -> None:
@@ -33,8 +34,10 @@ def register(subparsers: Any) -> None:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    topics = topic_matcher(load_config(args.config)) if args.config is not None else None
-    for result in replay(_read_lines(args.file), topics=topics):
+    settings = load_config(args.config) if args.config is not None else None
+    topics = topic_matcher(settings) if settings is not None else None
+    config = track_config(settings.tracking) if settings is not None else None
+    for result in replay(_read_lines(args.file), config, topics=topics):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     return 0
 

@@ -86,8 +86,10 @@ def result_to_json(result: TrackResult) -> dict[str, Any]:
         "story_id": result.story_id,
         "event": result.event.value,
         "development": development_to_json(result.development),
-        "match": {"score": result.match.score, "reasons": list(result.match.reasons)},
+        "match": result.match.to_json(),
     }
+    if result.merged:
+        output["merged"] = list(result.merged)
     return output
 
 
