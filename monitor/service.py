@@ -21,6 +21,7 @@ from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import Fetcher, FetchOptions, build_client
 from monitor.metrics import Metrics
+from monitor.offload import WorkerPool
 from monitor.pipeline import Deps, SourceReport, backing_off, check_source, recheck_articles
 from monitor.scheduler import build_scheduler, sync_jobs
 from monitor.server import ServerDeps, bound_port, build_app, start_server
@@ -120,6 +121,7 @@ class Service:
         self._delivery: DeliveryWorker | None = None
         self._clients: list[httpx.AsyncClient] = []
         self._store: Store | None = None
+        self.workers = WorkerPool()
 
     # ---------------------------------------------------------------- set-up
 
@@ -151,6 +153,7 @@ class Service:
             metrics=self.metrics,
             clock=utc_now,
             strip_params=strip_params(self.settings),
+            workers=self.workers,
         )
         self._delivery = DeliveryWorker(
             store.session,
@@ -168,6 +171,7 @@ class Service:
             await self.runner.cleanup()
         if self._store is not None:
             self._store.close()
+        self.workers.close()
 
     # ---------------------------------------------------------------- jobs
 

@@ -71,6 +71,14 @@ def start_daemon(config: Path, stderr: IO[str]) -> subprocess.Popen[bytes]:
     )
 
 
+def sigterm(process: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Send SIGTERM; the exit code and the seconds the daemon took to stop."""
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=10)
+    return code, time.monotonic() - started
+
+
 def events(stderr: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
@@ -90,10 +98,7 @@ def test_run_logs_one_error_per_unreachable_source_and_stops_on_sigterm(tmp_path
             assert health.status_code == 200
             assert sorted(health.json()["sources"]["failing"]) == []  # below the threshold
             assert process.poll() is None  # still running
-            started = time.monotonic()
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=10)
-            stopped_in = time.monotonic() - started
+            code, stopped_in = sigterm(process)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ParseError
 from monitor.extract.body import Block, clean_blocks, extract_blocks, read_blocks
+from monitor.extract.bounds import MAX_NESTING, too_deep
 from monitor.extract.metadata import MetadataDraft, read_metadata
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
@@ -82,6 +83,8 @@ def _parse(html: str | bytes, url: str) -> LexborHTMLParser:
         html = html.encode("utf-8", errors="replace")
     if not isinstance(html, bytes | bytearray | memoryview):
         raise ParseError(f"{url}: expected HTML as str or bytes, got {type(html).__name__}")
+    if too_deep(bytes(html)):
+        raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
     return LexborHTMLParser(bytes(html), encoding=True)
 
 
