@@ -172,9 +172,11 @@ def test_sighup_reloads_sources_without_a_restart(tmp_path: Path) -> None:
             assert _wait_for(
                 lambda: any(e.get("source") == "two" for e in events(log.read_text())), timeout=15
             )
-            config.write_text("sources: [oops\n")
+            good = config.read_text()
+            config.write_text(good + good[good.index("webhooks:") :])  # a duplicated section
             process.send_signal(signal.SIGHUP)
             assert _wait_for(lambda: _count(log, "reload_failed") == 1, timeout=15)
+            assert SECRET not in log.read_text()  # the key path and the problem, not the values
             assert process.poll() is None  # a broken config is reported, not fatal
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=10) == 0
