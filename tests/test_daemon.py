@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -60,7 +61,9 @@ def write_config(tmp_path: Path, sources: list[tuple[str, str]], server_port: in
     return path
 
 
-def start_daemon(config: Path, stderr: IO[str]) -> subprocess.Popen[bytes]:
+def start_daemon(
+    config: Path, stderr: IO[str], preexec_fn: Callable[[], None] | None = None
+) -> subprocess.Popen[bytes]:
     """``monitor run`` as a user starts it, logging JSON lines to ``stderr``."""
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "run", "--config", str(config)],
@@ -68,6 +71,7 @@ def start_daemon(config: Path, stderr: IO[str]) -> subprocess.Popen[bytes]:
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stderr=stderr,
         stdout=subprocess.DEVNULL,
+        preexec_fn=preexec_fn,
     )
 
 
