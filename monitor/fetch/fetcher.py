@@ -447,10 +447,13 @@ class Fetcher:
                 return redirect_target(target.url, location)
             if response.status_code != 200:
                 return RobotsAnswer(response.status_code)
-            limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0)
+            # RFC 9309 §2.5: parse at least the first 500 KiB, ignore the rest
+            limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0, True)
             decoder = make_decoder(headers.get("content-encoding"), target.url)
             reader = BodyReader(target.url, limits, decoder)
             body = await read_body(response.aiter_raw(), reader)
+            if len(body) >= self.options.max_robots_bytes:
+                body = body[: body.rfind(b"\n") + 1]  # a line cut in half is not a rule
             return RobotsAnswer(200, body.decode("utf-8", errors="replace"))
         finally:
             await response.aclose()
