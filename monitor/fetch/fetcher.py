@@ -184,15 +184,20 @@ class Fetcher:
         turns on the SSRF guard, unless the policy allows private networks.
         """
         guarded = discovered and not policy.allows_private_networks(self.options)
-        retry = 0
+        retry, started, deadline = 0, 0.0, None  # one total time limit, retries included
         while True:
+            attempt = _Attempt(url, validators, guarded, policy, deadline, started)
             try:
-                return await self._attempt(_Attempt(url, validators, guarded, policy))
+                return await self._attempt(attempt)
             except FetchError as exc:
+                started, deadline = attempt.started, attempt.deadline
+                pause = self._backoff(retry + 1)
                 if retry >= self.options.retries or not _worth_retrying(exc):
                     raise
+                if deadline is not None and asyncio.get_running_loop().time() + pause >= deadline:
+                    raise  # no time left for another attempt inside the total
             retry += 1
-            await asyncio.sleep(self._backoff(retry))
+            await asyncio.sleep(pause)
 
     def _backoff(self, retry: int) -> float:
         ceiling = min(self.options.max_backoff, self.options.backoff_base * 2.0 ** (retry - 1))
