@@ -160,6 +160,7 @@ class Fetcher:
         self.client = client
         self.options = options
         self.politeness = Politeness(options.per_host_concurrency, options.per_host_delay)
+        self._robots_pins: dict[str, str] = {}  # origin → checked address, while robots load
         self.robots = RobotsCache(
             self._load_robots, options.robots_token, options.robots_ttl, options.robots_error_ttl
         )
@@ -241,7 +242,12 @@ class Fetcher:
                 retry_after=block.remaining,
             )
         if attempt.policy.obeys_robots(self.options):
-            rules = await self.robots.rules_for(target.origin)
+            if target.pinned is not None:  # robots.txt goes to the checked address too
+                self._robots_pins[target.origin] = target.pinned
+            try:
+                rules = await self.robots.rules_for(target.origin)
+            finally:
+                self._robots_pins.pop(target.origin, None)
             if not rules.allows(target.path):
                 raise _robots_refusal(url, target.origin, rules, self.options.robots_error_ttl)
         return target
@@ -288,7 +294,9 @@ class Fetcher:
     def _build_request(self, target: _Target, attempt: _Attempt) -> httpx.Request:
         """The GET for ``target``; a guarded one goes to the address the guard checked, with the
         host name kept in ``Host`` and (for TLS) in SNI and certificate matching."""
-        headers = self._request_headers(attempt)
+        return self._pinned_request(target, self._request_headers(attempt))
+
+    def _pinned_request(self, target: _Target, headers: dict[bytes, bytes] | None) -> httpx.Request:
         if target.pinned is None:
             return self.client.build_request(
                 "GET", target.parsed, headers=headers, timeout=self._timeouts
@@ -415,9 +423,12 @@ class Fetcher:
         the SSRF guard unless private networks are allowed service-wide.
         """
         url = f"{origin}/robots.txt"
+        pinned = self._robots_pins.get(origin)
         try:
             for _ in range(self.options.max_redirects + 1):
                 target = _target(url)
+                if pinned is not None and target.origin == origin:
+                    target = replace(target, pinned=pinned)
                 result = await self._robots_hop(target)
                 if isinstance(result, RobotsAnswer):
                     return result
@@ -441,9 +452,7 @@ class Fetcher:
                 raise translate(exc, target.url, self.options) from exc
 
     async def _robots_exchange(self, target: _Target) -> RobotsAnswer | str:
-        request = self.client.build_request(
-            "GET", target.url, headers=self._headers, timeout=self._timeouts
-        )
+        request = self._pinned_request(target, None)
         response = await self.client.send(request, stream=True, follow_redirects=False)
         try:
             headers = plain_headers(response.headers.raw)
