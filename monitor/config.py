@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
@@ -40,6 +41,9 @@ from monitor.models import DevelopmentKind
 from monitor.topics import parse_query
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
+MAX_CONFIG_CHARS = 1_000_000  # a configuration is a few KB; a larger file is a mistake or an attack
+MAX_ALIASES = 100  # YAML aliases used in one file; expanding more is how an alias bomb grows
+MAX_CONFIG_NODES = 100_000  # values in the expanded document
 DATABASE_URL_ENV = "MONITOR_DATABASE_URL"
 
 # --------------------------------------------------------------------------- value types
@@ -417,6 +421,24 @@ class _Problems:
         self.positions = positions
         self.lines: list[str] = []
         self.unresolved: set[Path_] = set()  # values whose ${VAR} could not be resolved
+        self._containers: set[int] = set()  # mappings and lists met so far (by identity)
+        self._aliases = 0
+        self._nodes = 0
+
+    def count_node(self, node: object, path: Path_) -> None:
+        """Bound what aliases expand to: a mapping or list met again is an alias; past
+        ``MAX_ALIASES`` of those, or ``MAX_CONFIG_NODES`` values in all, loading stops here."""
+        self._nodes += 1
+        if isinstance(node, CommentedMap | CommentedSeq):
+            self._aliases += id(node) in self._containers
+            self._containers.add(id(node))
+        if self._aliases > MAX_ALIASES or self._nodes > MAX_CONFIG_NODES:
+            pos = self._position(path)
+            raise ConfigError(
+                f"{self.filename}:{pos.line}:{pos.column}: {format_key_path(path) or 'document'}: "
+                f"aliases expand past the limit ({MAX_ALIASES} aliases, {MAX_CONFIG_NODES:,} "
+                "values); write the values out or use fewer aliases"
+            )
 
     def add(self, path: Path_, message: str, column_offset: int = 0) -> None:
         pos = self._position(path)
@@ -485,15 +507,24 @@ def _apply_env_overrides(data: dict[str, Any], env: dict[str, str]) -> None:
 def _parse_yaml(text: str, filename: str) -> CommentedMap:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ConfigError(
+            f"{filename}:1:1: the file has {len(text):,} characters; "
+            f"a configuration is limited to {MAX_CONFIG_CHARS:,}"
+        )
     try:
         document = yaml.load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ConfigError(f"{filename}:{line}:{column}: {_duplicate_key(exc)}") from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"{filename}:{line}:{column}: YAML syntax error: {problem}") from None
-    except Exception as exc:  # ruamel raises a few non-marked errors (e.g. duplicate keys)
-        raise ConfigError(f"{filename}:1:1: YAML error: {exc}") from None
+    except Exception as exc:  # ruamel raises a few unmarked errors; their text may hold values
+        raise ConfigError(f"{filename}:1:1: YAML error: {type(exc).__name__}") from None
     if document is None:
         raise ConfigError(
             f"{filename}:1:1: the file is empty (expected a mapping with sources, topics, webhooks)"
@@ -507,6 +538,13 @@ def _parse_yaml(text: str, filename: str) -> CommentedMap:
     return document
 
 
+def _duplicate_key(exc: DuplicateKeyError) -> str:
+    """The duplicated key, never the values under it (they may hold secrets)."""
+    found = re.match(r'found duplicate key "(.{0,80}?)"(?: with value|$)', exc.problem or "")
+    key = f' "{found.group(1)}"' if found else ""
+    return f"duplicate key{key}: a key may appear only once in a mapping"
+
+
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -518,12 +556,12 @@ def _to_plain(
     problems: _Problems,
 ) -> Any:
     """Turn ruamel nodes into plain values, recording positions and interpolating env vars."""
+    problems.count_node(node, path)
     if isinstance(node, CommentedMap):
         result: dict[str, Any] = {}
         for key, value in node.items():
             child = (*path, str(key))
-            line, column = node.lc.value(key) if value is not None else node.lc.key(key)
-            positions[child] = _Pos(line + 1, column + 1)
+            positions[child] = _key_position(node, key, value)
             result[str(key)] = _to_plain(value, child, positions, env, problems)
         return result
     if isinstance(node, CommentedSeq):
@@ -537,6 +575,14 @@ def _to_plain(
     if isinstance(node, str):
         return _interpolate(str(node), path, env, problems)
     return node
+
+
+def _key_position(node: CommentedMap, key: Any, value: Any) -> _Pos:
+    """Where ``key``'s value is written; a key merged in with ``<<:`` points at its mapping."""
+    if key not in node.lc.data:
+        return _Pos(node.lc.line + 1, node.lc.col + 1)
+    line, column = node.lc.value(key) if value is not None else node.lc.key(key)
+    return _Pos(line + 1, column + 1)
 
 
 def _interpolate(text: str, path: Path_, env: dict[str, str], problems: _Problems) -> str:
@@ -560,23 +606,56 @@ def _validate(data: dict[str, Any], problems: _Problems) -> Settings | None:
         return Settings.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            if tuple(error["loc"]) not in problems.unresolved:
-                problems.add(tuple(error["loc"]), _describe(error))
+            path = tuple(error["loc"])
+            if path not in problems.unresolved:
+                message = _describe(error, hide_value=holds_secret(path))
+                problems.add(path, message)
         return None
 
 
-def _describe(error: Any) -> str:
+_SECRET_KEYS = frozenset({"secret", "headers", "password", "token"})
+
+
+def holds_secret(path: Path_) -> bool:
+    """Whether the value at ``path`` may hold a secret: a webhook's secret, URL or headers, any
+    ``headers``, the database URL (its password). Problems there never print the value."""
+    keys = {part for part in path if isinstance(part, str)}
+    return bool(
+        keys & _SECRET_KEYS
+        or (path[:1] == ("webhooks",) and "url" in keys)
+        or path[:2] == ("storage", "database_url")
+    )
+
+
+def _describe(error: Any, hide_value: bool = False) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
         return "required key is missing"
     message: str = error["msg"]
+    value = error.get("input")
+    shown = _kind_of(value) if hide_value else repr(value)
     if kind in ("literal_error", "enum"):
-        return f"{error['input']!r} is not allowed: {message.removeprefix('Input should be ')}"
+        return f"{shown} is not allowed: {message.removeprefix('Input should be ')}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"{message} (got {error['input']!r})"
-    return message.removeprefix("Value error, ")
+        return f"{message} (got {shown})"
+    message = message.removeprefix("Value error, ")
+    return _without(message, value) if hide_value else message
+
+
+def _kind_of(value: object) -> str:
+    """What a value is, without what it says."""
+    kinds = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false"}
+    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "a value")
+
+
+def _without(message: str, value: object) -> str:
+    """``message`` with every rendering of ``value`` in it replaced by ``<hidden>``."""
+    for form in sorted({str(value).strip(), str(value), repr(value)}, key=len, reverse=True):
+        if form:
+            message = message.replace(form, "<hidden>")
+    return message
 
 
 def _check_references(settings: Settings, document: CommentedMap, problems: _Problems) -> None:

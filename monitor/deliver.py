@@ -46,6 +46,7 @@ from monitor.store.outbox import (
     SessionFactory,
     claim_due,
     finish_attempt,
+    hold_endpoint,
     next_due_at,
     release_leases,
 )
@@ -338,7 +339,7 @@ async def deliver_endpoint(
     """Send the due alerts of one endpoint until none is due."""
     policy = policy or DeliveryPolicy()
     report = DeliveryReport()
-    in_flight = asyncio.Semaphore(policy.max_in_flight_per_endpoint)
+    in_flight = _EndpointGate(asyncio.Semaphore(policy.max_in_flight_per_endpoint))
     lease = lease_seconds(webhook.timeout, policy)
     while True:
         moment = now or policy.clock()
@@ -351,8 +352,9 @@ async def deliver_endpoint(
             *(_deliver_one(sessions, client, webhook, c, policy, rng, in_flight) for c in claimed)
         )
         for outcome in outcomes:
-            report.count(outcome, webhook.name)
-        if AttemptOutcome.GONE in outcomes:
+            if outcome is not None:
+                report.count(outcome, webhook.name)
+        if AttemptOutcome.GONE in outcomes or in_flight.held_until is not None:
             return report
         now = None  # later rounds (retries due at once) are judged by the clock
 
@@ -377,14 +379,20 @@ async def _deliver_one(
     claimed: ClaimedAlert,
     policy: DeliveryPolicy,
     rng: random.Random | None,
-    in_flight: asyncio.Semaphore,
-) -> AttemptOutcome:
-    async with in_flight:
+    gate: _EndpointGate,
+) -> AttemptOutcome | None:
+    async with gate.slots:
+        if gate.held_until is not None:
+            return None  # the endpoint asked for a pause; hold_endpoint put this alert back
         sent = await send_alert(client, webhook, claimed.id, claimed.payload, policy)
     result = sent.attempt
     outcome, delay = outcome_for(result, claimed.attempts + 1, policy, rng)
     next_due = None if delay is None else policy.clock() + timedelta(seconds=delay)
-    await asyncio.to_thread(_finish, sessions, claimed.id, result, outcome, next_due)
+    hold = _hold_until(result, outcome, policy)
+    if hold is not None:
+        gate.held_until = hold
+    held = None if hold is None else (webhook.name, hold)
+    await asyncio.to_thread(_finish, sessions, claimed.id, result, outcome, next_due, held)
     _log_attempt(webhook, claimed, result, outcome, delay)
     if policy.observe is not None:
         policy.observe(outcome, result)
@@ -397,9 +405,29 @@ def _finish(
     result: AttemptResult,
     outcome: AttemptOutcome,
     next_due: datetime | None,
+    held: tuple[str, datetime] | None = None,
 ) -> None:
     with sessions() as session:
         finish_attempt(session, alert_id, result, outcome, next_due=next_due)
+        if held is not None:
+            hold_endpoint(session, *held)
+
+
+@dataclass(slots=True)
+class _EndpointGate:
+    """One pass over one endpoint: its in-flight slots, and the pause it asked for, if any."""
+
+    slots: asyncio.Semaphore
+    held_until: datetime | None = None
+
+
+def _hold_until(
+    result: AttemptResult, outcome: AttemptOutcome, policy: DeliveryPolicy
+) -> datetime | None:
+    """Until when an endpoint that answered with ``Retry-After`` is left alone (all its alerts)."""
+    if result.retry_after is None or outcome is not AttemptOutcome.RETRY:
+        return None
+    return policy.clock() + timedelta(seconds=min(result.retry_after, policy.max_retry_after))
 
 
 def _log_attempt(

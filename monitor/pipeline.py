@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import structlog
 
@@ -24,6 +25,7 @@ from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import next_health
 from monitor.metrics import Metrics
 from monitor.models import ArticleLink, Page
+from monitor.offload import WorkerPool
 from monitor.sources import (
     detect_document_kind,
     feed_article_links,
@@ -38,6 +40,7 @@ from monitor.store.outbox import note_source_health
 from monitor.track import Tracker
 
 log = structlog.get_logger("monitor.pipeline")
+T = TypeVar("T")
 
 ARTICLE_CONCURRENCY = 8
 MAX_CHILD_SITEMAPS = 5
@@ -54,6 +57,13 @@ class Deps:
     clock: Callable[[], datetime]
     strip_params: frozenset[str] | None = None
     loaded_tracker: Tracker | None = None
+    workers: WorkerPool | None = None
+
+    async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
+        """``function(*args)`` in the worker pool (within its time budget), or here without one."""
+        if self.workers is None:
+            return function(*args)
+        return await self.workers.run(function, *args, what=what)
 
     @property
     def tracker(self) -> Tracker:
@@ -174,13 +184,15 @@ async def _parse_listing(
     kind = detect_document_kind(page.body, page.content_type)
     if source.type == "listing":
         assert source.links is not None  # the config insists
-        return find_article_links(
+        return await deps.offload(
+            find_article_links,
             page.text,
             page.final_url,
             source.links,
             source.include,
             source.exclude,
-            strip_params=deps.strip_params,
+            deps.strip_params,
+            what=page.final_url,
         )
     if source.type == "sitemap":
         return await _sitemap_links(source, deps, page, listings)
@@ -189,22 +201,31 @@ async def _parse_listing(
             f"{page.final_url}: expected a feed for source {source.name}, got {kind} "
             f"(content type {page.content_type or 'none'}); set `type:` to match"
         )
-    feed = parse_feed(page.body, page.final_url, page.headers.get("content-type"))
+    feed = await deps.offload(
+        parse_feed, page.body, page.final_url, page.headers.get("content-type"), what=page.final_url
+    )
     return feed_article_links(feed, deps.strip_params)
 
 
 async def _sitemap_links(
     source: SourceConfig, deps: Deps, page: Page, listings: list[Page]
 ) -> list[ArticleLink]:
-    sitemap = parse_sitemap(page.body, page.final_url, deps.strip_params)
+    sitemap = await deps.offload(
+        parse_sitemap, page.body, page.final_url, deps.strip_params, what=page.final_url
+    )
     links = list(sitemap.links)
     for child_url in sitemap.sitemaps[:MAX_CHILD_SITEMAPS]:
         child_page = await _fetch(deps, source, child_url, discovered=True)
         if not child_page.not_modified:
             listings.append(child_page)
-            links.extend(
-                parse_sitemap(child_page.body, child_page.final_url, deps.strip_params).links
+            child = await deps.offload(
+                parse_sitemap,
+                child_page.body,
+                child_page.final_url,
+                deps.strip_params,
+                what=child_url,
             )
+            links.extend(child.links)
     return links
 
 
@@ -290,8 +311,13 @@ async def process_article_url(
                 session, url, page, now, recheck_delay(deps.settings.tracking.recheck)
             )
         return article_store.ArticleOutcome(url=url, event="unchanged")
-    article = extract_article(
-        _html_input(page), page.final_url, _rules(source), fetched_at=page.fetched_at
+    article = await deps.offload(
+        extract_article,
+        _html_input(page),
+        page.final_url,
+        _rules(source),
+        page.fetched_at,
+        what=url,
     )
     if not article.is_article:  # an index page, an error page, a paywall: remember, skip
         with deps.store.session() as session:

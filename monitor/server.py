@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from monitor.connections import ConnectionGuard, GuardedSite
 from monitor.metrics import Metrics
 from monitor.store import Store
 from monitor.store.sources import list_source_states
@@ -98,7 +99,7 @@ async def start_server(app: web.Application, host: str, port: int) -> web.AppRun
     """Start serving ``app``; the caller cleans the returned runner up on shutdown."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await GuardedSite(runner, host, port, ConnectionGuard()).start()  # bounded connections
     return runner
 
 

@@ -21,6 +21,7 @@ from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import Fetcher, FetchOptions, build_client
 from monitor.metrics import Metrics
+from monitor.offload import WorkerPool
 from monitor.pipeline import (
     Deps,
     SourceReport,
@@ -129,6 +130,7 @@ class Service:
         self._delivery: DeliveryWorker | None = None
         self._clients: list[httpx.AsyncClient] = []
         self._store: Store | None = None
+        self.workers = WorkerPool()
 
     # ---------------------------------------------------------------- set-up
 
@@ -160,6 +162,7 @@ class Service:
             metrics=self.metrics,
             clock=utc_now,
             strip_params=strip_params(self.settings),
+            workers=self.workers,
         )
         self._delivery = DeliveryWorker(
             store.session,
@@ -178,6 +181,7 @@ class Service:
             await self.runner.cleanup()
         if self._store is not None:
             self._store.close()
+        self.workers.close()
 
     # ---------------------------------------------------------------- jobs
 

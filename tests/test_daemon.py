@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -60,7 +61,9 @@ def write_config(tmp_path: Path, sources: list[tuple[str, str]], server_port: in
     return path
 
 
-def start_daemon(config: Path, stderr: IO[str]) -> subprocess.Popen[bytes]:
+def start_daemon(
+    config: Path, stderr: IO[str], preexec_fn: Callable[[], None] | None = None
+) -> subprocess.Popen[bytes]:
     """``monitor run`` as a user starts it, logging JSON lines to ``stderr``."""
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "run", "--config", str(config)],
@@ -68,7 +71,16 @@ def start_daemon(config: Path, stderr: IO[str]) -> subprocess.Popen[bytes]:
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stderr=stderr,
         stdout=subprocess.DEVNULL,
+        preexec_fn=preexec_fn,
     )
+
+
+def sigterm(process: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Send SIGTERM; the exit code and the seconds the daemon took to stop."""
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=10)
+    return code, time.monotonic() - started
 
 
 def events(stderr: str) -> list[dict[str, object]]:
@@ -90,10 +102,7 @@ def test_run_logs_one_error_per_unreachable_source_and_stops_on_sigterm(tmp_path
             assert health.status_code == 200
             assert sorted(health.json()["sources"]["failing"]) == []  # below the threshold
             assert process.poll() is None  # still running
-            started = time.monotonic()
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=10)
-            stopped_in = time.monotonic() - started
+            code, stopped_in = sigterm(process)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -167,9 +176,11 @@ def test_sighup_reloads_sources_without_a_restart(tmp_path: Path) -> None:
             assert _wait_for(
                 lambda: any(e.get("source") == "two" for e in events(log.read_text())), timeout=15
             )
-            config.write_text("sources: [oops\n")
+            good = config.read_text()
+            config.write_text(good + good[good.index("webhooks:") :])  # a duplicated section
             process.send_signal(signal.SIGHUP)
             assert _wait_for(lambda: _count(log, "reload_failed") == 1, timeout=15)
+            assert SECRET not in log.read_text()  # the key path and the problem, not the values
             assert process.poll() is None  # a broken config is reported, not fatal
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=10) == 0

@@ -8,6 +8,7 @@ Their size limits (Slack: 150-character headers, 3000-character sections, 50 blo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -145,7 +146,7 @@ def to_discord(payload: JSON) -> JSON:
     """A Discord webhook message with one embed."""
     embed: JSON = {
         "title": short_text(headline(payload), 256),
-        "description": short_text(summary_text(payload), 4096),
+        "description": short_text(discord_escape(summary_text(payload)), 4096),
         "color": DISCORD_COLOURS.get(payload["type"], 0x808080),
         "timestamp": payload["occurred_at"],
         "footer": {"text": short_text(_context_line(payload), 2048)},
@@ -163,7 +164,11 @@ def _discord_fields(payload: Mapping[str, Any]) -> list[JSON]:
     development = payload.get("development") or {}
     if names := development.get("new_names"):
         fields.append(
-            {"name": "New names", "value": short_text(", ".join(names), 1024), "inline": True}
+            {
+                "name": "New names",
+                "value": short_text(discord_escape(", ".join(names)), 1024),
+                "inline": True,
+            }
         )
     if payload.get("diff"):
         fields.append(
@@ -173,5 +178,13 @@ def _discord_fields(payload: Mapping[str, Any]) -> list[JSON]:
 
 
 def _discord_link(article: Mapping[str, Any]) -> str:
-    label = (article.get("title") or article["url"]).replace("[", "(").replace("]", ")")
-    return f"[{short_text(label, 120)}]({article['url']}) — {article['source']}"
+    label = discord_escape(short_text(article.get("title") or article["url"], 120))
+    return f"[{label}]({article['url']}) — {discord_escape(article['source'])}"
+
+
+_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#<])")
+
+
+def discord_escape(text: str) -> str:
+    """Text from pages as Discord shows it literally: no masked links, emphasis or quotes."""
+    return _DISCORD_MARKDOWN.sub(r"\\\1", text)

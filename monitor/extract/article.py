@@ -21,6 +21,7 @@ from monitor.extract.body import (
     extract_blocks,
     read_blocks,
 )
+from monitor.extract.bounds import MAX_NESTING, too_deep
 from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
 from monitor.extract.metadata import MetadataDraft, read_metadata
 from monitor.extract.pagedate import find_publication_day, relative_publication_time
@@ -127,6 +128,8 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
     if not isinstance(html, bytes | bytearray | memoryview):
         raise ParseError(f"{url}: expected HTML as str or bytes, got {type(html).__name__}")
     data = bytes(html)
+    if too_deep(data):
+        raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
     try:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
         # re-encoded by a CMS or a proxy keep their original declaration); anything else is

@@ -85,6 +85,7 @@ class BodyLimits:
     max_bytes: int
     max_ratio: float
     ratio_floor: int
+    keep_prefix: bool = False  # past max_bytes: keep what came so far instead of refusing
 
 
 class BodyReader:
@@ -110,7 +111,15 @@ class BodyReader:
             message = f"could not decompress the body of {self._url}: {exc}"
             raise FetchError(message, self._url) from exc
 
+    @property
+    def full(self) -> bool:
+        """Whether a prefix-keeping reader has all it will keep."""
+        return self._limits.keep_prefix and len(self._buffer) >= self._limits.max_bytes
+
     def _append(self, data: bytes) -> None:
+        if len(self._buffer) + len(data) > self._limits.max_bytes and self._limits.keep_prefix:
+            self._buffer += data[: self._limits.max_bytes - len(self._buffer)]
+            return
         if len(self._buffer) + len(data) > self._limits.max_bytes:
             raise TooLarge(
                 f"body of {self._url} is larger than the {_size(self._limits.max_bytes)} cap",
@@ -134,6 +143,8 @@ class BodyReader:
 async def read_body(chunks: AsyncIterator[bytes], reader: BodyReader) -> bytes:
     async for chunk in chunks:
         reader.feed(chunk)
+        if reader.full:
+            break
     return reader.result()
 
 

@@ -160,6 +160,7 @@ class Fetcher:
         self.client = client
         self.options = options
         self.politeness = Politeness(options.per_host_concurrency, options.per_host_delay)
+        self._robots_pins: dict[str, str] = {}  # origin → checked address, while robots load
         self.robots = RobotsCache(
             self._load_robots, options.robots_token, options.robots_ttl, options.robots_error_ttl
         )
@@ -184,15 +185,20 @@ class Fetcher:
         turns on the SSRF guard, unless the policy allows private networks.
         """
         guarded = discovered and not policy.allows_private_networks(self.options)
-        retry = 0
+        retry, started, deadline = 0, 0.0, None  # one total time limit, retries included
         while True:
+            attempt = _Attempt(url, validators, guarded, policy, deadline, started)
             try:
-                return await self._attempt(_Attempt(url, validators, guarded, policy))
+                return await self._attempt(attempt)
             except FetchError as exc:
+                started, deadline = attempt.started, attempt.deadline
+                pause = self._backoff(retry + 1)
                 if retry >= self.options.retries or not _worth_retrying(exc):
                     raise
+                if deadline is not None and asyncio.get_running_loop().time() + pause >= deadline:
+                    raise  # no time left for another attempt inside the total
             retry += 1
-            await asyncio.sleep(self._backoff(retry))
+            await asyncio.sleep(pause)
 
     def _backoff(self, retry: int) -> float:
         ceiling = min(self.options.max_backoff, self.options.backoff_base * 2.0 ** (retry - 1))
@@ -236,7 +242,12 @@ class Fetcher:
                 retry_after=block.remaining,
             )
         if attempt.policy.obeys_robots(self.options):
-            rules = await self.robots.rules_for(target.origin)
+            if target.pinned is not None:  # robots.txt goes to the checked address too
+                self._robots_pins[target.origin] = target.pinned
+            try:
+                rules = await self.robots.rules_for(target.origin)
+            finally:
+                self._robots_pins.pop(target.origin, None)
             if not rules.allows(target.path):
                 raise _robots_refusal(url, target.origin, rules, self.options.robots_error_ttl)
         return target
@@ -283,7 +294,9 @@ class Fetcher:
     def _build_request(self, target: _Target, attempt: _Attempt) -> httpx.Request:
         """The GET for ``target``; a guarded one goes to the address the guard checked, with the
         host name kept in ``Host`` and (for TLS) in SNI and certificate matching."""
-        headers = self._request_headers(attempt)
+        return self._pinned_request(target, self._request_headers(attempt))
+
+    def _pinned_request(self, target: _Target, headers: dict[bytes, bytes] | None) -> httpx.Request:
         if target.pinned is None:
             return self.client.build_request(
                 "GET", target.parsed, headers=headers, timeout=self._timeouts
@@ -410,9 +423,12 @@ class Fetcher:
         the SSRF guard unless private networks are allowed service-wide.
         """
         url = f"{origin}/robots.txt"
+        pinned = self._robots_pins.get(origin)
         try:
             for _ in range(self.options.max_redirects + 1):
                 target = _target(url)
+                if pinned is not None and target.origin == origin:
+                    target = replace(target, pinned=pinned)
                 result = await self._robots_hop(target)
                 if isinstance(result, RobotsAnswer):
                     return result
@@ -436,9 +452,7 @@ class Fetcher:
                 raise translate(exc, target.url, self.options) from exc
 
     async def _robots_exchange(self, target: _Target) -> RobotsAnswer | str:
-        request = self.client.build_request(
-            "GET", target.url, headers=self._headers, timeout=self._timeouts
-        )
+        request = self._pinned_request(target, None)
         response = await self.client.send(request, stream=True, follow_redirects=False)
         try:
             headers = plain_headers(response.headers.raw)
@@ -447,10 +461,13 @@ class Fetcher:
                 return redirect_target(target.url, location)
             if response.status_code != 200:
                 return RobotsAnswer(response.status_code)
-            limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0)
+            # RFC 9309 §2.5: parse at least the first 500 KiB, ignore the rest
+            limits = BodyLimits(self.options.max_robots_bytes, self._limits.max_ratio, 0, True)
             decoder = make_decoder(headers.get("content-encoding"), target.url)
             reader = BodyReader(target.url, limits, decoder)
             body = await read_body(response.aiter_raw(), reader)
+            if len(body) >= self.options.max_robots_bytes:
+                body = body[: body.rfind(b"\n") + 1]  # a line cut in half is not a rule
             return RobotsAnswer(200, body.decode("utf-8", errors="replace"))
         finally:
             await response.aclose()

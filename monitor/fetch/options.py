@@ -50,7 +50,7 @@ class FetchOptions:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     robots_ttl: float = 86_400.0
     robots_error_ttl: float = 600.0
-    max_robots_bytes: int = 512 * 1024
+    max_robots_bytes: int = 500 * 1024  # RFC 9309: at least 500 KiB are parsed, the rest ignored
     max_crawl_delay: float = 60.0
     max_retry_after: float = 86_400.0
     max_decompressed_ratio: float = 100.0

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
 
 
 def normalise_database_url(url: str) -> str:
@@ -27,6 +28,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite files get their parent folder created."""
     url = normalise_database_url(url)
     parsed = make_url(url)
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ValueError(
+            f"{parsed.get_backend_name()} is not supported; use sqlite:///PATH or "
+            "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
+        )
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, echo)
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -34,7 +40,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot create the folder {folder}: {exc.strerror or exc}") from exc
     engine = create_engine(
         url,
         echo=echo,

@@ -7,6 +7,8 @@ On PostgreSQL an advisory lock keeps two instances from migrating at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -14,8 +16,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlmodel import SQLModel
 
+import monitor.store.outbox  # noqa: F401  (registers every table on the metadata)
 from monitor.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -45,15 +49,72 @@ def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | Non
 
     Returns the revisions before and after.
     """
-    with engine.begin() as connection:
+    with _one_transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
             )
         before = _refuse_unknown_revision(connection)
+        if before is None:
+            _clear_half_migrated(connection, engine)
         command.upgrade(alembic_config(connection), target)
         after = MigrationContext.configure(connection).get_current_revision()
     return before, after
+
+
+@contextmanager
+def _one_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection whose DDL and version stamp commit together or not at all.
+
+    PostgreSQL does that on its own. Python's sqlite3 runs DDL outside any transaction, so a
+    crash part-way used to leave half the tables and no version stamp; here the driver's own
+    transaction handling is switched off and ``BEGIN IMMEDIATE`` opens one (SQLite's DDL is
+    transactional), which also keeps a second instance from migrating at the same time.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        autocommit = driver.isolation_level
+        driver.isolation_level = None
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            yield connection
+            connection.exec_driver_sql("COMMIT")
+        except BaseException:
+            if driver.in_transaction:
+                driver.rollback()
+            raise
+        finally:
+            connection.commit()  # ends SQLAlchemy's own view of the transaction
+            driver.isolation_level = autocommit
+
+
+def _clear_half_migrated(connection: Connection, engine: Engine) -> None:
+    """Tables without a version stamp: what a crash of an older monitor part-way through its
+    first migration left. Empty, they are dropped and the migration starts over; holding rows,
+    they are not ours to drop, and the database is refused with the command that sets it aside."""
+    ours = set(SQLModel.metadata.tables)
+    tables = [name for name in inspect(connection).get_table_names() if name in ours]
+    if not tables:
+        return
+    filled = [name for name in tables if _has_rows(connection, name)]
+    if filled:
+        where = engine.url.database or engine.url.render_as_string(hide_password=True)
+        raise StoreError(
+            f"the database {where} holds tables ({', '.join(sorted(filled))}) but no schema "
+            "version: it is not a monitor database, or an older monitor stopped part-way through "
+            f"creating it. Set it aside and start afresh: mv {where} {where}.broken"
+        )
+    for name in tables:
+        connection.execute(text(f'DROP TABLE "{name}"'))
+
+
+def _has_rows(connection: Connection, table: str) -> bool:
+    return connection.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first() is not None
 
 
 def _refuse_unknown_revision(connection: Connection) -> str | None:

@@ -624,6 +624,21 @@ def release_leases(session: Session, webhooks: Collection[str] | None = None) ->
     return int(session.exec(statement).rowcount)
 
 
+def hold_endpoint(session: Session, webhook: str, until: datetime) -> int:
+    """``webhook`` asked to be left alone until ``until`` (its ``Retry-After``): none of its
+    pending alerts falls due sooner, and claimed ones not yet sent go back to waiting."""
+    statement = (
+        update(Alert)
+        .where(
+            col(Alert.webhook) == webhook,
+            col(Alert.status) == AlertStatus.PENDING,
+            col(Alert.due_at) < as_utc(until),
+        )
+        .values(due_at=as_utc(until), leased_until=None)
+    )
+    return int(session.exec(statement).rowcount)
+
+
 def next_due_at(session: Session, webhook: str) -> datetime | None:
     """When the next pending alert of ``webhook`` falls due (lease expiry included)."""
     due = session.exec(

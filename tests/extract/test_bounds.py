@@ -1,0 +1,58 @@
+"""Nesting bounds: a page nested deeper than the parser can take in time is refused before parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.errors import ParseError
+from monitor.extract import extract_article
+from monitor.extract.bounds import MAX_NESTING, nesting_depth, too_deep
+from monitor.extract.links import select_links
+
+
+def nested(depth: int) -> bytes:
+    return (
+        b"<html><body>" + b"<div>" * depth + b"<p>deep</p>" + b"</div>" * depth + b"</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "depth"),
+    [
+        (b"<p>text</p>", 0),
+        (nested(3), 3),
+        (b"<div><div></div><div></div></div>", 2),
+        (b"<ul><li>one<li>two</ul><p>a<p>b<br><img src=x>", 1),  # li, p, void: never nest
+        (b"<svg>" + b"<path d='M0'/>" * 50 + b"</svg>", 1),  # self-closed
+        (b"<script>var s = '<div><div><div>';</script><div></div>", 1),  # raw text skipped
+        (b"<!-- <div><div><div> --><span></span>", 1),  # comments skipped
+        (b"<div><span><b>unclosed</div><div></div>", 3),  # an end tag closes what it holds
+        (b"</div></div><div></div>", 1),  # stray end tags close nothing
+    ],
+)
+def test_nesting_depth(html: bytes, depth: int) -> None:
+    assert nesting_depth(html) == depth
+
+
+def test_the_scan_stops_past_the_limit() -> None:
+    assert nesting_depth(nested(200_000), limit=10) == 11
+    assert too_deep(nested(MAX_NESTING + 1))
+    assert not too_deep(nested(MAX_NESTING))
+
+
+def test_a_page_of_200000_nested_divs_is_refused_naming_its_url() -> None:
+    url = "https://example.com/news/deep"
+    with pytest.raises(ParseError, match=r"https://example.com/news/deep: skipped: .*nested"):
+        extract_article(nested(200_000), url)
+
+
+def test_a_deep_listing_page_is_refused() -> None:
+    with pytest.raises(ParseError, match="nested deeper"):
+        select_links(nested(200_000), "a")
+
+
+def test_ordinary_depth_still_extracts() -> None:
+    paragraph = "<p>" + "Talks resumed in Cairo on Monday with both delegations present. " * 6
+    html = "<html><body>" + "<div>" * 60 + "<article><h1>Talks</h1>" + paragraph * 3
+    article = extract_article(html + "</article>" + "</div>" * 60, "https://example.com/a")
+    assert article.is_article

@@ -1,0 +1,38 @@
+"""A database that cannot be used is one clear line naming it, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.errors import StoreError
+from monitor.store import Store
+
+
+def test_an_unsupported_database_is_named_with_what_is_supported() -> None:
+    with pytest.raises(StoreError, match=r"mysql://u:\*\*\*@db/monitor: mysql is not supported"):
+        Store.open("mysql://u:hunter2@db/monitor")
+
+
+def test_a_sqlite_folder_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match=r"cannot create the folder .*file/sub"):
+        Store.open(f"sqlite:///{blocker / 'sub' / 'monitor.db'}")
+
+
+def test_monitor_once_says_it_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "storage:\n  database_url: mysql://u:hunter2@db/monitor\n"
+        "sources:\n  - name: a\n    url: https://example.com/feed\n"
+    )
+    assert main(["once", "--config", str(config)]) != 0
+    captured = capsys.readouterr()
+    assert "mysql is not supported" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert "hunter2" not in captured.err + captured.out
