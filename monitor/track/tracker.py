@@ -230,7 +230,7 @@ class Tracker:
     ) -> TrackResult:
         story = self.stories[of.story_id]
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(text.sentences, features.names)
+        story.memory.learn(text.sentences, features.names, text.profile)
         match = StoryMatch(1.0, (f"near-duplicate of {of.url}",))
         return TrackResult(
             TrackEvent.DUPLICATE,
@@ -251,11 +251,11 @@ class Tracker:
         match: StoryMatch,
         event_at: datetime,
     ) -> TrackResult:
-        novelty = story.memory.assess(_with_title(text), features.names)
+        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
         story.first_event = min(story.first_event, event_at)
         story.last_event = max(story.last_event, event_at)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names)
+        story.memory.learn(_with_title(text), features.names, text.profile)
         self._learn_years(story, features.years)
         development = self._development(DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match)
         return TrackResult(
@@ -286,13 +286,13 @@ class Tracker:
             event_at,
             event_at,
             [],
-            StoryMemory(self.config.known_similarity),
+            StoryMemory(self.config.known_similarity, text.language),
         )
         self.stories[story_id] = story
         self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
         self._learn_years(story, features.years)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names)
+        story.memory.learn(_with_title(text), features.names, text.profile)
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
         match = StoryMatch(1.0, ("no ongoing story matched",))
         development = self._development(DevelopmentKind.NEW_STORY, obs, story, novelty, match)
@@ -334,7 +334,7 @@ class Tracker:
         story = self.stories[known.story_id]
         features = article_features(text, self.boosts)
         seen_before = text.fingerprint in known.fingerprints
-        novelty = story.memory.assess(_with_title(text), features.names)
+        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
         known.revision += 1
         known.text = text
         known.names = features.names
@@ -343,7 +343,7 @@ class Tracker:
         if not seen_before:
             known.fingerprints.append(text.fingerprint)
         story.last_seen = max(story.last_seen, obs.fetched_at)
-        story.memory.learn(_with_title(text), features.names)
+        story.memory.learn(_with_title(text), features.names, text.profile)
         self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
         kind = DevelopmentKind.CORRECTION if diff.notes else DevelopmentKind.REVISION
         if kind is DevelopmentKind.CORRECTION:
@@ -487,6 +487,7 @@ def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
         "revision": state.revision,
         "title": state.text.title,
         "sentences": list(state.text.sentences),
+        "language": state.text.language,
         "fingerprints": list(state.fingerprints),
         "names": list(state.names),
         "sketch": list(state.sketch),
@@ -502,7 +503,7 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         source=data["source"],
         story_id=data["story_id"],
         revision=data["revision"],
-        text=ArticleText(data["title"], tuple(data["sentences"])),
+        text=ArticleText(data["title"], tuple(data["sentences"]), data.get("language") or "en"),
         fingerprints=list(data["fingerprints"]),
         names=tuple(data["names"]),
         sketch=tuple(data["sketch"]),
