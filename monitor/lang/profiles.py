@@ -42,6 +42,18 @@ def english_name_stem(word: str) -> str:
     return word if word.endswith(("as", "os")) else english_stem(word)
 
 
+_HEBREW_PREFIXES = "והבלמשכ"
+
+
+def hebrew_stem(word: str) -> str:
+    """Light Hebrew stemming: up to two of the one-letter prefixes written onto a word (and,
+    the, in, to, from, that, as: "ובעזה" → "עזה") go, keeping at least three letters."""
+    for _ in range(2):
+        if len(word) > 3 and word[0] in _HEBREW_PREFIXES:
+            word = word[1:]
+    return word
+
+
 def _same(word: str) -> str:
     return word
 
@@ -121,7 +133,7 @@ _LOCAL: dict[str, dict[str, object]] = {
         "calendar": """montag dienstag mittwoch donnerstag freitag samstag sonntag januar
             februar märz april mai juni juli august september oktober november dezember heute
             gestern morgen""",
-        "connectors": "von van der de zu",
+        "connectors": "von van de zu",
         "ordinal_dot": True,
         "decimal_comma": True,
     },
@@ -160,7 +172,7 @@ _LOCAL: dict[str, dict[str, object]] = {
         "calendar": """lunes martes miércoles jueves viernes sábado domingo enero febrero marzo
             abril mayo junio julio agosto septiembre octubre noviembre diciembre hoy ayer
             mañana""",
-        "connectors": "de del la las los y",
+        "connectors": "de del la las los",
         "decimal_comma": True,
     },
     "pt": {
@@ -179,7 +191,7 @@ _LOCAL: dict[str, dict[str, object]] = {
         "calendar": """segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado
             domingo janeiro fevereiro março abril maio junho julho agosto setembro outubro
             novembro dezembro hoje ontem amanhã""",
-        "connectors": "de da do das dos e",
+        "connectors": "de da do das dos",
         "decimal_comma": True,
     },
     "it": {
@@ -305,6 +317,8 @@ _EXTRA_STOPWORDS = {"he": "של את על עם גם כי אבל הוא היא ה
 
 
 def _stemmer(code: str) -> Callable[[str], str]:
+    if code == "he":
+        return hebrew_stem
     algorithm = _SNOWBALL.get(code)
     if algorithm is None:
         return _same

@@ -72,6 +72,7 @@ class StoryMemory:
         self.by_term: dict[str, list[int]] = {}
         self.facts: list[KnownFact] = []
         self.names: dict[str, str] = {}
+        self.name_keys: set[str] = set()
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -104,10 +105,18 @@ class StoryMemory:
         return self.key_list[best] if best is not None else None
 
     def knows_name(self, name: str) -> bool:
+        """Whether the story mentioned ``name``, or a name containing it or contained in it,
+        compared by stems so that inflected forms ("Израиля", "Израиль") are one name."""
         lowered = name.lower()
         if lowered in self.names:
             return True
-        return any(lowered in known or known in lowered for known in self.names)
+        if any(lowered in known or known in lowered for known in self.names):
+            return True
+        key = self._name_key(name)
+        return any(key in known or known in key for known in self.name_keys)
+
+    def _name_key(self, name: str) -> str:
+        return " ".join(self.profile.stem(w) for w in words(name))
 
     def assess(
         self, sentences: Sequence[str], names: Iterable[str], language: Language = ENGLISH
@@ -194,7 +203,11 @@ class StoryMemory:
                     KnownFact(mention.value, mention.phrase, mention.before, mention.after, key)
                 )
         for name in names:
-            self.names.setdefault(name.lower(), name)
+            self._learn_name(name)
+
+    def _learn_name(self, name: str) -> None:
+        self.names.setdefault(name.lower(), name)
+        self.name_keys.add(self._name_key(name))
 
     def _learn_sentence(self, key: str) -> None:
         if key in self.keys or not key:
@@ -228,7 +241,8 @@ class StoryMemory:
             KnownFact(fact[0], fact[1], tuple(fact[2]), tuple(fact[3]), str(_at(fact, 4, "")))
             for fact in data.get("facts", ())
         ]
-        memory.names = {name.lower(): name for name in data.get("names", ())}
+        for name in data.get("names", ()):
+            memory._learn_name(name)
         return memory
 
 

@@ -49,6 +49,7 @@ _TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?%?")
 # Where a comma is the decimal mark, a full stop before three digits groups thousands.
 _NUMBER_DECIMAL_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?|\d+\.\d+")
+_PREFIXED_DIGITS = re.compile(r"(?<![^\W\d_])([\u05d0-\u05ea\u0620-\u064a])(?=[\d٠-٩۰-۹])")
 # "1 000", "12 500 000": thousands grouped with spaces (French, Russian, Polish…).
 _SPACE_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d])")
 _STAMP = re.compile(
@@ -181,8 +182,9 @@ def names_in(sentences: Sequence[str], language: Language = ENGLISH) -> list[str
 
 
 def _tokens_with_case(sentence: str) -> list[str]:
-    """Word tokens and punctuation marks; punctuation ends a run of name words."""
-    return re.findall(r"\w+(?:[.'-]\w+)*\.?|[^\w\s]", fold(sentence))
+    """Word tokens and punctuation marks; punctuation ends a run of name words. An elided
+    article or preposition is a token of its own ("d'Israël" → "d'", "Israël")."""
+    return re.findall(r"\b[a-z]{1,2}'(?=[A-Z])|\w+(?:[.'-]\w+)*\.?|[^\w\s]", fold(sentence))
 
 
 def _is_capitalised(token: str) -> bool:
@@ -268,9 +270,11 @@ def _number_tokens(sentence: str, language: Language) -> list[str]:
 
 
 def _grouped(text: str, language: Language) -> str:
-    """``text`` with thousands grouped by spaces written together ("1 000" → "1000")."""
+    """``text`` with thousands grouped by spaces written together ("1 000" → "1000"), and a
+    one-letter Arabic or Hebrew prefix parted from the digits it is written onto ("و12")."""
     if language.is_english:
         return text
+    text = _PREFIXED_DIGITS.sub(r"\1 ", text)
     return _SPACE_GROUPED.sub(lambda m: m.group().replace(" ", ""), text)
 
 
@@ -309,12 +313,12 @@ def _display_phrase(
             seen += 1
             continue
         left: list[str] = []
-        for word in reversed(tokens[max(0, index - 4) : index]):
+        for word in reversed(tokens[max(0, index - 6) : index]):
             if not word[0].isalnum() or _phrase_full(left):
                 break
             left.insert(0, word)
         right: list[str] = []
-        for word in tokens[index + 1 : index + 5]:
+        for word in tokens[index + 1 : index + 7]:
             if not word[0].isalnum() or _ends_phrase(word.lower(), language) or _phrase_full(right):
                 break
             right.append(word)
@@ -324,14 +328,17 @@ def _display_phrase(
 
 def _ends_phrase(word: str, language: Language) -> bool:
     """A function word after the number ends its phrase ("30 killed in" stops before "in");
-    the broad stopword lists of other languages also hold nouns, so only short ones count."""
+    the broad stopword lists of other languages also hold nouns, so only short ones count, and
+    never a character of an unspaced script (counters such as 人 are in those lists)."""
+    if UNSPACED.match(word):
+        return False
     return word in language.stopwords and (language.is_english or len(word) <= 3)
 
 
 def _phrase_full(words: list[str]) -> bool:
-    """Two words of context, or four characters of an unspaced script, are enough."""
+    """Two words of context, or six characters of an unspaced script, are enough."""
     unspaced = sum(1 for w in words if UNSPACED.match(w))
-    return unspaced >= 4 or len(words) - unspaced >= 2
+    return unspaced >= 6 or len(words) - unspaced >= 2
 
 
 def number_value(token: str, language: Language = ENGLISH) -> str | None:

@@ -53,6 +53,7 @@ class TrackConfig:
     number_boost: float = 3.0
     year_boost: float = 5.0
     year_conflict: float = 0.7
+    other_language: float = 0.5
     duplicate_similarity: float = 0.85
     duplicate_window: int = 100
     known_similarity: float = KNOWN_SIMILARITY
@@ -98,6 +99,7 @@ class _Story:
     urls: list[str]
     memory: StoryMemory
     years: dict[int, int] = field(default_factory=dict)
+    language: str = "en"
 
 
 @dataclass(slots=True)
@@ -165,7 +167,7 @@ class Tracker:
         duplicate = self._find_duplicate(features, candidates)
         if duplicate is not None:
             return self._duplicate(obs, text, features, duplicate)
-        best, score = self._best(candidates, event_at, features.years)
+        best, score = self._best(candidates, event_at, features.years, text.language)
         if best is not None and score >= self.config.join_threshold:
             story = self.stories[self.index.story_ids[best.slot]]
             self.index.merge(best.slot, vector, names, obs.fetched_at.timestamp())
@@ -176,18 +178,31 @@ class Tracker:
         return (now - self.config.dormant_after).timestamp()
 
     def _best(
-        self, candidates: list[Candidate], event_at: datetime, years: frozenset[int] = frozenset()
+        self,
+        candidates: list[Candidate],
+        event_at: datetime,
+        years: frozenset[int] = frozenset(),
+        language: str = "en",
     ) -> tuple[Candidate | None, float]:
         best: Candidate | None = None
         best_score = 0.0
         for candidate in candidates:
             story = self.stories[self.index.story_ids[candidate.slot]]
             score = candidate.cosine * self._time_factor(story, event_at)
+            score *= self._language_factor(story, language, candidate)
             if years and story.years and years.isdisjoint(story.years):
                 score *= self.config.year_conflict
             if score > best_score:
                 best, best_score = candidate, score
         return best, best_score
+
+    def _language_factor(self, story: _Story, language: str, candidate: Candidate) -> float:
+        """Stories are per language: an article in another language than the story's joins it
+        only on strong evidence, names written alike (transliterated the same) and a score that
+        passes the threshold even when scaled down by ``other_language``."""
+        if story.language == language:
+            return 1.0
+        return self.config.other_language if candidate.shared_names else 0.0
 
     @staticmethod
     def _learn_years(story: _Story, years: frozenset[int]) -> None:
@@ -287,6 +302,7 @@ class Tracker:
             event_at,
             [],
             StoryMemory(self.config.known_similarity, text.language),
+            language=text.language,
         )
         self.stories[story_id] = story
         self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
@@ -415,6 +431,7 @@ class Tracker:
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
             "memory": story.memory.to_dict(),
             "years": {str(year): count for year, count in sorted(story.years.items())},
+            "language": story.language,
         }
 
     @classmethod
@@ -445,6 +462,7 @@ class Tracker:
             urls=list(data["urls"]),
             memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
             years={int(year): count for year, count in data.get("years", {}).items()},
+            language=data.get("language") or "en",
         )
         self.stories[story.story_id] = story
         self.index.restore_story(
