@@ -141,3 +141,4 @@ class Development:
     title: str | None = None
     story_title: str | None = None
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
+    language: str | None = None  # of the article that developed the story (ISO 639-1)

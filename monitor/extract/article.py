@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ParseError
 from monitor.extract.body import Block, clean_blocks, extract_blocks, read_blocks
-from monitor.extract.metadata import MetadataDraft, read_metadata
+from monitor.extract.metadata import MetadataDraft, article_language, read_metadata
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
 from monitor.models import Article
@@ -61,6 +61,7 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
     published, modified = _ordered_dates(meta.published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)
     canonical_url = _canonical_url(url, meta, warnings)
+    language = article_language(meta.language, title, paragraphs, warnings)
     return Article(
         url=url,
         canonical_url=canonical_url,
@@ -68,7 +69,7 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
         authors=tuple(meta.authors),
         published=published,
         modified=modified,
-        language=meta.language,
+        language=language,
         section=meta.section,
         description=meta.description,
         paragraphs=paragraphs,

@@ -272,7 +272,9 @@ class Tracker:
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names, text.profile)
         self._learn_years(story, features.years)
-        development = self._development(DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match)
+        development = self._development(
+            DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match, language=text.language
+        )
         return TrackResult(
             TrackEvent.JOINED_STORY,
             story.story_id,
@@ -311,7 +313,9 @@ class Tracker:
         story.memory.learn(_with_title(text), features.names, text.profile)
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
         match = StoryMatch(1.0, ("no ongoing story matched",))
-        development = self._development(DevelopmentKind.NEW_STORY, obs, story, novelty, match)
+        development = self._development(
+            DevelopmentKind.NEW_STORY, obs, story, novelty, match, language=text.language
+        )
         return TrackResult(
             TrackEvent.NEW_STORY,
             story_id,
@@ -367,7 +371,9 @@ class Tracker:
         match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}",))
         development = None
         if not seen_before:
-            development = self._development(kind, obs, story, novelty, match, known.revision)
+            development = self._development(
+                kind, obs, story, novelty, match, known.revision, text.language
+            )
         return TrackResult(
             TrackEvent.REVISION,
             story.story_id,
@@ -390,6 +396,7 @@ class Tracker:
         novelty: Novelty,
         match: StoryMatch,
         revision: int | None = None,
+        language: str | None = None,
     ) -> Development | None:
         if not novelty.is_development:
             return None
@@ -407,6 +414,7 @@ class Tracker:
             title=obs.article.title,
             story_title=story.title,
             match=match,
+            language=language,
         )
 
     # -- snapshots -------------------------------------------------------------------------
