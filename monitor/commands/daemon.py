@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from monitor.commands import opml
 from monitor.commands.run import add_config_option
 from monitor.config import Settings, load_config
 from monitor.errors import MonitorError
@@ -25,9 +26,12 @@ def register(subparsers: Any) -> None:
     once.add_argument("--json", action="store_true", help="print the reports as JSON lines")
     once.set_defaults(handler=once_command)
 
-    sources = subparsers.add_parser("sources", help="sources: health, last success, next check")
+    sources = subparsers.add_parser(
+        "sources", help="sources: health, last success, next check; OPML import and export"
+    )
     add_config_option(sources)
     sources.set_defaults(handler=sources_command)
+    opml.register(sources)
 
     stories = subparsers.add_parser("stories", help="the stories being followed")
     add_config_option(stories)
