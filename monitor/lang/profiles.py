@@ -71,6 +71,8 @@ class Language:
     name_connectors: frozenset[str] = frozenset()
     # Short forms that may end a sentence but are never followed by one in lower case.
     short_forms: frozenset[str] = frozenset()
+    # Where every noun is capitalised: the articles and contractions that mark a common noun.
+    noun_markers: frozenset[str] = frozenset()
     ordinal_dot: bool = False  # "am 1. Mai": a number followed by a full stop is an ordinal
     decimal_comma: bool = False  # "3,5" is three and a half, "1.000" a thousand
     stem: Callable[[str], str] = _same
@@ -136,6 +138,9 @@ _LOCAL: dict[str, dict[str, object]] = {
         "connectors": "von van de zu",
         "ordinal_dot": True,
         "decimal_comma": True,
+        "noun_markers": """der die das den dem des ein eine einen einem einer eines am im zum zur
+            vom beim ins ans kein keine keinen keiner diese dieser diesen dieses jede jeder jedes
+            alle allen mehrere viele einige beiden""",
     },
     "fr": {
         "abbreviations": """m mm mme mmes mlle dr pr st ste av bd env etc p.ex c.-à-d cf vol
@@ -376,6 +381,7 @@ def language_for(code: str | None) -> Language:
         calendar_words=word_set(str(local.get("calendar", ""))),
         number_words=_number_words(local),
         name_connectors=word_set(str(local.get("connectors", ""))),
+        noun_markers=word_set(str(local.get("noun_markers", ""))),
         ordinal_dot=bool(local.get("ordinal_dot", False)),
         decimal_comma=bool(local.get("decimal_comma", False)),
         stem=_stemmer(primary),

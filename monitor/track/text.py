@@ -178,7 +178,46 @@ def names_in(sentences: Sequence[str], language: Language = ENGLISH) -> list[str
         if _is_title_case(tokens):  # a headline: keep only words the body capitalises
             tokens = [t if t.lower() in capitalised_inside else "," for t in tokens]
         found.extend(_runs(tokens, capitalised_inside, language))
+    if language.noun_markers:
+        nouns = _used_as_nouns(tokenised, language.noun_markers)
+        found = [kept for name in found if (kept := _without_nouns(name, nouns, language))]
     return found
+
+
+def _without_nouns(name: str, nouns: set[str], language: Language) -> str:
+    """``name`` without the common nouns it starts or ends with ("Badeort Scharm el-Scheich"
+    → "Scharm el-Scheich"); empty when nothing else is left."""
+    words = name.split()
+    while words and (words[0].lower() in nouns or words[0].lower() in language.name_connectors):
+        words = words[1:]
+    while words and (words[-1].lower() in nouns or words[-1].lower() in language.name_connectors):
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _used_as_nouns(tokenised: Sequence[list[str]], markers: frozenset[str]) -> set[str]:
+    """Where every noun is capitalised (German), the capitalised words that most often follow
+    an article, a number or an inflected adjective ("die Verhandlungen", "am Wochenende",
+    "24 Menschen", "indirekten Gesprächen"): common nouns, not names. "Israel und Hamas" and
+    "der Hamas" leave Hamas a name."""
+    marked: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for tokens in tokenised:
+        for previous, token in zip([".", *tokens[:-1]], tokens, strict=True):
+            if not _is_capitalised(token):
+                continue
+            word = token.lower().rstrip(".")
+            seen[word] = seen.get(word, 0) + 1
+            if _marks_a_noun(previous, markers):
+                marked[word] = marked.get(word, 0) + 1
+    return {word for word, count in marked.items() if count * 2 > seen[word]}
+
+
+def _marks_a_noun(previous: str, markers: frozenset[str]) -> bool:
+    word = previous.lower()
+    if word in markers or previous[:1].isdigit():
+        return True
+    return previous.islower() and word.endswith(("e", "en", "er", "es", "em"))
 
 
 def _tokens_with_case(sentence: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from monitor.lang import language_for
 from monitor.track.novelty import StoryMemory
-from monitor.track.text import content_terms, numbers_in
+from monitor.track.text import content_terms, names_in, numbers_in
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,17 @@ def test_unspaced_scripts_are_matched_by_character_pairs() -> None:
     terms = content_terms("以色列和哈马斯", language_for("zh"))
     assert "哈马" in terms
     assert "马斯" in terms
+
+
+def test_german_common_nouns_are_not_names() -> None:
+    german = language_for("de")
+    sentences = [
+        "Israel und Hamas beginnen Gespräche in Ägypten",
+        "Die Delegationen von Israel und der Hamas sind am Wochenende im Badeort Scharm "
+        "el-Scheich eingetroffen.",
+        "Die Verhandlungen über die Freilassung der Geiseln dauern an, 24 Menschen starben.",
+    ]
+    names = set(names_in(sentences, german))
+    assert {"Israel", "Hamas", "Scharm el-Scheich"} <= names
+    assert names.isdisjoint({"Verhandlungen", "Wochenende", "Delegationen", "Menschen"})
+    assert names.isdisjoint({"Freilassung", "Badeort Scharm el-Scheich"})
