@@ -197,6 +197,7 @@ class SourceConfig(_Model):
     name: Name
     type: SourceType = "feed"
     url: HttpUrl
+    language: list[LanguageCode] | None = None
     interval: PositiveDuration = 600.0
     jitter: Duration | None = None
     enabled: bool = True

@@ -39,6 +39,7 @@ __all__ = [
     "TextIndex",
     "TopicLike",
     "compile_query_lists",
+    "in_languages",
     "matching_topics",
     "parse_query",
     "query_for",
@@ -428,12 +429,12 @@ def _wants(topic: TopicLike, development: Development, source: str, text: TextIn
         return False
     if development.novelty < topic.min_novelty:
         return False
-    if not _in_languages(development.language, getattr(topic, "language", None)):
+    if not in_languages(development.language, getattr(topic, "language", None)):
         return False
     return query_for(topic.query).matches(text)
 
 
-def _in_languages(language: str | None, wanted: Sequence[str] | None) -> bool:
+def in_languages(language: str | None, wanted: Sequence[str] | None) -> bool:
     """Whether an article in ``language`` passes a ``language:`` list ("pt" passes "pt-BR"
     and "pt"); an unknown language passes no list."""
     if not wanted:
