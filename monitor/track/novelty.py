@@ -67,12 +67,10 @@ class StoryMemory:
         self.language = language
         self.profile = language_for(language)
         self.keys: set[str] = set()
-        self.key_list: list[str] = []
-        self.sentence_terms: list[frozenset[str]] = []
+        self.sentence_terms: list[tuple[str, frozenset[str]]] = []  # (key, terms), in order
         self.by_term: dict[str, list[int]] = {}
         self.facts: list[KnownFact] = []
         self.names: dict[str, str] = {}
-        self.name_keys: set[str] = set()
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -92,7 +90,7 @@ class StoryMemory:
             for index in self.by_term.get(term, ()):
                 overlaps[index] = overlaps.get(index, 0) + 1
         for index, shared in overlaps.items():
-            union = len(terms) + len(self.sentence_terms[index]) - shared
+            union = len(terms) + len(self.sentence_terms[index][1]) - shared
             yield index, shared / union
 
     def edited_from(self, key: str) -> str | None:
@@ -102,7 +100,7 @@ class StoryMemory:
         for index, score in self._similar(sentence_terms(key, self.profile)):
             if score > best_score or (score == best_score and best is not None and index > best):
                 best, best_score = index, score
-        return self.key_list[best] if best is not None else None
+        return self.sentence_terms[best][0] if best is not None else None
 
     def knows_name(self, name: str) -> bool:
         """Whether the story mentioned ``name``, or a name containing it or contained in it,
@@ -113,7 +111,8 @@ class StoryMemory:
         if any(lowered in known or known in lowered for known in self.names):
             return True
         key = self._name_key(name)
-        return any(key in known or known in key for known in self.name_keys)
+        known_keys = (self._name_key(known) for known in self.names.values())
+        return any(key in known or known in key for known in known_keys)
 
     def _name_key(self, name: str) -> str:
         return " ".join(self.profile.stem(w) for w in words(name))
@@ -207,16 +206,14 @@ class StoryMemory:
 
     def _learn_name(self, name: str) -> None:
         self.names.setdefault(name.lower(), name)
-        self.name_keys.add(self._name_key(name))
 
     def _learn_sentence(self, key: str) -> None:
         if key in self.keys or not key:
             return
         self.keys.add(key)
-        self.key_list.append(key)
         terms = sentence_terms(key, self.profile)
         index = len(self.sentence_terms)
-        self.sentence_terms.append(terms)
+        self.sentence_terms.append((key, terms))
         for term in terms:
             self.by_term.setdefault(term, []).append(index)
 
@@ -225,7 +222,7 @@ class StoryMemory:
     def to_dict(self) -> dict[str, Any]:
         return {
             "language": self.language,
-            "sentences": list(self.key_list),
+            "sentences": [key for key, _ in self.sentence_terms],
             "facts": [
                 [f.value, f.phrase, list(f.before), list(f.after), f.key] for f in self.facts
             ],
