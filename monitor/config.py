@@ -118,6 +118,17 @@ def _check_name(value: object) -> str:
     return text
 
 
+def _check_language(value: object) -> str:
+    text = str(value)
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", text):
+        raise PydanticCustomError(
+            "language",
+            '"{value}" is not a language code (ISO 639-1 such as "en", "de", "zh", "pt-BR")',
+            {"value": text},
+        )
+    return text.replace("_", "-")
+
+
 def _check_pattern(value: str) -> str:
     try:
         re.compile(value)
@@ -136,6 +147,7 @@ PositiveDuration = Annotated[Duration, Field(gt=0)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 HttpUrl = Annotated[str, BeforeValidator(_check_http_url)]
 Name = Annotated[str, BeforeValidator(_check_name)]
+LanguageCode = Annotated[str, BeforeValidator(_check_language)]
 
 
 class _Model(BaseModel):
@@ -189,6 +201,7 @@ class SourceConfig(_Model):
     name: Name
     type: SourceType = "feed"
     url: HttpUrl
+    language: list[LanguageCode] | None = None
     interval: PositiveDuration = 600.0
     jitter: Duration | None = None
     enabled: bool = True
@@ -221,6 +234,7 @@ class TopicConfig(_Model):
     name: Name
     query: str | QueryLists
     sources: list[str] | None = None
+    language: list[LanguageCode] | None = None
     min_novelty: Annotated[float, Field(ge=0, le=1)] = 0.0
     kinds: list[DevelopmentKind] = Field(default_factory=lambda: list(DevelopmentKind))
     debounce: Duration = 0.0

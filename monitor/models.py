@@ -176,3 +176,4 @@ class Development:
     story_title: str | None = None
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
     merged_stories: tuple[str, ...] = ()
+    language: str | None = None  # of the article that developed the story (ISO 639-1)

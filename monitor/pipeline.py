@@ -37,6 +37,7 @@ from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import note_source_health
+from monitor.topics import in_languages
 from monitor.track import Tracker
 
 log = structlog.get_logger("monitor.pipeline")
@@ -282,9 +283,14 @@ async def _process_article(
         if source.type == "article":
             report.ok, report.error = False, str(exc)
         return
-    if outcome.event == "not_article":
-        report.skipped.append(f"{url}: not an article ({outcome.reason})")
-        bound.info("article_skipped", reason=f"not an article ({outcome.reason})")
+    if outcome.event in ("not_article", "other_language"):
+        why = (
+            f"not an article ({outcome.reason})"
+            if outcome.event == "not_article"
+            else outcome.reason
+        )
+        report.skipped.append(f"{url}: {why}")
+        bound.info("article_skipped", reason=why)
         return
     report.add(outcome)
 
@@ -320,10 +326,12 @@ async def process_article_url(
         what=url,
     )
     if not article.is_article:  # an index page, an error page, a paywall: remember, skip
-        with deps.store.session() as session:
-            source_store.save_validators(session, url, page.validators, page.status, now)
         reason = "; ".join(article.warnings) or "no article text"
-        return article_store.ArticleOutcome(url=url, event="not_article", reason=reason)
+        return _skip(deps, url, page, now, "not_article", reason)
+    if not in_languages(article.language, source.language):
+        written = article.language or "an unknown language"
+        reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
+        return _skip(deps, url, page, now, "other_language", reason)
     return article_store.track_and_store(
         deps.store,
         deps.tracker,
@@ -337,6 +345,15 @@ async def process_article_url(
         recheck_delay=recheck_delay(deps.settings.tracking.recheck),
         metrics=deps.metrics,
     )
+
+
+def _skip(
+    deps: Deps, url: str, page: Page, now: datetime, event: str, reason: str
+) -> article_store.ArticleOutcome:
+    """Remember the page's validators (so it is not parsed again unchanged) and skip it."""
+    with deps.store.session() as session:
+        source_store.save_validators(session, url, page.validators, page.status, now)
+    return article_store.ArticleOutcome(url=url, event=event, reason=reason)
 
 
 def _html_input(page: Page) -> str | bytes:

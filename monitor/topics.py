@@ -11,6 +11,12 @@ Adjacent terms without an operator are joined by AND; AND binds tighter than OR;
 (also written ``-term``) negates what follows. Operators are case-insensitive; quote a word
 ("not") to search for it.
 
+Queries match in the article's own script: a term in Chinese or Japanese (written without
+spaces) matches as a run of characters anywhere in the text (``哈马斯``), and an Arabic or
+Hebrew term also matches with a one-letter prefix written onto it (``حماس`` in "وحماس"), so
+``hamas OR حماس OR 哈马斯`` finds the story in all three. A topic's ``language`` list keeps
+only developments of articles in those languages.
+
 Pure core: no I/O, no logging. A query that does not parse raises ``QueryError`` with the 1-based
 column inside the query text and what is wrong there.
 """
@@ -25,6 +31,7 @@ from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from monitor.errors import QueryError
+from monitor.lang.scripts import UNSPACED_CHARS
 from monitor.models import Article, Development, DevelopmentKind
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "TextIndex",
     "TopicLike",
     "compile_query_lists",
+    "in_languages",
     "matching_topics",
     "parse_query",
     "query_for",
@@ -46,8 +54,20 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+_UNSPACED_CHAR = re.compile(f"([{UNSPACED_CHARS}])")
+# One-letter proclitics of Arabic (and, so, with, to, as) and Hebrew (and, the, in, to, from,
+# that, as) are written onto the next word.
+_PROCLITIC = re.compile(r"^(?:[وفبلك]|[והבלמשכ])(?=\w{3})")
+
+
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(_normalise(text)))
+    """Lower-cased words; each character of a script written without spaces is one word, so
+    that a Chinese or Japanese term matches as a phrase of characters."""
+    return tuple(_WORD.findall(_UNSPACED_CHAR.sub(r" \1 ", _normalise(text))))
+
+
+def _with_proclitics_removed(words: Iterable[str]) -> set[str]:
+    return {_PROCLITIC.sub("", word) for word in words} - set(words)
 
 
 # --------------------------------------------------------------------------- matching
@@ -61,7 +81,8 @@ class TextIndex:
 
     def __init__(self, *segments: str) -> None:
         self.segments = [words for words in map(_words, segments) if words]
-        self.vocabulary = frozenset(word for words in self.segments for word in words)
+        words = {word for words in self.segments for word in words}
+        self.vocabulary = frozenset(words | _with_proclitics_removed(words))
 
     def has_word(self, word: str, prefix: bool) -> bool:
         if not prefix:
@@ -352,6 +373,8 @@ class TopicLike(Protocol):
     @property
     def kinds(self) -> Sequence[DevelopmentKind]: ...
 
+    # Optional: ``language``, a list of language codes the topic is limited to.
+
 
 TopicT = TypeVar("TopicT", bound=TopicLike)
 
@@ -406,4 +429,17 @@ def _wants(topic: TopicLike, development: Development, source: str, text: TextIn
         return False
     if development.novelty < topic.min_novelty:
         return False
+    if not in_languages(development.language, getattr(topic, "language", None)):
+        return False
     return query_for(topic.query).matches(text)
+
+
+def in_languages(language: str | None, wanted: Sequence[str] | None) -> bool:
+    """Whether an article in ``language`` passes a ``language:`` list ("pt" passes "pt-BR"
+    and "pt"); an unknown language passes no list."""
+    if not wanted:
+        return True
+    if language is None:
+        return False
+    primary = language.split("-")[0].lower()
+    return any(code.split("-")[0].lower() == primary for code in wanted)

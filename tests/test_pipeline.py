@@ -179,3 +179,25 @@ async def test_a_feed_source_that_serves_html_is_a_clear_error(
         (state,) = list_source_states(session)
     assert state.consecutive_failures == 1
     assert state.last_error == report.error
+
+
+async def test_a_source_language_list_skips_articles_in_other_languages(
+    service: Service, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/en.html").respond_with_data(
+        article("Talks resume", "Delegations met in Cairo on Monday."), content_type="text/html"
+    )
+    deps = await service.open()
+    german_only = source("de-only", httpserver.url_for("/en.html"), type="article", language=["de"])
+    from monitor.store.sources import SourceDefinition, sync_sources
+
+    with deps.store.session() as session:
+        sync_sources(
+            session,
+            [SourceDefinition(german_only.name, german_only.url, "article")],
+            datetime.now(UTC),
+        )
+    report = await check_source(german_only, deps, datetime.now(UTC))
+    assert report.ok
+    assert report.new_articles == 0
+    assert report.skipped == [f"{german_only.url}: written in en, the source takes de"]

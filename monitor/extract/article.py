@@ -23,7 +23,7 @@ from monitor.extract.body import (
 )
 from monitor.extract.bounds import MAX_NESTING, too_deep
 from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
-from monitor.extract.metadata import MetadataDraft, read_metadata
+from monitor.extract.metadata import MetadataDraft, article_language, read_metadata
 from monitor.extract.pagedate import find_publication_day, relative_publication_time
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
@@ -92,6 +92,7 @@ def extract_article(
     published, modified = _ordered_dates(published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)
     canonical_url = _canonical_url(url, meta, warnings)
+    language = article_language(meta.language, title, paragraphs, warnings)
     return Article(
         url=url,
         canonical_url=canonical_url,
@@ -99,7 +100,7 @@ def extract_article(
         authors=tuple(meta.authors),
         published=published,
         modified=modified,
-        language=meta.language,
+        language=language,
         section=meta.section,
         description=meta.description,
         paragraphs=paragraphs,

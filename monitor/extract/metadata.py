@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.dates import parse_date
 from monitor.extract.text import clean_value, fold
+from monitor.lang.detect import declared_or_detected
 
 ARTICLE_TYPES = frozenset(
     {
@@ -340,6 +341,18 @@ def _language(tree: LexborHTMLParser, metas: dict[str, list[str]]) -> str | None
     return _language_tag(clean_value(lang)) or _language_tag(
         _first_meta(metas, ("content-language", "og:locale", "language", "dc.language"))
     )
+
+
+def article_language(
+    declared: str | None, title: str | None, paragraphs: Sequence[str], warnings: list[str]
+) -> str | None:
+    """The page's language tag, checked against its text: detected when the page declares
+    none, replaced (with a warning) when the text is clearly written in another language."""
+    text = " ".join((title or "", *paragraphs[:4]))
+    found = declared_or_detected(declared, text)
+    if declared is not None and found != declared:
+        warnings.append(f"language: the page says {declared}, its text reads as {found}")
+    return found
 
 
 def _language_tag(value: str | None) -> str | None:

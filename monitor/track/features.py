@@ -6,6 +6,8 @@ import hashlib
 import math
 from dataclasses import dataclass
 
+from monitor.lang import Language, language_for
+from monitor.lang.detect import detect_language
 from monitor.models import Article
 from monitor.track.text import (
     bottom_k,
@@ -16,7 +18,6 @@ from monitor.track.text import (
     names_in,
     shingle_hashes,
     split_sentences,
-    stem,
     words,
 )
 
@@ -31,6 +32,12 @@ class ArticleText:
 
     title: str
     sentences: tuple[str, ...]
+    language: str = "en"
+
+    @property
+    def profile(self) -> Language:
+        """What the engine knows about the language the article is written in."""
+        return language_for(self.language)
 
     @property
     def title_key(self) -> str:
@@ -52,12 +59,16 @@ class ArticleText:
 
 
 def article_text(article: Article) -> ArticleText:
-    """The sentences of ``article``, minus "Updated 5 minutes ago" stamps and empty units."""
+    """The sentences of ``article``, minus "Updated 5 minutes ago" stamps and empty units, cut
+    by the rules of the article's language (the page's, else detected from its text)."""
+    title = " ".join((article.title or "").split())
+    code = article.language or detect_language(" ".join((title, *article.paragraphs[:4])))
+    language = language_for(code)
     sentences: list[str] = []
     for paragraph in article.paragraphs:
-        sentences.extend(s for s in split_sentences(paragraph) if not is_stamp(s))
-    title = " ".join((article.title or "").split())
-    return ArticleText(title=title, sentences=tuple(s for s in sentences if comparison_form(s)))
+        sentences.extend(s for s in split_sentences(paragraph, language) if not is_stamp(s))
+    kept = tuple(s for s in sentences if comparison_form(s))
+    return ArticleText(title=title, sentences=kept, language=language.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +102,16 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     vocabulary and often their actors, but rarely their figures and never their year.
     """
     boosts = boosts or TermBoosts()
+    language = text.profile
     all_sentences = (text.title, *text.sentences) if text.title else text.sentences
-    names = tuple(dict.fromkeys(names_in(all_sentences)))
-    name_terms = frozenset(stem(w) for name in names for w in words(name) if len(w) > 1)
+    names = tuple(dict.fromkeys(names_in(all_sentences, language)))
+    name_words = frozenset(w for name in names for w in words(name) if len(w) > 1)
+    name_terms = frozenset(language.name_stem(w) for w in name_words)
     counts: dict[str, float] = {}
-    for term in content_terms(text.title):
+    for term in content_terms(text.title, language, name_words):
         counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
     for sentence in text.sentences:
-        for term in content_terms(sentence):
+        for term in content_terms(sentence, language, name_words):
             counts[term] = counts.get(term, 0.0) + 1.0
     years = frozenset(int(term) for term in counts if is_year(term))
     weights = {
@@ -106,9 +119,9 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
         for term, count in counts.items()
     }
     for name in names:
-        name_words = words(name)
-        if len(name_words) > 1 and boosts.phrase > 0:
-            weights[NAME_PREFIX + " ".join(name_words)] = boosts.phrase
+        words_of_name = words(name)
+        if len(words_of_name) > 1 and boosts.phrase > 0:
+            weights[NAME_PREFIX + " ".join(words_of_name)] = boosts.phrase
     tokens = [w for s in text.sentences for w in words(s)]
     sketch = bottom_k(shingle_hashes(tokens), SKETCH_SIZE)
     return ArticleFeatures(weights, name_terms, names, sketch, years)

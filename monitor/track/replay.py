@@ -1,8 +1,9 @@
 """Replay: run the engine over recorded observations, one JSON object in, one JSON object out.
 
 An observation is ``{"source", "url", "fetched_at", "html"}`` or, in place of ``html``,
-``{"title", "text", "published"}``. The output line for each says which story the page went
-to, what kind of event it was, the development (if any) and why the story matched.
+``{"title", "text", "published"}`` and optionally ``"language"`` (else it is detected). The
+output line for each says which story the page went to, what kind of event it was, the
+development (if any) and why the story matched.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def _text_article(line: dict[str, Any], url: str) -> Article:
         canonical_url=url,
         title=line.get("title"),
         published=_timestamp(published) if published else None,
+        language=line.get("language") or None,
         paragraphs=paragraphs,
     )
 

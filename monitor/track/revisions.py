@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from monitor.lang import Language
 from monitor.track.features import ArticleText
 from monitor.track.text import comparison_form, fold, numbers_in
 
@@ -92,7 +93,8 @@ def diff_revisions(old: ArticleText, new: ArticleText) -> RevisionDiff:
     headline = (old.title, new.title) if old.title_key != new.title_key else None
     lead_changed = _first(old_keys) != _first(new_keys)
     diff = RevisionDiff(added, removed, changed, headline, lead_changed, notes)
-    return _with_significance(diff, max(_word_count(old_keys), _word_count(new_keys), 1))
+    words = max(_word_count(old_keys), _word_count(new_keys), 1)
+    return _with_significance(diff, words, new.profile)
 
 
 def _word_count(keys: Sequence[str]) -> int:
@@ -171,7 +173,7 @@ def word_diff(before: str, after: str) -> tuple[WordChange, ...]:
     )
 
 
-def _with_significance(diff: RevisionDiff, words: int) -> RevisionDiff:
+def _with_significance(diff: RevisionDiff, words: int, language: Language) -> RevisionDiff:
     """A 0..1 score: share of words touched, plus weight for headline, notes and numbers."""
     touched = sum(len(s.split()) for s in (*diff.added, *diff.removed))
     touched += sum(
@@ -182,7 +184,7 @@ def _with_significance(diff: RevisionDiff, words: int) -> RevisionDiff:
         score += 0.2
     if diff.notes:
         score += 0.3
-    if any(_numbers_differ(c) for c in diff.changed):
+    if any(_numbers_differ(c, language) for c in diff.changed):
         score += 0.3
     return RevisionDiff(
         diff.added,
@@ -195,7 +197,7 @@ def _with_significance(diff: RevisionDiff, words: int) -> RevisionDiff:
     )
 
 
-def _numbers_differ(change: ChangedSentence) -> bool:
-    before = sorted(m.value for m in numbers_in(change.before))
-    after = sorted(m.value for m in numbers_in(change.after))
+def _numbers_differ(change: ChangedSentence, language: Language) -> bool:
+    before = sorted(m.value for m in numbers_in(change.before, language=language))
+    after = sorted(m.value for m in numbers_in(change.after, language=language))
     return before != after

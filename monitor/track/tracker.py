@@ -57,6 +57,7 @@ class TrackConfig:
     number_boost: float = 3.0
     year_boost: float = 5.0
     year_conflict: float = 0.7
+    other_language: float = 0.5
     duplicate_similarity: float = 0.85
     duplicate_window: int = 100
     known_similarity: float = KNOWN_SIMILARITY
@@ -113,6 +114,7 @@ class _Story:
     years: dict[int, int] = field(default_factory=dict)
     unannounced_merges: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    language: str = "en"
 
 
 @dataclass(slots=True)
@@ -184,7 +186,7 @@ class Tracker:
         duplicate = self._find_duplicate(features, candidates)
         if duplicate is not None:
             return self._duplicate(obs, text, features, duplicate)
-        best, score = self._best(candidates, event_at, features.years)
+        best, score = self._best(candidates, event_at, features.years, text.language)
         threshold = self.config.join_threshold
         best_id = self.index.story_ids[best.slot] if best is not None else None
         if best is not None and best_id is not None and score >= threshold:
@@ -193,7 +195,8 @@ class Tracker:
                 c
                 for c in candidates
                 if c.slot != best.slot
-                and self._score(c, event_at, features.years) >= self.config.merge_threshold
+                and self._score(c, event_at, features.years, text.language)
+                >= self.config.merge_threshold
             ]
             story, merged = self._merge_bridged(self.stories[best_id], bridged)
             match = _match(score, best, best_id, threshold)
@@ -260,23 +263,43 @@ class Tracker:
         return (now - self.config.dormant_after).timestamp()
 
     def _best(
-        self, candidates: list[Candidate], event_at: datetime, years: frozenset[int] = frozenset()
+        self,
+        candidates: list[Candidate],
+        event_at: datetime,
+        years: frozenset[int] = frozenset(),
+        language: str = "en",
     ) -> tuple[Candidate | None, float]:
         best: Candidate | None = None
         best_score = 0.0
         for candidate in candidates:
-            score = self._score(candidate, event_at, years)
+            score = self._score(candidate, event_at, years, language)
             if score > best_score:
                 best, best_score = candidate, score
         return best, best_score
 
-    def _score(self, candidate: Candidate, event_at: datetime, years: frozenset[int]) -> float:
-        """Text similarity to a story, lowered for a gap in time or a clash of years."""
+    def _score(
+        self,
+        candidate: Candidate,
+        event_at: datetime,
+        years: frozenset[int],
+        language: str = "en",
+    ) -> float:
+        """Text similarity to a story, lowered for a gap in time, a clash of years or another
+        language without shared names."""
         story = self.stories[self.index.story_ids[candidate.slot]]
         score = candidate.cosine * self._time_factor(story, event_at)
+        score *= self._language_factor(story, language, candidate)
         if years and story.years and years.isdisjoint(story.years):
             score *= self.config.year_conflict
         return score
+
+    def _language_factor(self, story: _Story, language: str, candidate: Candidate) -> float:
+        """Stories are per language: an article in another language than the story's joins it
+        only on strong evidence, names written alike (transliterated the same) and a score that
+        passes the threshold even when scaled down by ``other_language``."""
+        if story.language == language:
+            return 1.0
+        return self.config.other_language if candidate.shared_names else 0.0
 
     @staticmethod
     def _learn_years(story: _Story, years: frozenset[int]) -> None:
@@ -319,7 +342,7 @@ class Tracker:
     ) -> TrackResult:
         story = self.stories[of.story_id]
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(text.sentences, features.names)
+        story.memory.learn(text.sentences, features.names, text.profile)
         match = StoryMatch(1.0, (f"near-duplicate of {of.url}",))
         return TrackResult(
             TrackEvent.DUPLICATE,
@@ -340,13 +363,15 @@ class Tracker:
         match: StoryMatch,
         event_at: datetime,
     ) -> TrackResult:
-        novelty = story.memory.assess(_with_title(text), features.names)
+        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
         story.first_event = min(story.first_event, event_at)
         story.last_event = max(story.last_event, event_at)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names)
+        story.memory.learn(_with_title(text), features.names, text.profile)
         self._learn_years(story, features.years)
-        development = self._development(DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match)
+        development = self._development(
+            DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match, language=text.language
+        )
         return TrackResult(
             TrackEvent.JOINED_STORY,
             story.story_id,
@@ -376,15 +401,18 @@ class Tracker:
             event_at,
             event_at,
             [],
-            StoryMemory(self.config.known_similarity),
+            StoryMemory(self.config.known_similarity, text.language),
+            language=text.language,
         )
         self.stories[story_id] = story
         self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
         self._learn_years(story, features.years)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names)
+        story.memory.learn(_with_title(text), features.names, text.profile)
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
-        development = self._development(DevelopmentKind.NEW_STORY, obs, story, novelty, match)
+        development = self._development(
+            DevelopmentKind.NEW_STORY, obs, story, novelty, match, language=text.language
+        )
         return TrackResult(
             TrackEvent.NEW_STORY,
             story_id,
@@ -424,7 +452,7 @@ class Tracker:
         story = self.stories[known.story_id]
         features = article_features(text, self.boosts)
         seen_before = text.fingerprint in known.fingerprints
-        novelty = story.memory.assess(_with_title(text), features.names)
+        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
         known.revision += 1
         known.text = text
         known.names = features.names
@@ -433,7 +461,7 @@ class Tracker:
         if not seen_before:
             known.fingerprints.append(text.fingerprint)
         story.last_seen = max(story.last_seen, obs.fetched_at)
-        story.memory.learn(_with_title(text), features.names)
+        story.memory.learn(_with_title(text), features.names, text.profile)
         self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
         kind = DevelopmentKind.CORRECTION if diff.notes else DevelopmentKind.REVISION
         if kind is DevelopmentKind.CORRECTION:
@@ -441,7 +469,9 @@ class Tracker:
         match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}",))
         development = None
         if not seen_before:
-            development = self._development(kind, obs, story, novelty, match, known.revision)
+            development = self._development(
+                kind, obs, story, novelty, match, known.revision, text.language
+            )
         return TrackResult(
             TrackEvent.REVISION,
             story.story_id,
@@ -486,12 +516,14 @@ class Tracker:
         sentences = article_text(
             replace(obs.article, paragraphs=post_paragraphs(changed))
         ).sentences
-        novelty = story.memory.assess(sentences, features.names)
-        story.memory.learn(sentences, features.names)
+        novelty = story.memory.assess(sentences, features.names, text.profile)
+        story.memory.learn(sentences, features.names, text.profile)
         kind = DevelopmentKind.LIVE_UPDATE if changes.new else DevelopmentKind.REVISION
         what = f"{len(changes.new)} new, {len(changes.edited)} edited posts"
         match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}: {what}",))
-        development = self._development(kind, obs, story, novelty, match, known.revision)
+        development = self._development(
+            kind, obs, story, novelty, match, known.revision, text.language
+        )
         if development is not None:
             occurred = _newest_post_time(changes.new or changes.edited, obs.fetched_at)
             development = replace(development, occurred_at=occurred)
@@ -517,6 +549,7 @@ class Tracker:
         novelty: Novelty,
         match: StoryMatch,
         revision: int | None = None,
+        language: str | None = None,
     ) -> Development | None:
         if not novelty.is_development:
             return None
@@ -536,6 +569,7 @@ class Tracker:
             story_title=story.title,
             match=match,
             merged_stories=merged,
+            language=language,
         )
 
     # -- snapshots -------------------------------------------------------------------------
@@ -562,6 +596,7 @@ class Tracker:
             "years": {str(year): count for year, count in sorted(story.years.items())},
             "unannounced_merges": list(story.unannounced_merges),
             "aliases": list(story.aliases),
+            "language": story.language,
         }
 
     @classmethod
@@ -594,6 +629,7 @@ class Tracker:
             years={int(year): count for year, count in data.get("years", {}).items()},
             unannounced_merges=list(data.get("unannounced_merges", ())),
             aliases=list(data.get("aliases", ())),
+            language=data.get("language") or "en",
         )
         self.stories[story.story_id] = story
         self.index.restore_story(
@@ -661,6 +697,7 @@ def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
         "revision": state.revision,
         "title": state.text.title,
         "sentences": list(state.text.sentences),
+        "language": state.text.language,
         "fingerprints": list(state.fingerprints),
         "names": list(state.names),
         "sketch": list(state.sketch),
@@ -677,7 +714,7 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         source=data["source"],
         story_id=data["story_id"],
         revision=data["revision"],
-        text=ArticleText(data["title"], tuple(data["sentences"])),
+        text=ArticleText(data["title"], tuple(data["sentences"]), data.get("language") or "en"),
         fingerprints=list(data["fingerprints"]),
         names=tuple(data["names"]),
         sketch=tuple(data["sketch"]),

@@ -107,11 +107,34 @@ def test_canonical_url_only_from_the_same_site(head: str, expected: str) -> None
     assert extract_article(make_page(head), URL + "#comments").canonical_url == expected
 
 
-@pytest.mark.parametrize(
-    ("lang", "expected"), [(' lang="en_us"', "en-US"), (' lang="DE"', "de"), (' lang="x"', None)]
+GERMAN_BODY = (
+    "<p>Die Delegationen von Israel und der Hamas sind am Montag in Ägypten eingetroffen, um "
+    "über eine Waffenruhe und die Freilassung der Geiseln zu verhandeln.</p>"
+    "<p>Nach Angaben der Behörden dauern die Gespräche mehrere Tage, ein Ergebnis wird frühestens "
+    "am Wochenende erwartet, sagte ein Sprecher der Regierung in Kairo.</p>"
 )
-def test_language_tag_is_normalised(lang: str, expected: str | None) -> None:
-    assert extract_article(make_page(lang=lang), URL).language == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "head", "expected"),
+    [
+        (' lang="de_de"', "", "de-DE"),
+        (' lang="DE"', "", "de"),
+        ("", '<meta property="og:locale" content="de_AT">', "de-AT"),
+        (' lang="x"', "", "de"),  # not a language tag: detected from the text
+        ("", "", "de"),  # none declared: detected from the text
+    ],
+)
+def test_language_tag_is_normalised_or_detected(lang: str, head: str, expected: str) -> None:
+    article = extract_article(make_page(head, GERMAN_BODY, lang), URL)
+    assert article.language == expected
+    assert not any(w.startswith("language:") for w in article.warnings)
+
+
+def test_a_language_the_text_contradicts_is_replaced_with_a_warning() -> None:
+    article = extract_article(make_page(body=GERMAN_BODY, lang=' lang="en"'), URL)
+    assert article.language == "de"
+    assert "language: the page says en, its text reads as de" in article.warnings
 
 
 def test_title_falls_back_to_h1_then_document_title() -> None:
