@@ -59,3 +59,9 @@ def _fresh_postgres_schema(url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(autouse=True)
+def _no_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI reads ``.env`` of the working directory: a developer's own must not leak in."""
+    monkeypatch.setenv("MONITOR_ENV_FILE", "")
