@@ -22,7 +22,7 @@ from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import next_health
-from monitor.metrics import Metrics
+from monitor.metrics import Metrics, fetch_status_label
 from monitor.models import ArticleLink, Page
 from monitor.sources import (
     detect_document_kind,
@@ -342,7 +342,7 @@ async def _fetch(deps: Deps, source: SourceConfig, url: str, *, discovered: bool
         raise
     finally:
         deps.metrics.fetch_seconds.observe(time.perf_counter() - started)
-    deps.metrics.fetches.labels("304" if page.not_modified else str(page.status)).inc()
+    deps.metrics.fetches.labels(fetch_status_label(page)).inc()
     return page
 
 
