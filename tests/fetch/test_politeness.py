@@ -50,6 +50,19 @@ async def test_robots_disallow_is_refused_and_reported(
     assert len(server.hits("/robots.txt")) == 1  # cached for the day
 
 
+async def test_robots_with_a_byte_order_mark_is_obeyed(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    server.routes["/robots.txt"] = answer(
+        b"\xef\xbb\xbfUser-agent: *\nDisallow: /private\n", content_type="text/plain"
+    )
+    server.routes["/private/page"] = answer(b"secret")
+    async with make_fetcher() as fetcher:
+        with pytest.raises(BlockedURL, match=r"robots\.txt disallows it"):
+            await fetcher.fetch(server.url("/private/page"), discovered=False)
+    assert server.hits("/private/page") == []
+
+
 async def test_robots_can_be_ignored_per_source(
     server: RawServer, make_fetcher: FetcherFactory
 ) -> None:
