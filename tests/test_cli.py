@@ -334,3 +334,21 @@ async def test_receive_prints_each_webhook_and_whether_it_verifies() -> None:
 def test_receive_is_a_command() -> None:
     args = build_parser().parse_args(["receive", "--port", "9999", "--secret", SECRET])
     assert (args.port, args.secret) == (9999, SECRET)
+
+
+def test_the_once_summary_says_why_links_were_skipped() -> None:
+    from monitor.commands.daemon import _report_line
+    from monitor.pipeline import SourceReport
+
+    refusal = "a loopback address (set allow_private_networks on the source to allow it)"
+    report = SourceReport(
+        source="intranet",
+        links=3,
+        skipped=[
+            f"http://10.0.0.5:8080/a: refused http://10.0.0.5:8080/a: 10.0.0.5 is 10.0.0.5, {refusal}",
+            f"http://10.0.0.5:8080/b: refused http://10.0.0.5:8080/b: 10.0.0.5 is 10.0.0.5, {refusal}",
+            "http://10.0.0.5:8080/c: not an article (no article text)",
+        ],
+    )
+    line = _report_line(report)
+    assert f"3 skipped: 2× 10.0.0.5 is 10.0.0.5, {refusal}; 1× not an article" in line

@@ -104,11 +104,31 @@ def _report_line(report: SourceReport) -> str:
         f"{report.developments} developments",
         f"{report.alerts} alerts",
     ]
-    if report.skipped:
-        parts.append(f"{len(report.skipped)} skipped")
     if report.article_errors:
         parts.append(f"{len(report.article_errors)} page errors")
-    return f"ok   {report.source}: " + ", ".join(parts)
+    line = f"ok   {report.source}: " + ", ".join(parts)
+    if report.skipped:
+        line += f"; {len(report.skipped)} skipped: {skip_reasons(report.skipped)}"
+    return line
+
+
+def skip_reasons(skipped: Sequence[str], shown: int = 3) -> str:
+    """Why links were skipped, most common first: ``2× <reason>; 1× <reason>``.
+
+    Each entry is ``"URL: why"`` and a refusal says ``"refused URL: reason"``; the URLs are
+    left out so that links skipped for one reason count together.
+    """
+    counts: dict[str, int] = {}
+    for entry in skipped:
+        reason = entry.split(": ", 1)[-1]
+        if reason.startswith("refused "):
+            reason = reason.split(": ", 1)[-1]
+        counts[reason] = counts.get(reason, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    text = "; ".join(f"{count}× {reason}" for reason, count in ranked[:shown])
+    if len(ranked) > shown:
+        text += f"; {len(ranked) - shown} other reasons"
+    return text
 
 
 def _report_json(report: SourceReport) -> dict[str, object]:
