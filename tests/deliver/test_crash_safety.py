@@ -119,7 +119,9 @@ def crash_once(tmp_path: Path, receiver: Receiver, rng: random.Random, name: str
     assert wait_for_requests(receiver, name, target, 30), "the worker never sent"
     time.sleep(rng.uniform(0, 0.01))
     worker.send_signal(signal.SIGKILL)
-    assert worker.wait(10) == -signal.SIGKILL
+    # On a busy machine the worker may have sent the last alert before the kill landed: then
+    # this round checks a clean exit instead, and the restart below finds nothing to do.
+    assert worker.wait(60) in (-signal.SIGKILL, 0)
     assert worker.stderr is not None
     worker.stderr.close()
     at_kill = statuses(sessions)
