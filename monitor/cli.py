@@ -60,8 +60,9 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
 
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**kwargs, "add_help": False})
         self.register("action", "parsers", _Commands)
+        self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -226,9 +226,7 @@ def test_every_command_and_option_has_one_plain_sentence_of_help() -> None:
                 for choice in action._choices_actions:
                     if not _is_plain_sentence(choice.help):
                         bad.append(f"{name} {choice.dest}: {choice.help!r}")
-            elif not isinstance(action, argparse._HelpAction) and not _is_plain_sentence(
-                action.help
-            ):
+            elif not _is_plain_sentence(action.help):
                 bad.append(f"{name} {action.dest}: {action.help!r}")
     assert bad == []
 
