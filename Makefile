@@ -28,7 +28,7 @@ $(BENCH_STAMP): $(STAMP)
 
 # A local .env with a fresh webhook secret, read by `make run` and by docker compose.
 .env:
-	@$(PYTHON) -c "import base64, os, secrets; print('MONITOR_WEBHOOK_URL=http://127.0.0.1:8788/webhook'); print('MONITOR_WEBHOOK_SECRET=whsec_' + base64.b64encode(os.urandom(24)).decode()); print('POSTGRES_PASSWORD=' + secrets.token_urlsafe(24))" > $@
+	@$(PYTHON) -c "import base64, os, secrets; print('MONITOR_WEBHOOK_URL=http://127.0.0.1:8788/webhook'); print('MONITOR_WEBHOOK_SECRET=whsec_' + base64.b64encode(os.urandom(24)).decode()); print('POSTGRES_PASSWORD=' + secrets.token_urlsafe(24)); print('MONITOR_SERVER_TOKEN=' + secrets.token_urlsafe(24))" > $@
 	@echo "created .env with a fresh webhook secret; set MONITOR_WEBHOOK_URL there to your receiver"
 
 run: $(STAMP) .env

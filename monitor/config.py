@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
@@ -267,16 +270,53 @@ def _check_secret(value: object) -> str:
     return text
 
 
+_APPRISE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+
+
+def _check_apprise_url(value: object) -> str:
+    text = str(value).strip()
+    if not _APPRISE_URL.match(text):
+        raise PydanticCustomError(
+            "url",
+            '"{value}" is not an Apprise URL (like tgram://BOT_TOKEN/CHAT_ID, '
+            "mailto://user:password@example.com, ntfys://ntfy.sh/TOPIC)",
+            {"value": text},
+        )
+    return text
+
+
 class WebhookConfig(_Model):
-    """One endpoint that receives signed alerts."""
+    """One channel that receives alerts: a signed JSON webhook (the default), Slack, Discord, or
+    any service Apprise knows (``format: apprise`` with an Apprise URL; such messages are not
+    signed)."""
 
     name: Name
-    url: HttpUrl
-    secret: Annotated[str, BeforeValidator(_check_secret)]
-    format: Literal["json", "slack", "discord"] = "json"
+    format: Literal["json", "slack", "discord", "apprise"] = "json"
+    url: str
+    secret: str | None = Field(default=None, validate_default=True)
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: PositiveDuration = 10.0
     enabled: bool = True
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url_fits_format(cls, value: object, info: ValidationInfo) -> str:
+        if info.data.get("format") == "apprise":
+            return _check_apprise_url(value)
+        return _check_http_url(value)
+
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _secret_fits_format(cls, value: object, info: ValidationInfo) -> str | None:
+        if info.data.get("format") == "apprise":
+            if value is not None:
+                raise PydanticCustomError(
+                    "secret", 'format "apprise" sends unsigned messages: remove "secret"'
+                )
+            return None
+        if value is None:
+            raise PydanticCustomError("missing", "required key is missing")
+        return _check_secret(value)
 
 
 DEFAULT_RETRY_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
@@ -316,11 +356,41 @@ class TrackingConfig(_Model):
 
 
 class ServerConfig(_Model):
-    """The health, metrics and read-only API endpoint."""
+    """The pages, feeds, health, metrics and read-only API endpoint.
+
+    Bound to anything but a loopback address, every request (but /healthz) needs ``token``.
+    """
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8787
+    token: Annotated[str, Field(min_length=16)] | None = None
+    public_url: HttpUrl | None = None  # where readers reach the pages; links in alert messages
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (as in ``server.host``) only accepts connections from this machine."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def open_server_problem(server: ServerConfig) -> str | None:
+    """Why the server must not start as configured: listening beyond this machine with no token."""
+    if not server.enabled or server.token or is_loopback(server.host):
+        return None
+    return (
+        f'"{server.host}" is reachable from other machines, but server.token is not set: '
+        "set a token (at least 16 characters, e.g. ${MONITOR_SERVER_TOKEN}) that requests "
+        "must carry, or bind to 127.0.0.1"
+    )
 
 
 class LoggingConfig(_Model):
@@ -474,6 +544,7 @@ ENV_OVERRIDES = {
     DATABASE_URL_ENV: ("storage", "database_url"),
     "MONITOR_SERVER_HOST": ("server", "host"),
     "MONITOR_SERVER_PORT": ("server", "port"),
+    "MONITOR_SERVER_TOKEN": ("server", "token"),
 }
 
 
@@ -604,6 +675,8 @@ def _check_references(settings: Settings, document: CommentedMap, problems: _Pro
                 ("sources", index, "links"),
                 f'"links" only applies to type "listing", not "{source.type}"',
             )
+    if problem := open_server_problem(settings.server):
+        problems.add(("server", "host"), problem)
     for index, topic in enumerate(settings.topics):
         for position, name in enumerate(topic.webhooks):
             if name not in webhook_names:

@@ -36,6 +36,7 @@ from monitor import __version__
 from monitor.alerts.formats import format_for
 from monitor.alerts.payload import ArticleInfo, StoryInfo, build_payload
 from monitor.alerts.signing import new_message_id, sign
+from monitor.channels import send_apprise
 from monitor.models import Development, DevelopmentKind
 from monitor.retry_after import parse_retry_after
 from monitor.store.outbox import (
@@ -67,7 +68,7 @@ class WebhookLike(Protocol):
     def url(self) -> str: ...
 
     @property
-    def secret(self) -> str: ...
+    def secret(self) -> str | None: ...  # None only for format "apprise"
 
     @property
     def format(self) -> str: ...
@@ -97,6 +98,7 @@ class DeliveryPolicy:
     batch_size: int = 20
     clock: Callable[[], datetime] = utc_now
     observe: Callable[[AttemptOutcome, AttemptResult], None] | None = None  # metrics hook
+    pages_url: str | None = None  # the daemon's public address, for story links in messages
 
 
 @dataclass(slots=True)
@@ -163,6 +165,8 @@ def outcome_for(
     status = result.status_code
     if status is not None and 200 <= status < 300:
         return AttemptOutcome.DELIVERED, None
+    if status is None and result.error is None:  # a channel without HTTP statuses said "sent"
+        return AttemptOutcome.DELIVERED, None
     if status == 410:
         return AttemptOutcome.GONE, None
     delay = retry_delay(
@@ -189,12 +193,34 @@ def request_headers(
     webhook: WebhookLike, msg_id: str, timestamp: datetime, body: bytes
 ) -> dict[str, str]:
     """Custom headers first, so that they can never replace the signature headers."""
+    if webhook.secret is None:
+        raise ValueError(f"webhook {webhook.name} has no secret to sign with")
     return {
         **webhook.headers,
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         **sign(webhook.secret, msg_id, timestamp, body),
     }
+
+
+async def send_alert(
+    client: httpx.AsyncClient,
+    webhook: WebhookLike,
+    msg_id: str,
+    payload: dict[str, Any],
+    policy: DeliveryPolicy,
+) -> SendResult:
+    """One attempt through the webhook's channel: Apprise, or a signed POST (the default)."""
+    if webhook.format == "apprise":
+        attempt = await send_apprise(
+            webhook.url,
+            payload,
+            limit=webhook.timeout,
+            clock=policy.clock,
+            pages_url=policy.pages_url,
+        )
+        return SendResult(attempt, "sent" if attempt.error is None else "")
+    return await send_signed(client, webhook, msg_id, payload, policy.clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +380,7 @@ async def _deliver_one(
     in_flight: asyncio.Semaphore,
 ) -> AttemptOutcome:
     async with in_flight:
-        sent = await send_signed(client, webhook, claimed.id, claimed.payload, policy.clock)
+        sent = await send_alert(client, webhook, claimed.id, claimed.payload, policy)
     result = sent.attempt
     outcome, delay = outcome_for(result, claimed.attempts + 1, policy, rng)
     next_due = None if delay is None else policy.clock() + timedelta(seconds=delay)
@@ -481,7 +507,11 @@ class DeliveryMetrics(Protocol):
     def delivery_seconds(self) -> Any: ...
 
 
-def policy_from(alerts: AlertsSettings, metrics: DeliveryMetrics | None = None) -> DeliveryPolicy:
+def policy_from(
+    alerts: AlertsSettings,
+    metrics: DeliveryMetrics | None = None,
+    pages_url: str | None = None,
+) -> DeliveryPolicy:
     """The delivery policy a configuration asks for, reporting attempts to ``metrics``."""
 
     def observe(outcome: AttemptOutcome, result: AttemptResult) -> None:
@@ -493,6 +523,7 @@ def policy_from(alerts: AlertsSettings, metrics: DeliveryMetrics | None = None) 
         retry_schedule=tuple(alerts.retry_schedule),
         max_in_flight_per_endpoint=alerts.max_in_flight_per_endpoint,
         observe=observe if metrics is not None else None,
+        pages_url=pages_url,
     )
 
 
@@ -512,10 +543,12 @@ class DeliveryWorker:
         webhooks: Sequence[WebhookLike],
         settings: DeliveryPolicy | AlertsSettings | None = None,
         metrics: DeliveryMetrics | None = None,
+        pages_url: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.client = client
         self.metrics = metrics
+        self.pages_url = pages_url
         self.policy = self._policy(settings)
         self.webhooks = list(webhooks)
         self.passes: dict[str, asyncio.Task[DeliveryReport]] = {}
@@ -524,7 +557,9 @@ class DeliveryWorker:
     def _policy(self, settings: DeliveryPolicy | AlertsSettings | None) -> DeliveryPolicy:
         if isinstance(settings, DeliveryPolicy):
             return settings
-        return DeliveryPolicy() if settings is None else policy_from(settings, self.metrics)
+        if settings is None:
+            return DeliveryPolicy(pages_url=self.pages_url)
+        return policy_from(settings, self.metrics, self.pages_url)
 
     def configure(
         self,
@@ -608,7 +643,8 @@ def sample_payload(alert_id: str, now: datetime) -> dict[str, Any]:
 async def send_test(
     client: httpx.AsyncClient, webhook: WebhookLike, now: datetime | None = None
 ) -> tuple[str, SendResult]:
-    """Send a signed sample alert to ``webhook`` (outside the outbox); its id and the answer."""
+    """Send a sample alert to ``webhook`` (outside the outbox); its id and the answer."""
     moment = now or utc_now()
     msg_id = new_message_id()
-    return msg_id, await send_signed(client, webhook, msg_id, sample_payload(msg_id, moment))
+    payload = sample_payload(msg_id, moment)
+    return msg_id, await send_alert(client, webhook, msg_id, payload, DeliveryPolicy())

@@ -1,11 +1,11 @@
-"""The daemon's HTTP endpoint: /healthz, /metrics and a read-only JSON API over stories.
+"""The daemon's HTTP endpoint: /healthz, /metrics, a read-only JSON API, the pages and feeds.
 
 Served with aiohttp on the daemon's own event loop; it only reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -15,6 +15,7 @@ from monitor.metrics import Metrics
 from monitor.store import Store
 from monitor.store.sources import list_source_states
 from monitor.store.stories import list_stories, story_detail
+from monitor.web import TopicLike, WebDeps, api_routes, json_errors, mount, token_middleware
 
 MAX_PAGE = 500
 
@@ -24,18 +25,23 @@ class ServerDeps:
     store: Store
     metrics: Metrics
     scheduler_running: Callable[[], bool]
+    topics: Callable[[], Sequence[TopicLike]] = tuple
+    token: str | None = None
 
 
 DEPS_KEY = web.AppKey("deps", ServerDeps)
 
 
 def build_app(deps: ServerDeps) -> web.Application:
-    app = web.Application()
+    middlewares = [json_errors] + ([token_middleware(deps.token)] if deps.token else [])
+    app = web.Application(middlewares=middlewares)
     app[DEPS_KEY] = deps
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/stories", stories)
     app.router.add_get("/api/stories/{story_id}", story)
+    app.router.add_routes(api_routes(lambda request: request.app[DEPS_KEY].store))
+    mount(app, WebDeps(deps.store, deps.topics))
     return app
 
 
@@ -78,8 +84,11 @@ async def stories(request: web.Request) -> web.Response:
         limit = max(1, min(int(request.query.get("limit", "50")), MAX_PAGE))
     except ValueError:
         raise web.HTTPBadRequest(text="limit must be an integer") from None
+    status = request.query.get("status")
+    if status not in (None, "active", "dormant"):
+        raise web.HTTPBadRequest(text="status must be one of active, dormant")
     with deps.store.session() as session:
-        found = list_stories(session, limit=limit, status=request.query.get("status"))
+        found = list_stories(session, limit=limit, status=status)
     return web.json_response({"stories": [summary.to_json() for summary in found]})
 
 
@@ -88,7 +97,7 @@ async def story(request: web.Request) -> web.Response:
     with deps.store.session() as session:
         detail = story_detail(session, request.match_info["story_id"])
     if detail is None:
-        return web.json_response({"error": "no such story"}, status=404)
+        raise web.HTTPNotFound(text="no such story")
     return web.json_response(detail.to_json())
 
 

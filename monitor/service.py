@@ -16,7 +16,7 @@ import httpx
 import structlog
 from aiohttp import web
 
-from monitor.config import Settings, load_config
+from monitor.config import Settings, load_config, open_server_problem
 from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import Fetcher, FetchOptions, build_client
@@ -157,6 +157,7 @@ class Service:
             self.settings.webhooks,
             self.settings.alerts,
             self.metrics,
+            pages_url=self.settings.server.public_url,
         )
         return self._deps
 
@@ -241,7 +242,17 @@ class Service:
         server = self.settings.server
         if not server.enabled:
             return
-        app = build_app(ServerDeps(deps.store, self.metrics, lambda: self.scheduler.running))
+        if problem := open_server_problem(server):
+            raise MonitorError(f"refusing to serve: server.host {problem}")
+        app = build_app(
+            ServerDeps(
+                deps.store,
+                self.metrics,
+                lambda: self.scheduler.running,
+                topics=lambda: self.settings.topics,
+                token=server.token,
+            )
+        )
         try:
             self.runner = await start_server(app, server.host, server.port)
         except OSError as exc:

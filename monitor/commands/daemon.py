@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from monitor.commands import opml
 from monitor.commands.options import add_config_option, read_only_settings, run_async
 from monitor.errors import MonitorError
 
@@ -27,10 +28,13 @@ def register(subparsers: Any) -> None:
     once.set_defaults(handler=once_command)
 
     sources = subparsers.add_parser(
-        "sources", help="List the sources with their health, last success and next check."
+        "sources",
+        help="List the sources with their health, last success and next check, or import or "
+        "export them as OPML.",
     )
     add_config_option(sources)
     sources.set_defaults(handler=sources_command)
+    opml.register(sources)
 
     stories = subparsers.add_parser("stories", help="List the stories being followed.")
     add_config_option(stories)

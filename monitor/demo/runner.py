@@ -136,8 +136,8 @@ async def run_demo(
         printer(f"seeds site on {base_url}, webhooks to {receiver_url}")
         daemon = asyncio.create_task(service.run())
         try:
-            await _walk_steps(site, service, feeds, printer)
-            await _wait_for_outbox(service)
+            await walk_steps(site, service, feeds, printer)
+            await wait_for_outbox(service)
             metrics = service.metrics.render().decode()
         finally:
             service.request_stop("demo finished")
@@ -152,24 +152,32 @@ async def run_demo(
     return DemoResult(receiver.received, receiver.rejected, secret, metrics, elapsed)
 
 
-async def _walk_steps(
+async def walk_steps(
     site: SeedSite, service: Any, feeds: list[str], printer: Callable[[str], None]
 ) -> None:
+    """Take the site through its remaining steps, each once the daemon has followed it."""
     while not site.finished:
-        step = site.advance()
-        printer(f"\n── step {site.step + 1}/{len(site.steps)}: {step.note}")
-        deadline = time.monotonic() + STEP_TIMEOUT_SECONDS
-        while not site.seen_since_change(feeds):
-            if time.monotonic() > deadline:
-                raise MonitorError(
-                    f"the daemon did not pick up step {site.step + 1} "
-                    f"within {STEP_TIMEOUT_SECONDS:.0f}s"
-                )
-            await asyncio.sleep(0.05)
-        await _wait_for_outbox(service)
+        await take_step(site, service, feeds, printer)
 
 
-async def _wait_for_outbox(service: Any, patience: float = 15.0) -> None:
+async def take_step(
+    site: SeedSite, service: Any, feeds: list[str], printer: Callable[[str], None]
+) -> None:
+    """Advance the site one step and wait until the daemon has checked it and sent its alerts."""
+    step = site.advance()
+    printer(f"\n── step {site.step + 1}/{len(site.steps)}: {step.note}")
+    deadline = time.monotonic() + STEP_TIMEOUT_SECONDS
+    while not site.seen_since_change(feeds):
+        if time.monotonic() > deadline:
+            raise MonitorError(
+                f"the daemon did not pick up step {site.step + 1} "
+                f"within {STEP_TIMEOUT_SECONDS:.0f}s"
+            )
+        await asyncio.sleep(0.05)
+    await wait_for_outbox(service)
+
+
+async def wait_for_outbox(service: Any, patience: float = 15.0) -> None:
     """Wait until no alert is pending (or has been retried away)."""
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
