@@ -1,14 +1,23 @@
 """Article extraction benchmark: monitor's extractor next to trafilatura, in one process.
 
-Scores both on scrapinghub's article-extraction-benchmark (181 pages with gold body text) exactly
-as its README says: lower-case, tokenise with ``\\w+``, 4-token shingles, multiset overlap per page,
-precision/recall/F1 per page, mean over pages (an empty prediction for an empty truth is perfect).
-Times pages per second over the same bytes, one process, extraction only.
+Three sets, each scored as its README says, with both extractors in the same run:
 
-    python benchmarks/extract.py [--data DIR] [--worst 10] [--skip-peer] [--repeat N]
+* scrapinghub's ``article-extraction-benchmark`` (181 pages with gold body text): lower-case,
+  tokenise with ``\\w+``, 4-token shingles, multiset overlap per page, precision/recall/F1 per
+  page, mean over pages (an empty prediction for an empty truth is perfect).
+* Mozilla's ``readability-test-pages`` (130 cases): the text of ``expected.html`` (whitespace
+  collapsed) as gold, the same shingle P/R/F1; pages where monitor keeps under half of
+  trafilatura's recall are listed.
+* ``htmldate-dev`` (527 pages with a reviewed publication date): day accuracy of ``published``
+  (read in the datetime's own UTC offset; no date counts as wrong) next to htmldate's
+  ``find_date`` on the same bytes, as called by default and with ``original_date=True``.
 
-The data is looked up at ``--data`` or ``../shared/data/article-extraction-benchmark`` next to the
-repository root.
+Times pages per CPU second (process time, so other work on a shared machine counts less) over
+the same bytes, one process; monitor's time is the whole
+``extract_article`` (body, metadata and date finding), trafilatura's its ``extract`` call.
+
+    python benchmarks/extract.py [--shared DIR] [--sets scrapinghub,readability,htmldate]
+                                 [--worst 10] [--skip-peer] [--repeat N]
 """
 
 from __future__ import annotations
@@ -20,16 +29,23 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "article-extraction-benchmark"
+DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA = DEFAULT_SHARED / "article-extraction-benchmark"
+READABILITY_URL = "http://fakehost/test/page.html"
 _TOKEN = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]+>")
 SHINGLE = 4
+T = TypeVar("T")
 
 Extractor = Callable[[bytes, str], str]
+DateFinder = Callable[[bytes, str], date | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,19 +89,72 @@ class RunResult:
         return len(self.pages) / self.seconds if self.seconds else float("inf")
 
 
-def _mean(values: object) -> float:
-    items = list(values)  # type: ignore[call-overload]
+@dataclass(frozen=True, slots=True)
+class DatePage:
+    url: str
+    html: bytes
+    gold: date
+
+
+@dataclass(frozen=True, slots=True)
+class DateRun:
+    name: str
+    found: list[date | None]
+    seconds: float
+
+    def accuracy(self, pages: Sequence[DatePage]) -> float:
+        right = sum(1 for page, day in zip(pages, self.found, strict=True) if day == page.gold)
+        return right / len(pages) if pages else 0.0
+
+    def missing(self) -> int:
+        return sum(1 for day in self.found if day is None)
+
+
+def _mean(values: Iterable[float]) -> float:
+    items = list(values)
     return sum(items) / len(items) if items else 0.0
 
 
 def load_corpus(data_dir: Path) -> list[BenchPage]:
-    """The benchmark pages with their gold text, in a stable order."""
+    """The scrapinghub benchmark pages with their gold text, in a stable order."""
     truth = json.loads((data_dir / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for page_id in sorted(truth):
         html = gzip.decompress((data_dir / "html" / f"{page_id}.html.gz").read_bytes())
         entry = truth[page_id]
         pages.append(BenchPage(page_id, entry["url"], html, entry.get("articleBody") or ""))
+    return pages
+
+
+def load_readability(data_dir: Path) -> list[BenchPage]:
+    """Readability's test pages with the text of their expected article HTML as gold."""
+    pages = []
+    for case in sorted(path for path in (data_dir / "pages").iterdir() if path.is_dir()):
+        html = gzip.decompress((case / "source.html.gz").read_bytes())
+        expected = gzip.decompress((case / "expected.html.gz").read_bytes()).decode("utf-8")
+        pages.append(BenchPage(case.name, READABILITY_URL, html, html_text(expected)))
+    return pages
+
+
+def html_text(html: str) -> str:
+    """The text content of an HTML fragment, whitespace collapsed."""
+    from lxml import html as lxml_html
+
+    try:
+        text = lxml_html.fromstring(html).text_content()
+    except ValueError:
+        text = _TAG.sub(" ", html)
+    return " ".join(text.split())
+
+
+def load_dates(data_dir: Path) -> list[DatePage]:
+    """htmldate's evaluation pages with their reviewed publication day."""
+    entries = json.loads((data_dir / "dates.json").read_text(encoding="utf-8"))
+    pages = []
+    for url in sorted(entries):
+        entry = entries[url]
+        html = gzip.decompress((data_dir / entry["html_file"]).read_bytes())
+        pages.append(DatePage(url, html, date.fromisoformat(entry["date"])))
     return pages
 
 
@@ -108,6 +177,16 @@ def score_page(prediction: str, truth: str) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
+def _timed(call: Callable[[bytes, str], T], html: bytes, url: str, repeat: int) -> tuple[T, float]:
+    """``call(html, url)`` and the fastest of ``repeat`` timings of it."""
+    best, result = float("inf"), None
+    for _ in range(max(repeat, 1)):
+        started = time.process_time()
+        result = call(html, url)
+        best = min(best, time.process_time() - started)
+    return result, best  # type: ignore[return-value]
+
+
 def run_all(
     extractors: dict[str, Extractor], corpus: Sequence[BenchPage], repeat: int = 1
 ) -> list[RunResult]:
@@ -120,14 +199,24 @@ def run_all(
     predictions: dict[str, list[str]] = {name: [] for name in extractors}
     for page in corpus:
         for name, extractor in extractors.items():
-            best = float("inf")
-            for _ in range(max(repeat, 1)):
-                started = time.perf_counter()
-                prediction = extractor(page.html, page.url)
-                best = min(best, time.perf_counter() - started)
-            seconds[name] += best
+            prediction, took = _timed(extractor, page.html, page.url, repeat)
+            seconds[name] += took
             predictions[name].append(prediction)
     return [_score_run(name, corpus, predictions[name], seconds[name]) for name in extractors]
+
+
+def run_dates(
+    finders: dict[str, DateFinder], pages: Sequence[DatePage], repeat: int = 1
+) -> list[DateRun]:
+    """Find the publication day of every page with every finder, taking turns page by page."""
+    seconds = dict.fromkeys(finders, 0.0)
+    found: dict[str, list[date | None]] = {name: [] for name in finders}
+    for page in pages:
+        for name, finder in finders.items():
+            day, took = _timed(finder, page.html, page.url, repeat)
+            seconds[name] += took
+            found[name].append(day)
+    return [DateRun(name, found[name], seconds[name]) for name in finders]
 
 
 def _score_run(
@@ -152,13 +241,35 @@ def trafilatura_extractor(html: bytes, url: str) -> str:
     return trafilatura.extract(html, url=url) or ""
 
 
-def _warm_up(extractors: dict[str, Extractor], page: BenchPage) -> None:
-    """Import and initialise every extractor before timing starts."""
-    for extractor in extractors.values():
-        extractor(page.html, page.url)
+def monitor_date(html: bytes, url: str) -> date | None:
+    from monitor.extract import extract_article
+
+    published = extract_article(html, url).published
+    return published.date() if published is not None else None  # in the page's own offset
 
 
-def _print_summary(results: Sequence[RunResult]) -> None:
+def htmldate_date(html: bytes, url: str) -> date | None:
+    from htmldate import find_date
+
+    found = find_date(html, url=url)
+    return date.fromisoformat(found) if found else None
+
+
+def htmldate_original_date(html: bytes, url: str) -> date | None:
+    from htmldate import find_date
+
+    found = find_date(html, url=url, original_date=True)
+    return date.fromisoformat(found) if found else None
+
+
+def _warm_up(callables: Iterable[Callable[[bytes, str], object]], html: bytes, url: str) -> None:
+    """Import and initialise everything before timing starts."""
+    for call in callables:
+        call(html, url)
+
+
+def _print_summary(title: str, results: Sequence[RunResult]) -> None:
+    print(f"\n== {title}")
     print(f"{'extractor':<14}{'F1':>8}{'precision':>11}{'recall':>9}{'pages/s':>10}")
     for result in results:
         print(
@@ -170,37 +281,94 @@ def _print_summary(results: Sequence[RunResult]) -> None:
         print(f"speed ratio {results[0].name}/{results[1].name}: {ratio:.1f}x")
 
 
-def _print_worst(result: RunResult, count: int) -> None:
-    print(f"\n{count} worst pages for {result.name}:")
+def _print_worst(result: RunResult, count: int, peer: RunResult | None) -> None:
+    print(f"{count} worst pages for {result.name} (by F1):")
+    peer_scores = {score.page_id: score for score in peer.pages} if peer else {}
     for score in sorted(result.pages, key=lambda item: item.f1)[:count]:
+        other = peer_scores.get(score.page_id)
+        beside = f"  (peer F1 {other.f1:.3f} R {other.recall:.3f})" if other else ""
         print(
             f"  F1 {score.f1:.3f}  P {score.precision:.3f}  R {score.recall:.3f}  "
-            f"{score.page_id[:12]}  {score.url}"
+            f"{score.page_id[:24]:<24}{beside}"
         )
 
 
+def _print_collapsed(result: RunResult, peer: RunResult) -> None:
+    """Pages where monitor keeps under half of the peer's recall."""
+    peer_scores = {score.page_id: score for score in peer.pages}
+    collapsed = [
+        (score, peer_scores[score.page_id])
+        for score in result.pages
+        if score.recall < 0.5 * peer_scores[score.page_id].recall
+    ]
+    print(f"pages under half of {peer.name}'s recall: {len(collapsed)}")
+    for ours, theirs in collapsed:
+        print(f"  R {ours.recall:.3f} vs {theirs.recall:.3f}  {ours.page_id}")
+
+
+def _print_dates(pages: Sequence[DatePage], runs: Sequence[DateRun], worst: int) -> None:
+    print(f"\n== htmldate-dev: {len(pages)} pages, publication day accuracy")
+    print(f"{'finder':<14}{'accuracy':>10}{'no date':>9}{'pages/s':>10}")
+    for run in runs:
+        rate = len(pages) / run.seconds if run.seconds else float("inf")
+        print(f"{run.name:<14}{run.accuracy(pages):>10.4f}{run.missing():>9}{rate:>10.1f}")
+    ours = runs[0]
+    peer = runs[1] if len(runs) > 1 else None
+    wrong = [
+        (page, day, peer.found[index] if peer else None)
+        for index, (page, day) in enumerate(zip(pages, ours.found, strict=True))
+        if day != page.gold
+    ]
+    print(f"{min(worst, len(wrong))} of {len(wrong)} pages {ours.name} gets wrong:")
+    for page, day, peer_day in wrong[:worst]:
+        print(f"  gold {page.gold}  {ours.name} {day}  peer {peer_day}  {page.url}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark directory")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="shared data dir")
+    parser.add_argument(
+        "--sets", default="scrapinghub,readability,htmldate", help="comma-separated sets to run"
+    )
     parser.add_argument("--worst", type=int, default=10, help="how many worst pages to list")
     parser.add_argument(
         "--repeat", type=int, default=3, help="timed tries per page (fastest counts)"
     )
-    parser.add_argument("--skip-peer", action="store_true", help="do not run trafilatura")
+    parser.add_argument("--skip-peer", action="store_true", help="run monitor alone")
     args = parser.parse_args(argv)
-    if not (args.data / "ground-truth.json").is_file():
-        print(f"benchmark data not found at {args.data}", file=sys.stderr)
-        return 2
     sys.path.insert(0, str(REPO_ROOT))
-    corpus = load_corpus(args.data)
+    chosen = {name.strip() for name in args.sets.split(",")}
     extractors: dict[str, Extractor] = {"monitor": monitor_extractor}
     if not args.skip_peer:
         extractors["trafilatura"] = trafilatura_extractor
-    _warm_up(extractors, corpus[0])
-    results = run_all(extractors, corpus, repeat=args.repeat)
-    print(f"{len(corpus)} pages from {args.data}")
-    _print_summary(results)
-    _print_worst(results[0], args.worst)
+    body_sets = {
+        "scrapinghub": ("article-extraction-benchmark", "ground-truth.json", load_corpus),
+        "readability": ("readability-test-pages", "pages", load_readability),
+    }
+    for name, (folder, marker, loader) in body_sets.items():
+        data_dir = args.shared / folder
+        if name not in chosen:
+            continue
+        if not (data_dir / marker).exists():
+            print(f"{name}: data not found at {data_dir}", file=sys.stderr)
+            continue
+        corpus = loader(data_dir)
+        _warm_up(extractors.values(), corpus[0].html, corpus[0].url)
+        results = run_all(extractors, corpus, repeat=args.repeat)
+        _print_summary(f"{name}: {len(corpus)} pages from {data_dir}", results)
+        peer = results[1] if len(results) > 1 else None
+        _print_worst(results[0], args.worst, peer)
+        if peer is not None:
+            _print_collapsed(results[0], peer)
+    date_dir = args.shared / "htmldate-dev"
+    if "htmldate" in chosen and (date_dir / "dates.json").is_file():
+        pages = load_dates(date_dir)
+        finders: dict[str, DateFinder] = {"monitor": monitor_date}
+        if not args.skip_peer:
+            finders["htmldate"] = htmldate_date
+            finders["htmldate-orig"] = htmldate_original_date
+        _warm_up(finders.values(), pages[0].html, pages[0].url)
+        _print_dates(pages, run_dates(finders, pages, repeat=args.repeat), args.worst)
     return 0
 
 

@@ -351,6 +351,7 @@ class TrackingConfig(_Model):
     """Story tracking and article rechecks."""
 
     dormant_after: PositiveDuration = 7 * 86400.0
+    join_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.25
     recheck_interval: PositiveDuration = 60.0
     recheck: list[RecheckStep] = Field(default_factory=lambda: list(DEFAULT_RECHECKS))
 

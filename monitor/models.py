@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
+
+ArticleKind = Literal["article", "live_blog"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,22 @@ class ArticleLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Post:
+    """One entry of a live blog: its own id (when the page gives one), time, headline and text."""
+
+    id: str | None
+    published: datetime | None
+    headline: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
-    """What extraction made of one article page."""
+    """What extraction made of one article page.
+
+    A live blog (``kind="live_blog"``) also lists its ``posts`` in the page's order; its
+    ``paragraphs`` are those of the posts, each post's headline first.
+    """
 
     url: str
     canonical_url: str
@@ -89,6 +106,8 @@ class Article:
     paragraphs: tuple[str, ...] = ()
     is_article: bool = True
     warnings: tuple[str, ...] = ()
+    posts: tuple[Post, ...] = ()
+    kind: ArticleKind = "article"
 
     @property
     def body(self) -> str:
@@ -100,6 +119,7 @@ class DevelopmentKind(StrEnum):
     NEW_ARTICLE = "new_article"
     REVISION = "revision"
     CORRECTION = "correction"
+    LIVE_UPDATE = "live_update"
 
 
 class Health(StrEnum):
@@ -118,10 +138,24 @@ class ChangedFact:
 
 @dataclass(frozen=True, slots=True)
 class StoryMatch:
-    """Why an article was put in a story."""
+    """Why an article was put in a story.
+
+    For a new article, ``candidate`` is the best-scoring ongoing story (joined or not) and
+    ``threshold`` the score it had to reach; both stay ``None`` for revisions and copies.
+    """
 
     score: float
     reasons: tuple[str, ...] = ()
+    candidate: str | None = None
+    threshold: float | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form replay and the API show: score and reasons, plus the candidate if any."""
+        shown: dict[str, object] = {"score": self.score, "reasons": list(self.reasons)}
+        if self.threshold is not None:
+            shown["candidate"] = self.candidate
+            shown["threshold"] = self.threshold
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +175,4 @@ class Development:
     title: str | None = None
     story_title: str | None = None
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
+    merged_stories: tuple[str, ...] = ()

@@ -308,7 +308,9 @@ async def process_article_url(
                 session, url, page, now, recheck_delay(deps.settings.tracking.recheck)
             )
         return article_store.ArticleOutcome(url=url, event="unchanged")
-    article = extract_article(_html_input(page), page.final_url, _rules(source))
+    article = extract_article(
+        _html_input(page), page.final_url, _rules(source), fetched_at=page.fetched_at
+    )
     if not article.is_article:  # an index page, an error page, a paywall: remember, skip
         with deps.store.session() as session:
             source_store.save_validators(session, url, page.validators, page.status, now)
@@ -468,6 +470,11 @@ def recheck_delay(steps: Sequence[RecheckStep]) -> Callable[[timedelta], timedel
         return None
 
     return delay
+
+
+def longest_recheck(steps: Sequence[RecheckStep]) -> timedelta:
+    """How long after its last change an article is still rechecked at all."""
+    return timedelta(seconds=max((step.within for step in steps), default=0.0))
 
 
 async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:

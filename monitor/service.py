@@ -21,11 +21,20 @@ from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import Fetcher, FetchOptions, build_client
 from monitor.metrics import Metrics
-from monitor.pipeline import Deps, SourceReport, backing_off, check_source, recheck_articles
+from monitor.pipeline import (
+    Deps,
+    SourceReport,
+    backing_off,
+    check_source,
+    longest_recheck,
+    recheck_articles,
+    recheck_delay,
+)
 from monitor.scheduler import build_scheduler, sync_jobs
 from monitor.server import ServerDeps, bound_port, build_app, start_server
 from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
+from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import count_alerts_by_status
 from monitor.systemd import notify, watchdog_interval
@@ -295,6 +304,7 @@ class Service:
         except ConfigError as exc:
             log.error("reload_failed", config=self.config_path, problems=exc.problems)
             return
+        replan = settings.tracking.recheck != self.settings.tracking.recheck
         self.settings = settings
         self._deps.settings = settings
         self._deps.strip_params = strip_params(settings)
@@ -302,6 +312,14 @@ class Service:
             self._delivery.configure(settings.webhooks, settings.alerts)
         with self._deps.store.session() as session:
             source_store.sync_sources(session, source_definitions(settings), utc_now())
+            if replan:
+                replanned = article_store.replan_rechecks(
+                    session,
+                    utc_now(),
+                    recheck_delay(settings.tracking.recheck),
+                    longest_recheck(settings.tracking.recheck),
+                )
+                log.info("rechecks_replanned", articles=replanned)
         changes = self._sync_jobs()
         log.info("reloaded", config=self.config_path, **changes)
 

@@ -65,3 +65,28 @@ def _fresh_postgres_schema(url: str) -> Iterator[str]:
 def _no_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI reads ``.env`` of the working directory: a developer's own must not leak in."""
     monkeypatch.setenv("MONITOR_ENV_FILE", "")
+
+
+@pytest.fixture
+def flood_reports() -> dict[str, tuple[str, str]]:
+    """(title, text) of a flood first reported as two stories, and of the article that shows
+    they are one (it follows up both); the tracker and storage merge tests share them."""
+    return {
+        "flood": (
+            "Elbe river floods Dresden",
+            "The Elbe burst its banks in Dresden on Monday. Mayor Dirk Hilbert ordered the old "
+            "town evacuated. Water reached 8.7 metres at the Augustus Bridge.",
+        ),
+        "rescue": (
+            "Sandbags and volunteers",
+            "Thousands of volunteers filled sandbags through the night as pumps failed in "
+            "Pieschen. Firefighters rescued 40 residents by boat. Power was cut to 12,000 homes.",
+        ),
+        "bridge": (
+            "Dresden flood: evacuation widens",
+            "The Elbe flood in Dresden forced Mayor Dirk Hilbert to widen the evacuation. "
+            "Volunteers filled sandbags through the night as pumps failed in Pieschen. "
+            "Firefighters rescued 40 residents by boat and power was cut to 12,000 homes. "
+            "Water reached 8.7 metres at the Augustus Bridge.",
+        ),
+    }

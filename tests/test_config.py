@@ -215,6 +215,11 @@ BAD_CONFIGS = [
         r":20:9: server\.port: Input should be less than or equal to 65535",
     ),
     (
+        "join threshold out of range",
+        GOOD + "tracking:\n  join_threshold: 1.5\n",
+        r":20:19: tracking\.join_threshold: Input should be less than 1",
+    ),
+    (
         "bad log level",
         GOOD + "logging:\n  level: loud\n",
         r":20:10: logging\.level: 'loud' is not allowed",

@@ -22,6 +22,7 @@ HEADLINES = {
     "story.developed": "Story developed",
     "article.revised": "Article revised",
     "article.corrected": "Article corrected",
+    "story.live_update": "Live blog update",
     "source.failing": "Source failing",
     "source.recovered": "Source recovered",
 }
@@ -30,6 +31,7 @@ DISCORD_COLOURS = {
     "story.developed": 0x10AC84,
     "article.revised": 0xF6B93B,
     "article.corrected": 0xE55039,
+    "story.live_update": 0x10AC84,
     "source.failing": 0xB71540,
     "source.recovered": 0x78E08F,
 }
@@ -64,7 +66,9 @@ def summary_text(payload: Mapping[str, Any]) -> str:
                 f"Last error: {source.get('error') or 'unknown'}"
             )
         return "The source answers again."
-    return str(payload["development"]["summary"])
+    development = payload["development"]
+    note = development.get("merged_note")
+    return f"{note} {development['summary']}" if note else str(development["summary"])
 
 
 def _context_line(payload: Mapping[str, Any]) -> str:

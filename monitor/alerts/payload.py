@@ -1,9 +1,9 @@
 """Alert payloads: the versioned JSON document a webhook receives.
 
 One payload describes what happened to one story for one topic (``story.created``,
-``story.developed``, ``article.revised``, ``article.corrected``) or to one source
-(``source.failing``, ``source.recovered``). Debounced developments are merged into one payload
-that lists each of them under ``developments`` and sums them up under ``development``.
+``story.developed``, ``story.live_update``, ``article.revised``, ``article.corrected``) or to one
+source (``source.failing``, ``source.recovered``). Debounced developments are merged into one
+payload that lists each of them under ``developments`` and sums them up under ``development``.
 Payloads are plain dicts of JSON values, built from plain values; nothing here does I/O.
 """
 
@@ -30,12 +30,14 @@ EVENT_TYPES: Mapping[DevelopmentKind, str] = {
     DevelopmentKind.NEW_ARTICLE: "story.developed",
     DevelopmentKind.REVISION: "article.revised",
     DevelopmentKind.CORRECTION: "article.corrected",
+    DevelopmentKind.LIVE_UPDATE: "story.live_update",
 }
 # When developments are merged, the alert is named after the weightiest of them.
 KIND_WEIGHT: Mapping[str, int] = {
     DevelopmentKind.NEW_STORY: 4,
     DevelopmentKind.CORRECTION: 3,
     DevelopmentKind.NEW_ARTICLE: 2,
+    DevelopmentKind.LIVE_UPDATE: 2,
     DevelopmentKind.REVISION: 1,
 }
 SOURCE_EVENT_TYPES = ("source.failing", "source.recovered")
@@ -168,6 +170,18 @@ def development_entry(development: Development) -> JSON:
         "novelty": round(development.novelty, 3),
         "summary": summarise({"kind": development.kind, "title": development.title, **details}),
         **details,
+        **_merged(development.merged_stories),
+    }
+
+
+def _merged(story_ids: Sequence[str]) -> JSON:
+    """Stories found to be this one since its last alert, said once, in the alert that follows."""
+    if not story_ids:
+        return {}
+    listed = ", ".join(story_ids)
+    return {
+        "merged_stories": list(story_ids),
+        "merged_note": f"Story {listed} turned out to be this story and was merged into it.",
     }
 
 
@@ -195,6 +209,7 @@ def summarise_developments(entries: Sequence[JSON]) -> JSON:
         "novelty": max(entry["novelty"] for entry in entries),
         "summary": summarise({"kind": kind, "title": title, **details}, count=len(entries)),
         **details,
+        **_merged(_unique(i for entry in entries for i in entry.get("merged_stories", ()))),
         "count": len(entries),
     }
 
@@ -225,6 +240,8 @@ def _fallback_sentence(kind: str, title: str | None, count: int) -> str:
         return f"New story: {subject}."
     if kind == DevelopmentKind.CORRECTION:
         return f"A correction was published to {subject}."
+    if kind == DevelopmentKind.LIVE_UPDATE:
+        return f"A new post on the live blog {subject}."
     if kind == DevelopmentKind.REVISION:
         return f"{subject[0].upper()}{subject[1:]} was revised, with no new sentences."
     many = f"{count} new reports" if count > 1 else "Another report"

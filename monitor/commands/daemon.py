@@ -232,6 +232,10 @@ def story_command(args: argparse.Namespace) -> int:
         return 0
     summary = detail.summary
     print(f"{summary.title or summary.id}  [{summary.id}]")
+    if summary.id != args.story_id:
+        print(f"{args.story_id} was merged into this story")
+    if detail.aliases:
+        print(f"merged from: {', '.join(detail.aliases)}")
     print(
         f"{summary.article_count} articles from {', '.join(summary.outlets) or '-'}; "
         f"first seen {summary.first_seen_at:%Y-%m-%d %H:%M} UTC"

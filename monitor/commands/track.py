@@ -38,9 +38,12 @@ def register(subparsers: Any) -> None:
 def run_replay(args: argparse.Namespace) -> int:
     from monitor.config import load_config
     from monitor.track.replay import replay
+    from monitor.track.tracker import track_config
 
-    topics = topic_matcher(load_config(args.config)) if args.config is not None else None
-    for result in replay(_read_lines(args.file), topics=topics):
+    settings = load_config(args.config) if args.config is not None else None
+    topics = topic_matcher(settings) if settings is not None else None
+    config = track_config(settings.tracking) if settings is not None else None
+    for result in replay(_read_lines(args.file), config, topics=topics):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     return 0
 

@@ -14,11 +14,19 @@ from datetime import datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ParseError
-from monitor.extract.body import Block, clean_blocks, extract_blocks, read_blocks
+from monitor.extract.body import (
+    Block,
+    clean_blocks,
+    embedded_body_blocks,
+    extract_blocks,
+    read_blocks,
+)
+from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
 from monitor.extract.metadata import MetadataDraft, read_metadata
+from monitor.extract.pagedate import find_publication_day, relative_publication_time
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
-from monitor.models import Article
+from monitor.models import Article, Post
 from monitor.sources.urls import canonical_web_url, canonicalize_url, same_site
 
 MIN_ARTICLE_CHARS = 250
@@ -41,13 +49,19 @@ _PAYWALL = re.compile(
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
-def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = None) -> Article:
+def extract_article(
+    html: str | bytes,
+    url: str,
+    rules: ExtractRules | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
     """Extract the article on ``html`` served at ``url``.
 
     ``rules`` (from the source's ``article:`` YAML) can pin the title and body selectors and
-    remove elements first. Raises ``ParseError`` only for input that is not a document at all.
+    remove elements first. ``fetched_at`` bounds the dates found on the page (none can be later)
+    and anchors relative ones. Raises ``ParseError`` only for input that is not a document at all.
     """
-    tree = _parse(html, url)
+    tree, source = _parse(html, url)
     warnings: list[str] = []
     if rules is not None:
         _remove(tree, rules.remove)
@@ -57,8 +71,24 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
     blocks = _rule_blocks(tree, rules, title, warnings)
     if blocks is None:
         blocks = extract_blocks(tree, title)
+        embedded = embedded_body_blocks(meta.article_body, blocks)
+        if embedded is not None:
+            blocks = clean_blocks(embedded, title)
+            warnings.append("body taken from the page's embedded articleBody")
     paragraphs = tuple(block.text for block in blocks)
-    published, modified = _ordered_dates(meta.published, meta.modified, warnings)
+    posts = _live_posts(tree, meta, blocks) if rules is None or rules.body is None else ()
+    if posts:
+        paragraphs = post_paragraphs(posts)
+    published = meta.published
+    if published is None and fetched_at is not None:
+        published = relative_publication_time(tree, fetched_at)
+        if published is not None:
+            warnings.append("no date in the page's metadata; publication time read as relative")
+    if published is None:
+        published = find_publication_day(source, url, fetched_at)
+        if published is not None:
+            warnings.append("no date in the page's metadata; publication day read from the page")
+    published, modified = _ordered_dates(published, meta.modified, warnings)
     is_article = _decide_is_article(meta, title, blocks, warnings)
     canonical_url = _canonical_url(url, meta, warnings)
     return Article(
@@ -72,17 +102,39 @@ def extract_article(html: str | bytes, url: str, rules: ExtractRules | None = No
         section=meta.section,
         description=meta.description,
         paragraphs=paragraphs,
-        is_article=is_article,
+        is_article=is_article or bool(posts),
         warnings=tuple(dict.fromkeys(warnings)),
+        posts=posts,
+        kind="live_blog" if posts else "article",
     )
 
 
-def _parse(html: str | bytes, url: str) -> LexborHTMLParser:
+def _live_posts(
+    tree: LexborHTMLParser, meta: MetadataDraft, blocks: list[Block]
+) -> tuple[Post, ...]:
+    """The posts of a live blog: declared in JSON-LD, else seen in the page's shape."""
+    if meta.live_blog is not None:
+        declared = posts_from_json_ld(meta.live_blog)
+        if declared:
+            return declared
+    return posts_from_dom(tree, blocks)
+
+
+def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
+    """The parsed page and its source bytes."""
     if isinstance(html, str):
         html = html.encode("utf-8", errors="replace")
     if not isinstance(html, bytes | bytearray | memoryview):
         raise ParseError(f"{url}: expected HTML as str or bytes, got {type(html).__name__}")
-    return LexborHTMLParser(bytes(html), encoding=True)
+    data = bytes(html)
+    try:
+        # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
+        # re-encoded by a CMS or a proxy keep their original declaration); anything else is
+        # decoded by the page's BOM / declaration.
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return LexborHTMLParser(data, encoding=True), data
+    return LexborHTMLParser(data), data
 
 
 def _remove(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:

@@ -1,8 +1,10 @@
 """The generic article body extractor: find the container holding the story, then read it cleanly.
 
 1. ``container.best_container`` picks the element holding the story (text-run scoring, link
-   density, class/id hints, furniture ancestry), ``container.with_siblings`` adds sibling blocks
-   that read like more of it (a standfirst above, paragraphs split by an ad).
+   density, class/id hints, furniture ancestry), ``container.with_cousins`` adds sibling blocks
+   that read like more of it (a standfirst above, paragraphs split by an ad) and the same kind
+   of text containers around its ancestors (a body split over several wrappers). When the page's
+   JSON-LD ``articleBody`` is far longer than all that, it is read instead.
 2. ``reader.read_blocks`` walks that content in document order, skipping boilerplate (navigation,
    share bars, related links, newsletter boxes, captions and credits, comments, hidden and
    interactive elements), and emits one block per paragraph, heading, list item, quote or
@@ -17,11 +19,11 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.extract.container import best_container, with_siblings
+from monitor.extract.container import best_container, with_cousins
 from monitor.extract.reader import Block, read_blocks
 from monitor.extract.text import fold
 
-__all__ = ["Block", "clean_blocks", "extract_blocks", "read_blocks"]
+__all__ = ["Block", "clean_blocks", "embedded_body_blocks", "extract_blocks", "read_blocks"]
 
 _CHROME = re.compile(
     r"^(?:advert|advertisement|advertising|anzeige|publicidad|publicité|pubblicità|реклама|iklan"
@@ -48,6 +50,8 @@ _LONG_BLOCK_CHARS = 200
 _SENTENCE_LINK_SHARE = 0.9
 _SENTENCE_ENDS = (".", "!", "?", '"', "”", "’", "»", "。")
 _MAX_PROMO_CHARS = 160
+_MIN_EMBEDDED_CHARS = 500
+_EMBEDDED_SHARE = 0.5
 
 
 def extract_blocks(tree: LexborHTMLParser, title: str | None) -> list[Block]:
@@ -58,7 +62,31 @@ def extract_blocks(tree: LexborHTMLParser, title: str | None) -> list[Block]:
     top = best_container(body)
     if top is None:
         return []
-    return clean_blocks(read_blocks(with_siblings(top)), title)
+    return clean_blocks(read_blocks(with_cousins(top)), title)
+
+
+def embedded_body_blocks(article_body: str | None, blocks: list[Block]) -> list[Block] | None:
+    """The page's JSON-LD ``articleBody`` as blocks when the DOM text is far shorter than it.
+
+    Pages that render their body with scripts, or split it in ways no container rule follows,
+    often still embed the whole text for search engines. None when there is none or the DOM
+    text already holds a fair share of it.
+    """
+    if not article_body:
+        return None
+    dom_length = sum(len(block.text) for block in blocks)
+    if "<" in article_body and ">" in article_body:
+        fragment = LexborHTMLParser(article_body)
+        roots = [fragment.body] if fragment.body is not None else []
+        embedded = [block for block in read_blocks(roots) if block.text]
+    else:
+        embedded = [
+            Block(fold(line), "p", 0.0) for line in re.split(r"\n\s*", article_body) if fold(line)
+        ]
+    embedded_length = sum(len(block.text) for block in embedded)
+    if embedded_length < _MIN_EMBEDDED_CHARS or dom_length >= embedded_length * _EMBEDDED_SHARE:
+        return None
+    return embedded
 
 
 def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:

@@ -1,11 +1,14 @@
 """Choosing the element that holds the story, readability-style.
 
 Every text run of 25+ characters (a ``<p>``/``<pre>``, or text set directly in a ``<div>`` and
-similar) gives points (1, plus its commas, plus up to 3 for length) to its container, half to the
-next level up and a sixth to the one above; class/id hints add or take 25 points. The best of the
-top candidates, after link density and a furniture-ancestry penalty, is then moved up to an
+similar) gives points (1, plus its commas, plus up to 3 for length; a comma-rich run scaled down
+by its share of link text) to its container, half to the next level up and a sixth to the one
+above (text right in ``<body>`` to the body alone); class/id hints add or take 25 points. When
+paragraphs hold little text, ``<div>``s of inline elements count as paragraphs too. The best of
+the top candidates, after link density and a furniture-ancestry penalty, is then moved up to an
 ancestor that scores better (per-paragraph wrappers), widened over article sections split by
-figures, and narrowed to the main ``<article>`` when it holds teasers for others.
+figures, and narrowed to the main ``<article>`` when it holds teasers for others;
+``with_cousins`` then adds the rest of a body split over several containers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ from monitor.extract.hints import (
 
 _PARAGRAPH_SELECTOR = "p, pre"
 _TEXT_HOLDER_SELECTOR = "div, section, article, main, td, blockquote"
+_INLINE_TAGS = frozenset(
+    {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
+)
+_SHORT_BODY_CHARS = 2000
+_LIST_COMMAS = 5
 _ANCESTRY_PENALTY = 0.2
 _QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
 _WIDEN_LEVELS = 4
@@ -34,7 +42,15 @@ _WIDEN_LINK_DENSITY = 0.3
 _MIN_SCORED_CHARS = 25
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
 _RANKED = 8
-_CREDIT_LEVELS = 12  # bounded, so deeply nested pages stay linear
+_CREDIT_LEVELS = 12
+_COUSIN_LEVELS = 5
+_COUSIN_MIN_CHARS = 80
+_COUSIN_DENSITY = 0.5
+_COUSIN_LINK_DENSITY = 0.25
+_CODE_SELECTOR = "script, style, noscript, template"
+_STRICT_MIN_CHARS = 300
+_STRICT_DENSITY = 0.7
+_STRICT_LINK_DENSITY = 0.15  # bounded, so deeply nested pages stay linear
 
 
 class _Candidates:
@@ -50,33 +66,54 @@ class _Candidates:
         self.totals: dict[int, int] = {}
         self.nodes: dict[int, LexborNode] = {}
 
-    def credit(self, text: str, start: LexborNode | None) -> None:
+    def credit(self, text: str, start: LexborNode | None, link_chars: int = 0) -> None:
         length = len(text.strip())
         if length < _MIN_SCORED_CHARS:
             return
         points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
+        if link_chars:  # a list of linked names or headlines is not prose, however many commas
+            points *= max(0.0, 1.0 - link_chars / length)
         ancestor = start
+        if ancestor is not None and ancestor.tag == "body":  # a bare page: text right in <body>
+            self._add(ancestor, length, points)
+            return
         level = 0
+        scores, totals, nodes = self.scores, self.totals, self.nodes
         while ancestor is not None and level < _CREDIT_LEVELS and ancestor.tag not in ROOT_TAGS:
             key = ancestor.mem_id
-            if key not in self.nodes:
-                self.nodes[key] = ancestor
-                self.scores[key] = class_weight(ancestor)
-                self.totals[key] = 0
+            if key not in nodes:
+                nodes[key] = ancestor
+                scores[key] = class_weight(ancestor)
+                totals[key] = 0
             if level < len(_LEVEL_DIVIDERS):
-                self.scores[key] += points / _LEVEL_DIVIDERS[level]
-            self.totals[key] += length
+                scores[key] += points / _LEVEL_DIVIDERS[level]
+            totals[key] += length
             ancestor = ancestor.parent
             level += 1
+
+    def _add(self, node: LexborNode, length: int, points: float) -> None:
+        key = node.mem_id
+        if key not in self.nodes:
+            self.nodes[key] = node
+            self.scores[key] = class_weight(node)
+            self.totals[key] = 0
+        self.scores[key] += points
+        self.totals[key] += length
 
 
 def best_container(body: LexborNode) -> LexborNode | None:
     candidates = _Candidates()
     for paragraph in body.css(_PARAGRAPH_SELECTOR):
-        candidates.credit(paragraph.text(deep=True), paragraph.parent)
+        text = paragraph.text(deep=True)
+        # Commas score; in a list of linked names or headlines they are not prose
+        links = _link_chars(paragraph) if text.count(",") >= _LIST_COMMAS else 0
+        candidates.credit(text, paragraph.parent, links)
+    quiet_divs: list[LexborNode] = []
     for holder in body.css(_TEXT_HOLDER_SELECTOR):
         direct = holder.text(deep=False)
         if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
+            if holder.tag == "div":
+                quiet_divs.append(holder)
             continue
         runs = [run for run in holder.text(deep=False, separator="\n").split("\n") if run.strip()]
         # One run of text is a paragraph written as a <div>; several (split by <br> or empty
@@ -84,10 +121,29 @@ def best_container(body: LexborNode) -> LexborNode | None:
         start = holder if len(runs) > 1 else holder.parent
         for run in runs:
             candidates.credit(run, start)
+    if max(candidates.totals.values(), default=0) < _SHORT_BODY_CHARS:
+        # Little text in paragraphs: the page may write them as <div><span>text</span></div>
+        for holder in quiet_divs:
+            if _holds_only_inline(holder):
+                candidates.credit(holder.text(deep=True), holder.parent, _link_chars(holder))
     if not candidates.scores:
         return None
     top = _widen(_climb(_pick(candidates), candidates), candidates)
     return _main_article_within(top, candidates)
+
+
+def _holds_only_inline(node: LexborNode) -> bool:
+    """A ``<div>`` written as a paragraph: only inline elements (and text) inside."""
+    children = 0
+    for child in node.iter(include_text=False):
+        if child.tag not in _INLINE_TAGS:
+            return False
+        children += 1
+    return children > 0
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(len(link.text(deep=True).strip()) for link in node.css("a"))
 
 
 def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode:
@@ -177,6 +233,73 @@ def with_siblings(top: LexborNode) -> list[LexborNode]:
         elif sibling.tag not in SKIP_TAGS and _looks_like_content(sibling, threshold, before_top):
             chosen.append(sibling)
     return chosen
+
+
+def with_cousins(top: LexborNode, levels: int = _COUSIN_LEVELS) -> list[LexborNode]:
+    """``with_siblings(top)`` plus the same kind of text containers around its ancestors.
+
+    Pages that split one body over several wrappers (text blocks between images, ads and
+    embeds, each in its own ``<div class="body-text …">``) give the best candidate only the first
+    of them. Going up a few levels, the siblings of each ancestor that read like article text
+    (mostly paragraphs, few links) are taken too, in document order: readily when they are the
+    same kind of element (same tag, a class in common), only when clearly prose otherwise.
+    Never past an ``<article>``: its siblings are other articles.
+    """
+    chosen = with_siblings(top)
+    taken = {node.mem_id for node in chosen}
+    current = top
+    for _ in range(levels):
+        parent = current.parent
+        if current.tag == "article" or parent is None or parent.tag in ROOT_TAGS:
+            break
+        before: list[LexborNode] = []
+        after: list[LexborNode] = []
+        seen_current = False
+        for sibling in parent.iter(include_text=False):
+            if sibling.mem_id == current.mem_id:
+                seen_current = True
+            elif sibling.mem_id in taken:
+                continue
+            elif _reads_like_article_text(sibling, strict=not _same_kind(sibling, current)):
+                (after if seen_current else before).append(sibling)
+        chosen = before + chosen + after
+        current = parent
+    return chosen
+
+
+def _class_tokens(node: LexborNode) -> set[str]:
+    return set((node.attributes.get("class") or "").split())
+
+
+def _same_kind(node: LexborNode, other: LexborNode) -> bool:
+    """Same tag and, when either has classes, at least one class in common."""
+    if node.tag != other.tag:
+        return False
+    classes, other_classes = _class_tokens(node), _class_tokens(other)
+    if not classes and not other_classes:
+        return True
+    return bool(classes & other_classes)
+
+
+def _reads_like_article_text(node: LexborNode, strict: bool = False) -> bool:
+    """Mostly paragraph text, few links, not page furniture; ``strict`` for other kinds."""
+    if is_boilerplate(node.attributes) or is_furniture(node):
+        return False
+    paragraph_text = sum(len(p.text(deep=True).strip()) for p in node.css("p"))
+    minimum, density, links = (
+        (_STRICT_MIN_CHARS, _STRICT_DENSITY, _STRICT_LINK_DENSITY)
+        if strict
+        else (_COUSIN_MIN_CHARS, _COUSIN_DENSITY, _COUSIN_LINK_DENSITY)
+    )
+    if paragraph_text < minimum:
+        return False
+    return paragraph_text >= _visible_chars(node) * density and link_density(node) < links
+
+
+def _visible_chars(node: LexborNode) -> int:
+    """Characters of text, leaving out inline scripts and styles (their code is text too)."""
+    hidden = sum(len(code.text(deep=True)) for code in node.css(_CODE_SELECTOR))
+    return len(node.text(deep=True).strip()) - hidden
 
 
 def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:

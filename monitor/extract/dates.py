@@ -9,6 +9,7 @@ from dateutil import parser as dateutil_parser
 from dateutil import tz
 
 _YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20\d\d)(?!\d)")
+_DOTTED_DATE = re.compile(r"(?<!\d)\d{1,2}(?:\.\s?|-)\d{1,2}(?:\.\s?|-)\d{2,4}(?!\d)")
 _EPOCH = re.compile(r"^\d{10}(\d{3})?$")
 _TZINFOS = {
     "GMT": tz.UTC,
@@ -89,8 +90,13 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def _parse_loose(text: str) -> datetime | None:
+    # "01.11.2023" and "01-11-2023" are the 1st of November wherever dots or dashes separate a
+    # day-month-year date (US dates put the month first with slashes; ISO puts the year first)
+    day_first = _DOTTED_DATE.search(text) is not None
     try:
-        value = dateutil_parser.parse(text, default=_DEFAULT, tzinfos=_known_zone, fuzzy=True)
+        value = dateutil_parser.parse(
+            text, default=_DEFAULT, tzinfos=_known_zone, fuzzy=True, dayfirst=day_first
+        )
     except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
         return None
     if not isinstance(value, datetime) or str(value.year) not in text:

@@ -88,7 +88,7 @@ SKIP_TAGS = frozenset(
 )
 
 _BOILERPLATE = re.compile(
-    r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|promo|advert"
+    r"share(?!d)|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|promo|advert"
     r"|sponsor|(?:^|[\s_-])ads?(?:$|[\s_-])|ad-?slot|ad-?unit|dfp|outbrain|taboola|comment"
     r"|disqus|caption|credit|byline|author|breadcrumb|(?:^|[\s_-])tags?(?:$|[\s_-])|tag-?list"
     r"|toolbar|sidebar|footer|masthead|(?:^|[\s_-])nav|menu|popup|modal|overlay|cookie|consent"

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -93,18 +93,34 @@ class MetadataDraft:
     og_type: str | None = None
     article_typed: bool = False
     free_access: bool | None = None
+    article_body: str | None = None
+    live_blog: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
 
     def set_date(self, name: str, value: object) -> None:
-        """Fill ``published`` or ``modified`` from a raw value unless already known."""
-        if getattr(self, name) is not None:
+        """Fill ``published`` or ``modified`` from a raw value unless already known.
+
+        A later source may only restate the known moment in the page's own UTC offset: a page
+        that says ``…T03:28Z`` in JSON-LD and ``…T22:28-05:00`` in its meta tags was published on
+        the evening of the earlier day where it is.
+        """
+        known = getattr(self, name)
+        if known is not None and not _is_utc(known):
             return
         result = parse_date(value)
         if result is None:
             return
+        if known is not None:
+            if result.value == known and not result.assumed_utc and not _is_utc(result.value):
+                setattr(self, name, result.value)
+            return
         setattr(self, name, result.value)
         if result.assumed_utc:
             self.warnings.append(f"{name} date has no timezone; assumed UTC")
+
+
+def _is_utc(moment: datetime) -> bool:
+    return moment.utcoffset() == timedelta(0)
 
 
 def read_metadata(tree: LexborHTMLParser) -> MetadataDraft:
@@ -157,8 +173,15 @@ def _is_article_type(value: object) -> bool:
     return any(isinstance(item, str) and item.lower() in ARTICLE_TYPES for item in types)
 
 
+def _is_live_blog_type(value: object) -> bool:
+    types = value if isinstance(value, list) else [value]
+    return any(isinstance(item, str) and item.lower() == "liveblogposting" for item in types)
+
+
 def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     draft.article_typed = True
+    if draft.live_blog is None and _is_live_blog_type(item.get("@type")):
+        draft.live_blog = item
     draft.title = draft.title or clean_value(item.get("headline")) or clean_value(item.get("name"))
     draft.set_date("published", item.get("datePublished") or item.get("dateCreated"))
     draft.set_date("modified", item.get("dateModified"))
@@ -167,6 +190,9 @@ def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     draft.section = draft.section or _first_text(item.get("articleSection"))
     draft.description = draft.description or clean_value(item.get("description"))
     draft.language = draft.language or _language_tag(_first_text(item.get("inLanguage")))
+    body = item.get("articleBody")
+    if isinstance(body, str) and len(body) > len(draft.article_body or ""):
+        draft.article_body = body
     free = item.get("isAccessibleForFree")
     if draft.free_access is None and free is not None:
         draft.free_access = str(free).strip().lower() not in {"false", "0", "no"}

@@ -24,7 +24,7 @@ from monitor.store.repository import Store
 from monitor.store.sources import save_validators
 from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
 from monitor.topics import matching_topics, story_text
-from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, TrackResult
+from monitor.track import Observation, Tracker, TrackEvent, TrackResult, track_config
 
 RecheckDelay = Callable[[timedelta], timedelta | None]
 PAYLOAD_ARTICLES = 10
@@ -59,10 +59,6 @@ class ArticleOutcome:
     reason: str | None = None
 
 
-def track_config(tracking: TrackingConfig) -> TrackConfig:
-    return TrackConfig(dormant_after=timedelta(seconds=tracking.dormant_after))
-
-
 def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
     """The tracker as the store left it: active stories and their articles."""
     stories = session.exec(select(StoryRow.state).where(StoryRow.status == "active")).all()
@@ -95,6 +91,8 @@ def track_and_store(
     with store.session() as session:
         if result.story_snapshot is not None:
             _save_story(session, result.story_snapshot, now)
+        if result.merged:
+            _absorb_stories(session, result.story_id, result.merged)
         row, is_new = _article_row(session, article, source, now)
         _apply_result(row, result, article, now, recheck_delay)
         session.add(row)
@@ -189,6 +187,32 @@ def _save_story(session: Session, snapshot: dict[str, Any], now: datetime) -> No
     session.add(story)
 
 
+def _absorb_stories(session: Session, story_id: str, merged: Sequence[str]) -> None:
+    """Stories the engine found to be ``story_id``: their articles and developments move to it
+    (one timeline) and each stays as an alias row, ``status = "merged"``, pointing at it."""
+    for gone in merged:
+        for article in session.exec(select(ArticleRow).where(ArticleRow.story_id == gone)).all():
+            article.story_id = story_id
+            if article.state:
+                article.state = {**article.state, "story_id": story_id}
+            session.add(article)
+        for development in session.exec(
+            select(DevelopmentRow).where(DevelopmentRow.story_id == gone)
+        ).all():
+            development.story_id = story_id
+            session.add(development)
+        for row in session.exec(select(StoryRow).where(StoryRow.status == "merged")).all():
+            if (row.state or {}).get("merged_into") == gone:
+                row.state = {"merged_into": story_id}
+                session.add(row)
+        story = session.get(StoryRow, gone)
+        if story is not None:
+            story.status = "merged"
+            story.state = {"merged_into": story_id}
+            story.article_count = 0
+            session.add(story)
+
+
 def _save_revision(
     session: Session, row: ArticleRow, result: TrackResult, article: Article, now: datetime
 ) -> RevisionRow:
@@ -245,7 +269,8 @@ def development_details(development: Development) -> dict[str, Any]:
             for f in development.changed_facts
         ],
         "new_entities": list(development.new_entities),
-        "match": {"score": development.match.score, "reasons": list(development.match.reasons)},
+        "match": development.match.to_json(),
+        "merged_stories": list(development.merged_stories),
     }
 
 
@@ -325,6 +350,36 @@ def mark_checked(
         row.next_check_at = next_check(row, now, recheck_delay)
         session.add(row)
     save_validators(session, url, page.validators, page.status, now)
+
+
+def replan_rechecks(
+    session: Session, now: datetime, recheck_delay: RecheckDelay, longest: timedelta
+) -> int:
+    """Plan every recent article's next check again under a changed recheck schedule.
+
+    Each article's next check counts from its last check, as if the new schedule had always
+    been in force: a shorter interval makes a check due at once, a longer one moves it later,
+    an article past the schedule's longest window (``longest``) is no longer rechecked, and
+    one inside a widened window comes back. Returns how many articles were planned anew.
+    """
+    cutoff = now - longest
+    rows = session.exec(
+        select(ArticleRow)
+        .where(col(ArticleRow.duplicate_of).is_(None))
+        .where(
+            col(ArticleRow.next_check_at).is_not(None)
+            | (col(ArticleRow.first_seen_at) >= cutoff)
+            | (col(ArticleRow.last_changed_at) >= cutoff)
+        )
+    ).all()
+    changed = 0
+    for row in rows:
+        planned = next_check(row, row.last_checked_at or row.first_seen_at, recheck_delay)
+        if planned != row.next_check_at:
+            row.next_check_at = planned
+            session.add(row)
+            changed += 1
+    return changed
 
 
 def due_for_recheck(session: Session, now: datetime, limit: int) -> list[tuple[str, str]]:

@@ -64,10 +64,12 @@ class StoryDetail:
     summary: StorySummary
     articles: tuple[dict[str, Any], ...]
     timeline: tuple[TimelineEntry, ...]
+    aliases: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.summary.to_json(),
+            "aliases": list(self.aliases),
             "articles": list(self.articles),
             "timeline": [entry.to_json() for entry in self.timeline],
         }
@@ -90,20 +92,34 @@ def list_stories(
     return _summaries(session, list(rows))
 
 
+MAX_ALIAS_HOPS = 16
+
+
 def story_detail(session: Session, story_id: str) -> StoryDetail | None:
-    row = session.get(StoryRow, story_id)
+    """One story with its articles and timeline; a merged story's old id shows the merged one."""
+    row = _follow_aliases(session, session.get(StoryRow, story_id))
     if row is None:
         return None
+    story_id = row.id
     articles = session.exec(
         select(ArticleRow)
         .where(ArticleRow.story_id == story_id)
         .order_by(col(ArticleRow.first_seen_at))
     ).all()
     return StoryDetail(
+        aliases=tuple((row.state or {}).get("aliases", ())),
         summary=_summaries(session, [row])[0],
         articles=tuple(_article_json(article) for article in articles),
         timeline=tuple(_timeline(session, story_id, {a.id: a for a in articles})),
     )
+
+
+def _follow_aliases(session: Session, row: StoryRow | None) -> StoryRow | None:
+    for _ in range(MAX_ALIAS_HOPS):
+        if row is None or row.status != "merged":
+            return row
+        row = session.get(StoryRow, (row.state or {}).get("merged_into", ""))
+    return row
 
 
 def _summaries(session: Session, rows: list[StoryRow]) -> list[StorySummary]:

@@ -11,6 +11,7 @@ from monitor.track.tracker import (
     TrackEvent,
     TrackResult,
     story_id_for,
+    track_config,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "replay",
     "split_sentences",
     "story_id_for",
+    "track_config",
 ]

@@ -140,6 +140,24 @@ class StoryIndex:
                 self.postings[term].append(slot)
                 posted.append(term)
 
+    def story_vector(self, slot: int) -> dict[int, float]:
+        """A story's centroid as an L2-normalised TF-IDF vector, comparable to an article's."""
+        vector = {
+            t: m * self.idf(t)
+            for t, m in zip(self.story_terms[slot], self.story_mass[slot], strict=True)
+        }
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {t: v / norm for t, v in vector.items()}
+
+    def absorb(self, slot: int, other: int) -> None:
+        """Add story ``other``'s terms and names to ``slot``; ``other`` is never offered again."""
+        vector = {
+            t: m * self.idf(t)
+            for t, m in zip(self.story_terms[other], self.story_mass[other], strict=True)
+        }
+        self.merge(slot, vector, self.story_names[other], self.last_active[other])
+        self.last_active[other] = -math.inf
+
     def touch(self, slot: int, active_at: float) -> None:
         self.last_active[slot] = max(self.last_active[slot], active_at)
 

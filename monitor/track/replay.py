@@ -46,7 +46,9 @@ def observation_from_json(line: dict[str, Any], number: int = 0) -> Observation:
         fetched_at = _timestamp(line["fetched_at"])
         source = str(line.get("source") or "")
         has_html = "html" in line
-        article = _extract(str(line["html"]), url) if has_html else _text_article(line, url)
+        article = (
+            _extract(str(line["html"]), url, fetched_at) if has_html else _text_article(line, url)
+        )
     except KeyError as exc:
         raise ParseError(f"{where}: missing field {exc.args[0]!r}") from exc
     except (TypeError, ValueError) as exc:
@@ -72,8 +74,8 @@ def _text_article(line: dict[str, Any], url: str) -> Article:
     )
 
 
-def _extract(html: str, url: str) -> Article:
-    article = extract_article(html, url)
+def _extract(html: str, url: str, fetched_at: datetime) -> Article:
+    article = extract_article(html, url, fetched_at=fetched_at)
     return replace(article, canonical_url=canonicalize_url(article.canonical_url or url))
 
 
@@ -84,8 +86,10 @@ def result_to_json(result: TrackResult) -> dict[str, Any]:
         "story_id": result.story_id,
         "event": result.event.value,
         "development": development_to_json(result.development),
-        "match": {"score": result.match.score, "reasons": list(result.match.reasons)},
+        "match": result.match.to_json(),
     }
+    if result.merged:
+        output["merged"] = list(result.merged)
     return output
 
 

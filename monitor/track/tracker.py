@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from monitor.models import Article, Development, DevelopmentKind, StoryMatch
+from monitor.config import TrackingConfig
+from monitor.extract.liveblog import post_paragraphs
+from monitor.models import Article, Development, DevelopmentKind, Post, StoryMatch
 from monitor.track.features import (
     SKETCH_SIZE,
     ArticleFeatures,
@@ -28,6 +30,7 @@ from monitor.track.features import (
 )
 from monitor.track.index import Candidate, IndexParams, StoryIndex
 from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, StoryMemory
+from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
 
@@ -48,6 +51,7 @@ class TrackConfig:
     """The one configuration of the engine; the defaults are the measured ones."""
 
     join_threshold: float = 0.25
+    merge_threshold: float = 0.5
     name_boost: float = 2.0
     name_phrase_weight: float = 1.0
     number_boost: float = 3.0
@@ -59,6 +63,14 @@ class TrackConfig:
     dormant_after: timedelta = timedelta(days=14)
     time_scale: timedelta = timedelta(days=7)
     index: IndexParams = field(default_factory=IndexParams)
+
+
+def track_config(tracking: TrackingConfig) -> TrackConfig:
+    """The engine configuration the ``tracking`` section of the settings asks for."""
+    return TrackConfig(
+        join_threshold=tracking.join_threshold,
+        dormant_after=timedelta(seconds=tracking.dormant_after),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +97,7 @@ class TrackResult:
     duplicate_of: str | None = None
     story_snapshot: dict[str, Any] | None = None
     article_snapshot: dict[str, Any] | None = None
+    merged: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -98,6 +111,8 @@ class _Story:
     urls: list[str]
     memory: StoryMemory
     years: dict[int, int] = field(default_factory=dict)
+    unannounced_merges: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -113,6 +128,7 @@ class _ArticleState:
     terms: tuple[str, ...]
     first_seen: datetime
     last_seen: datetime
+    posts: PostFingerprints | None = None  # a live blog's posts, by identity
 
 
 def story_id_for(url: str) -> str:
@@ -134,6 +150,7 @@ class Tracker:
         self.index = StoryIndex(self.config.index)
         self.stories: dict[str, _Story] = {}
         self.articles: dict[str, _ArticleState] = {}
+        self.aliases: dict[str, str] = {}
 
     # -- the main call ---------------------------------------------------------------------
 
@@ -146,6 +163,8 @@ class Tracker:
         if known.text.fingerprint == text.fingerprint:
             known.last_seen = max(known.last_seen, obs.fetched_at)
             return TrackResult(TrackEvent.UNCHANGED, known.story_id, obs.url, StoryMatch(1.0))
+        if obs.article.posts and known.posts is not None:
+            return self._live_revision(obs, text, known)
         return self._revision(obs, text, known)
 
     def dormant_story_ids(self, now: datetime) -> list[str]:
@@ -166,11 +185,76 @@ class Tracker:
         if duplicate is not None:
             return self._duplicate(obs, text, features, duplicate)
         best, score = self._best(candidates, event_at, features.years)
-        if best is not None and score >= self.config.join_threshold:
-            story = self.stories[self.index.story_ids[best.slot]]
+        threshold = self.config.join_threshold
+        best_id = self.index.story_ids[best.slot] if best is not None else None
+        if best is not None and best_id is not None and score >= threshold:
             self.index.merge(best.slot, vector, names, obs.fetched_at.timestamp())
-            return self._joined(obs, text, features, story, _match(score, best), event_at)
-        return self._started(obs, text, features, vector, names, event_at)
+            bridged = [
+                c
+                for c in candidates
+                if c.slot != best.slot
+                and self._score(c, event_at, features.years) >= self.config.merge_threshold
+            ]
+            story, merged = self._merge_bridged(self.stories[best_id], bridged)
+            match = _match(score, best, best_id, threshold)
+            result = self._joined(obs, text, features, story, match, event_at)
+            return replace(result, merged=merged) if merged else result
+        unmatched = _unmatched(score, best, best_id, threshold)
+        return self._started(obs, text, features, vector, names, event_at, unmatched)
+
+    # -- merging stories that turn out to be one --------------------------------------------
+
+    def _merge_bridged(
+        self, story: _Story, bridged: list[Candidate]
+    ) -> tuple[_Story, tuple[str, ...]]:
+        """Merge ``story`` with the other stories the article that joined it also matched.
+
+        An article that reads as a follow-up of two stories (``merge_threshold`` with each) is
+        evidence that they are one, when the two stories also read alike as wholes (their
+        centroids at ``join_threshold``): the younger is absorbed by the older, whose id
+        survives; the younger's id becomes an alias of it.
+        """
+        merged: list[str] = []
+        for candidate in bridged:
+            other = self.stories.get(self.index.story_ids[candidate.slot])
+            if other is None or other is story or not self._read_alike(story, other):
+                continue
+            keep, gone = sorted((story, other), key=lambda s: (s.created_at, s.story_id))
+            self._absorb(keep, gone)
+            merged.append(gone.story_id)
+            story = keep
+        return story, tuple(merged)
+
+    def _read_alike(self, story: _Story, other: _Story) -> bool:
+        first = self.index.story_vector(self.index.slots[story.story_id])
+        second = self.index.story_vector(self.index.slots[other.story_id])
+        cosine = sum(weight * second.get(term, 0.0) for term, weight in first.items())
+        return cosine >= self.config.join_threshold
+
+    def _absorb(self, keep: _Story, gone: _Story) -> None:
+        """Move ``gone``'s articles, memory, years and span into ``keep``; retire ``gone``."""
+        self.index.absorb(self.index.slots[keep.story_id], self.index.slots[gone.story_id])
+        for url in gone.urls:
+            state = self.articles[url]
+            state.story_id = keep.story_id
+            keep.memory.learn(_with_title(state.text), state.names)
+        keep.urls.extend(gone.urls)
+        for year, count in gone.years.items():
+            keep.years[year] = keep.years.get(year, 0) + count
+        keep.first_event = min(keep.first_event, gone.first_event)
+        keep.last_event = max(keep.last_event, gone.last_event)
+        keep.last_seen = max(keep.last_seen, gone.last_seen)
+        keep.unannounced_merges.extend([*gone.unannounced_merges, gone.story_id])
+        keep.aliases.extend([*gone.aliases, gone.story_id])
+        del self.stories[gone.story_id]
+        for alias, target in list(self.aliases.items()):
+            if target == gone.story_id:
+                self.aliases[alias] = keep.story_id
+        self.aliases[gone.story_id] = keep.story_id
+
+    def resolve(self, story_id: str) -> str:
+        """The id a story goes by now (itself, or the story it was merged into)."""
+        return self.aliases.get(story_id, story_id)
 
     def _active_since(self, now: datetime) -> float:
         return (now - self.config.dormant_after).timestamp()
@@ -181,13 +265,18 @@ class Tracker:
         best: Candidate | None = None
         best_score = 0.0
         for candidate in candidates:
-            story = self.stories[self.index.story_ids[candidate.slot]]
-            score = candidate.cosine * self._time_factor(story, event_at)
-            if years and story.years and years.isdisjoint(story.years):
-                score *= self.config.year_conflict
+            score = self._score(candidate, event_at, years)
             if score > best_score:
                 best, best_score = candidate, score
         return best, best_score
+
+    def _score(self, candidate: Candidate, event_at: datetime, years: frozenset[int]) -> float:
+        """Text similarity to a story, lowered for a gap in time or a clash of years."""
+        story = self.stories[self.index.story_ids[candidate.slot]]
+        score = candidate.cosine * self._time_factor(story, event_at)
+        if years and story.years and years.isdisjoint(story.years):
+            score *= self.config.year_conflict
+        return score
 
     @staticmethod
     def _learn_years(story: _Story, years: frozenset[int]) -> None:
@@ -276,6 +365,7 @@ class Tracker:
         vector: dict[int, float],
         names: list[int],
         event_at: datetime,
+        match: StoryMatch,
     ) -> TrackResult:
         story_id = story_id_for(obs.url)
         story = _Story(
@@ -294,7 +384,6 @@ class Tracker:
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names)
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
-        match = StoryMatch(1.0, ("no ongoing story matched",))
         development = self._development(DevelopmentKind.NEW_STORY, obs, story, novelty, match)
         return TrackResult(
             TrackEvent.NEW_STORY,
@@ -321,6 +410,7 @@ class Tracker:
             terms=tuple(sorted(features.term_weights)),
             first_seen=obs.fetched_at,
             last_seen=obs.fetched_at,
+            posts=post_fingerprints(obs.article.posts) if obs.article.posts else None,
         )
         self.articles[obs.url] = state
         story.urls.append(obs.url)
@@ -364,6 +454,59 @@ class Tracker:
             article_snapshot=_article_snapshot(known),
         )
 
+    def _live_revision(
+        self, obs: Observation, text: ArticleText, known: _ArticleState
+    ) -> TrackResult:
+        """A new version of a live blog, judged post by post (see ``track.posts``).
+
+        New posts make a ``live_update`` development dated by the newest of them, edited posts
+        a ``revision``; posts that only moved, and page chrome, make nothing.
+        """
+        story = self.stories[known.story_id]
+        changes = diff_posts(known.posts or {}, obs.article.posts)
+        known.posts = post_fingerprints(obs.article.posts)
+        known.text = text
+        known.last_seen = max(known.last_seen, obs.fetched_at)
+        if not changes.has_news:
+            return TrackResult(
+                TrackEvent.UNCHANGED,
+                story.story_id,
+                obs.url,
+                StoryMatch(1.0),
+                article_snapshot=_article_snapshot(known),
+            )
+        features = article_features(text, self.boosts)
+        known.revision += 1
+        known.names = features.names
+        known.sketch = features.sketch
+        known.fingerprints.append(text.fingerprint)
+        story.last_seen = max(story.last_seen, obs.fetched_at)
+        self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
+        changed = changes.new + changes.edited
+        sentences = article_text(
+            replace(obs.article, paragraphs=post_paragraphs(changed))
+        ).sentences
+        novelty = story.memory.assess(sentences, features.names)
+        story.memory.learn(sentences, features.names)
+        kind = DevelopmentKind.LIVE_UPDATE if changes.new else DevelopmentKind.REVISION
+        what = f"{len(changes.new)} new, {len(changes.edited)} edited posts"
+        match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}: {what}",))
+        development = self._development(kind, obs, story, novelty, match, known.revision)
+        if development is not None:
+            occurred = _newest_post_time(changes.new or changes.edited, obs.fetched_at)
+            development = replace(development, occurred_at=occurred)
+            story.last_event = max(story.last_event, occurred)
+        return TrackResult(
+            TrackEvent.REVISION,
+            story.story_id,
+            obs.url,
+            match,
+            development=development,
+            revision=known.revision,
+            story_snapshot=self._story_snapshot(story),
+            article_snapshot=_article_snapshot(known),
+        )
+
     # -- developments ----------------------------------------------------------------------
 
     def _development(
@@ -377,6 +520,7 @@ class Tracker:
     ) -> Development | None:
         if not novelty.is_development:
             return None
+        merged, story.unannounced_merges = tuple(story.unannounced_merges), []
         return Development(
             kind=kind,
             story_id=story.story_id,
@@ -391,6 +535,7 @@ class Tracker:
             title=obs.article.title,
             story_title=story.title,
             match=match,
+            merged_stories=merged,
         )
 
     # -- snapshots -------------------------------------------------------------------------
@@ -415,6 +560,8 @@ class Tracker:
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
             "memory": story.memory.to_dict(),
             "years": {str(year): count for year, count in sorted(story.years.items())},
+            "unannounced_merges": list(story.unannounced_merges),
+            "aliases": list(story.aliases),
         }
 
     @classmethod
@@ -445,6 +592,8 @@ class Tracker:
             urls=list(data["urls"]),
             memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
             years={int(year): count for year, count in data.get("years", {}).items()},
+            unannounced_merges=list(data.get("unannounced_merges", ())),
+            aliases=list(data.get("aliases", ())),
         )
         self.stories[story.story_id] = story
         self.index.restore_story(
@@ -461,12 +610,37 @@ def _salient_names(features: ArticleFeatures) -> list[str]:
     return sorted(features.name_terms, key=lambda t: (-weights.get(t, 0.0), t))
 
 
-def _match(score: float, candidate: Candidate) -> StoryMatch:
+def _match(score: float, candidate: Candidate, story_id: str, threshold: float) -> StoryMatch:
+    return StoryMatch(round(score, 4), _evidence(candidate), story_id, threshold)
+
+
+def _unmatched(
+    score: float, candidate: Candidate | None, story_id: str | None, threshold: float
+) -> StoryMatch:
+    """Why an article started a story: the best candidate it had, and how far below it fell."""
+    if candidate is None or story_id is None:
+        alone = ("no ongoing story matched", "no ongoing story shares its salient terms")
+        return StoryMatch(0.0, alone, None, threshold)
+    reasons = (
+        "no ongoing story matched",
+        f"best candidate {story_id} at {score:.3f}, below {threshold:.3f}",
+        *_evidence(candidate),
+    )
+    return StoryMatch(round(score, 4), reasons, story_id, threshold)
+
+
+def _evidence(candidate: Candidate) -> tuple[str, ...]:
     reasons = [f"shared terms: {', '.join(candidate.shared_terms)}"]
     if candidate.shared_names:
         reasons.append(f"shared names: {', '.join(candidate.shared_names)}")
     reasons.append(f"text similarity {candidate.cosine:.3f}")
-    return StoryMatch(round(score, 4), tuple(reasons))
+    return tuple(reasons)
+
+
+def _newest_post_time(posts: tuple[Post, ...], fetched_at: datetime) -> datetime:
+    """When the newest of ``posts`` says it was published, never later than the fetch."""
+    times = [post.published for post in posts if post.published is not None]
+    return min(max(times), fetched_at) if times else fetched_at
 
 
 def _with_title(text: ArticleText) -> tuple[str, ...]:
@@ -493,6 +667,7 @@ def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
         "terms": list(state.terms),
         "first_seen": state.first_seen.isoformat(),
         "last_seen": state.last_seen.isoformat(),
+        **({"posts": dict(state.posts)} if state.posts is not None else {}),
     }
 
 
@@ -509,6 +684,7 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         terms=tuple(data["terms"]),
         first_seen=datetime.fromisoformat(data["first_seen"]),
         last_seen=datetime.fromisoformat(data["last_seen"]),
+        posts=dict(data["posts"]) if isinstance(data.get("posts"), dict) else None,
     )
 
 
@@ -519,4 +695,5 @@ __all__ = [
     "TrackResult",
     "Tracker",
     "story_id_for",
+    "track_config",
 ]

@@ -132,8 +132,8 @@ async def story_page(request: web.Request) -> web.StreamResponse:
     if story_id.endswith(".atom"):
         return await story_feed(request, story_id.removesuffix(".atom"))
     with deps.store.session() as session:
-        detail = story_detail(session, story_id)
-        timeline = story_developments(session, story_id) if detail else []
+        detail = story_detail(session, story_id)  # an alias of a merged story shows that story
+        timeline = story_developments(session, detail.summary.id) if detail else []
     if detail is None:
         return _not_found(request, f"no story {story_id}")
     joined = {
@@ -233,7 +233,7 @@ async def story_feed(request: web.Request, story_id: str) -> web.Response:
     with deps.store.session() as session:
         detail = story_detail(session, story_id)
         developments = (
-            story_developments(session, story_id, newest_first=True, limit=FEED_ENTRIES)
+            story_developments(session, detail.summary.id, newest_first=True, limit=FEED_ENTRIES)
             if detail
             else []
         )

@@ -63,6 +63,7 @@ KIND_LABELS = {
     "new_article": "New article",
     "revision": "Revised",
     "correction": "Correction",
+    "live_update": "Live update",
 }
 
 

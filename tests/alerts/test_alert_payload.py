@@ -46,6 +46,7 @@ def development(
         (DevelopmentKind.NEW_ARTICLE, "story.developed"),
         (DevelopmentKind.REVISION, "article.revised"),
         (DevelopmentKind.CORRECTION, "article.corrected"),
+        (DevelopmentKind.LIVE_UPDATE, "story.live_update"),
     ],
 )
 def test_event_type_follows_development_kind(kind: DevelopmentKind, event: str) -> None:

@@ -92,6 +92,18 @@ def test_declared_legacy_encoding_is_decoded(page: ReadPage) -> None:
     assert article.is_article
 
 
+def test_utf8_bytes_win_over_a_stale_legacy_declaration() -> None:
+    text = "深度学习系统可以利用外部记忆来回答问题，研究人员说，这是一个新台阶。" * 4
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        f"<title>新闻</title></head><body><article><p>{text}</p><p>{text}</p></article></body></html>"
+    )
+
+    article = extract_article(html.encode("utf-8"), URL)
+
+    assert article.paragraphs == (text, text)
+
+
 def test_str_input_gives_the_same_article_as_bytes(page: ReadPage) -> None:
     raw = page("news_article.html")
 

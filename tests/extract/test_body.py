@@ -103,3 +103,116 @@ def test_table_rows_read_as_one_line_each() -> None:
     result = paragraphs(f"<body><article>{story(3)}{table}</article></body>")
 
     assert result[-2:] == ("Pos Driver Points", "1 Kyle Busch 5040")
+
+
+def test_text_right_in_body_is_read() -> None:
+    html = f"<html><body><h1>A page</h1>{story(4)}</body></html>"
+
+    assert len(paragraphs(html)) == 4
+
+
+def test_body_split_over_cousin_containers_is_read_in_order() -> None:
+    def part(count: int, start: int) -> str:
+        return (
+            '<div class="unit wide"><div class="inner"><div class="copy">'
+            + story(count, start=start)
+            + "</div></div></div>"
+        )
+
+    credit = "A wide view of the council chamber during the vote, with members standing " * 6
+    gallery = f'<div class="unit gallery"><img src="hall.jpg"><span>{credit}</span></div>'
+    related = (
+        '<div class="unit"><ul>'
+        + "".join(
+            f'<li><a href="/s/{i}">Another story on the council {i}</a></li>' for i in range(6)
+        )
+        + "</ul></div>"
+    )
+    html = (
+        "<body><article><header><h1>Budget passes</h1></header>"
+        f"{part(5, 1)}{gallery}{part(2, 6)}{gallery}{part(2, 8)}{related}</article>"
+        '<aside class="most-read"><p>Most read: a different story entirely, told briefly.</p></aside>'
+        "</body>"
+    )
+    result = paragraphs(html)
+
+    assert [text.rsplit(" ", 1)[-1] for text in result] == [f"{i}." for i in range(1, 10)]
+
+
+def test_cousins_stop_at_the_article() -> None:
+    def story_box(count: int, start: int) -> str:
+        return (
+            '<div class="story-box"><article class="post"><div class="copy">'
+            + story(count, start=start)
+            + "</div></article></div>"
+        )
+
+    html = f"<body><main>{story_box(5, 1)}{story_box(3, 20)}</main></body>"
+    result = paragraphs(html)
+
+    assert len(result) == 5
+    assert not any(text.endswith(("number 20.", "number 21.", "number 22.")) for text in result)
+
+
+def test_embedded_article_body_used_when_the_dom_holds_a_fraction() -> None:
+    body_text = "\\n".join(f"{SENTENCE} number {i}." for i in range(1, 9))
+    json_ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Budget",'
+        f' "articleBody": "{body_text}"}}'
+    )
+    html = (
+        f'<head><script type="application/ld+json">{json_ld}</script></head>'
+        f'<body><article><div id="app">{story(1)}</div></article></body>'
+    )
+    article = extract_article(html, URL)
+
+    assert len(article.paragraphs) == 8
+    assert "body taken from the page's embedded articleBody" in article.warnings
+
+
+def test_embedded_article_body_ignored_when_the_dom_has_the_text() -> None:
+    json_ld = (
+        '{"@type": "NewsArticle", "headline": "Budget",'
+        f' "articleBody": "{SENTENCE} in short, and the text is only a summary of it all."}}'
+    )
+    html = (
+        f'<head><script type="application/ld+json">{json_ld}</script></head>'
+        f"<body><article>{story(6)}</article></body>"
+    )
+
+    assert len(paragraphs(html)) == 6
+
+
+def test_paragraphs_written_as_divs_of_spans_are_read() -> None:
+    lines = "".join(
+        f'<div style="text-align: left"><span>{SENTENCE} number {i}.</span></div>'
+        for i in range(1, 7)
+    )
+    html = (
+        '<body><div class="nav"><p>Home, World, Business, Sport, Culture, Travel</p></div>'
+        f'<div class="chapter">{lines}</div></body>'
+    )
+
+    assert len(paragraphs(html)) == 6
+
+
+def test_a_long_list_of_linked_names_does_not_win_over_the_story() -> None:
+    names = ", ".join(f'<a href="/users/reader{i}">reader{i}</a>' for i in range(400))
+    html = (
+        f'<body><div class="work">{story(5)}</div>'
+        f'<div id="thanks"><p class="thanks">{names}</p></div></body>'
+    )
+    result = paragraphs(html)
+
+    assert len(result) == 5
+    assert result[0].endswith("number 1.")
+
+
+def test_a_section_about_shared_things_is_not_a_share_bar() -> None:
+    html = (
+        '<body><div class="section" id="history-editing">'
+        f'{story(4)}<div class="section" id="shared-history">{story(3, start=5)}</div>'
+        "</div></body>"
+    )
+
+    assert len(paragraphs(html)) == 7

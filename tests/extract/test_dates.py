@@ -32,6 +32,9 @@ from monitor.extract.dates import parse_date
         ),
         ("5 March 2024 09:00 XYZT", datetime(2024, 3, 5, 9, tzinfo=UTC), True),
         ("1709629200", datetime(2024, 3, 5, 9, tzinfo=UTC), False),
+        ("01.11.2023 10:29", datetime(2023, 11, 1, 10, 29, tzinfo=UTC), True),
+        ("11/01/2023", datetime(2023, 11, 1, tzinfo=UTC), True),
+        ("01-11-2023 10:29", datetime(2023, 11, 1, 10, 29, tzinfo=UTC), True),
     ],
 )
 def test_parse_date(text: str, expected: datetime, assumed: bool) -> None:

@@ -64,6 +64,13 @@ STORY = "Ceasefire talks in Gaza resume in Cairo"
             "wire",
             True,
         ),
+        (Topic("t", "gaza"), development(DevelopmentKind.LIVE_UPDATE), "wire", True),
+        (
+            Topic("t", "gaza", kinds=[DevelopmentKind.NEW_STORY, DevelopmentKind.NEW_ARTICLE]),
+            development(DevelopmentKind.LIVE_UPDATE),
+            "wire",
+            False,
+        ),
         (Topic("t", {"any": ["cairo"], "none": ["football"]}), development(), "wire", True),
         (Topic("t", compile_query_lists(all=["gaza", "football"])), development(), "wire", False),
     ],

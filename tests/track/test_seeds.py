@@ -158,3 +158,19 @@ def test_replay_with_a_config_names_the_topics_that_would_alert(
     # the headline tweak is below min_novelty; the other ceasefire is not about Gaza
     assert [event for event, _ in alerted] == ["new_story", "revision", "revision", "joined_story"]
     assert all(topics == ["gaza"] for _, topics in alerted)
+
+
+def test_replay_uses_the_configured_join_threshold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text("topics: []\ntracking:\n  join_threshold: 0.95\n")
+    assert main(["replay", str(SEEDS / "replay.jsonl"), "--config", str(config)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    started = [line for line in lines if line["event"] == "new_story"]
+    # the follow-up that joined at 0.32 with the default now starts its own story, and says why
+    assert "joined_story" not in [line["event"] for line in lines]
+    below = [line["match"] for line in started if line["match"]["candidate"]]
+    assert below
+    assert all(m["threshold"] == 0.95 and m["score"] < 0.95 for m in below)
+    assert any(r.startswith("best candidate st_") for m in below for r in m["reasons"])

@@ -140,3 +140,71 @@ def joined_score(year: int, year_conflict: float) -> float:
 def test_a_story_none_of_whose_years_the_article_mentions_scores_lower() -> None:
     assert joined_score(2013, 0.5) == round(joined_score(2013, 1.0) * 0.5, 4)
     assert joined_score(2008, 0.5) == joined_score(2008, 1.0)
+
+
+def test_a_new_story_names_its_best_candidate_and_how_far_below_it_fell() -> None:
+    tracker = Tracker(TrackConfig(join_threshold=0.9))
+    first = tracker.observe(obs("https://news.example/a", A, 0))
+    second = tracker.observe(obs("https://other.example/b", B + " Aid trucks waited.", 5))
+    assert second.event is TrackEvent.NEW_STORY
+    assert second.match.candidate == first.story_id
+    assert second.match.threshold == 0.9
+    assert 0 < second.match.score < 0.9
+    assert second.match.reasons[1] == (
+        f"best candidate {first.story_id} at {second.match.score:.3f}, below 0.900"
+    )
+    assert second.match.to_json()["candidate"] == first.story_id
+
+
+def test_a_joined_article_names_the_story_and_the_threshold_it_passed() -> None:
+    tracker = Tracker()
+    first = tracker.observe(obs("https://news.example/a", A, 0))
+    second = tracker.observe(obs("https://other.example/b", B + " Aid trucks waited.", 5))
+    assert second.event is TrackEvent.JOINED_STORY
+    assert (second.match.candidate, second.match.threshold) == (first.story_id, 0.25)
+    assert second.match.score >= 0.25
+
+
+def test_the_first_article_has_no_candidate() -> None:
+    result = Tracker().observe(obs("https://news.example/a", A, 0))
+    assert (result.match.candidate, result.match.score) == (None, 0.0)
+    assert result.match.reasons[0] == "no ongoing story matched"
+
+
+def test_an_article_that_follows_up_two_stories_merges_them_into_the_older(
+    flood_reports: dict[str, tuple[str, str]],
+) -> None:
+    FLOOD, RESCUE, BRIDGE = (flood_reports[k] for k in ("flood", "rescue", "bridge"))
+    tracker = Tracker()
+    first = tracker.observe(obs("https://a.example/1", FLOOD[1], 0, FLOOD[0]))
+    second = tracker.observe(obs("https://b.example/2", RESCUE[1], 10, RESCUE[0]))
+    assert second.event is TrackEvent.NEW_STORY
+    bridge = tracker.observe(obs("https://c.example/3", BRIDGE[1], 20, BRIDGE[0]))
+    assert (bridge.event, bridge.story_id, bridge.merged) == (
+        TrackEvent.JOINED_STORY,
+        first.story_id,
+        (second.story_id,),
+    )
+    assert bridge.development is not None
+    assert bridge.development.merged_stories == (second.story_id,)
+    assert tracker.resolve(second.story_id) == first.story_id
+    assert list(tracker.stories) == [first.story_id]
+    assert tracker.articles["https://b.example/2"].story_id == first.story_id
+    snapshot = bridge.story_snapshot
+    assert snapshot is not None
+    assert snapshot["aliases"] == [second.story_id]
+    assert snapshot["unannounced_merges"] == []
+
+
+def test_stories_that_share_an_article_only_in_part_stay_apart(
+    flood_reports: dict[str, tuple[str, str]],
+) -> None:
+    FLOOD, RESCUE = flood_reports["flood"], flood_reports["rescue"]
+    tracker = Tracker()
+    tracker.observe(obs("https://a.example/1", FLOOD[1], 0, FLOOD[0]))
+    second = tracker.observe(obs("https://b.example/2", RESCUE[1], 10, RESCUE[0]))
+    follow_up = FLOOD[1].replace("Monday", "Tuesday") + " Schools stayed closed."
+    result = tracker.observe(obs("https://c.example/3", follow_up, 20, "Dresden flood"))
+    assert result.event is TrackEvent.JOINED_STORY
+    assert result.merged == ()
+    assert second.story_id in tracker.stories
