@@ -12,13 +12,18 @@ CONFIG ?= config/monitor.yaml
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("monitor needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "==> first run: creating $(VENV) and installing monitor with its test tools (about a minute; once only)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "==> upgrading pip"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "==> installing monitor and its dependencies into $(VENV) (pip install -e '.[dev]')"
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "==> installed; the next runs start at once"
 	@touch $@
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@echo "==> installing the benchmark peers into $(VENV) (pip install -e '.[dev,bench]')"
+	@$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@touch $@
 
 # A local .env with a fresh webhook secret, read by `make run` and by docker compose.

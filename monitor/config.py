@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -141,12 +142,41 @@ def _check_pattern(value: str) -> str:
     return value
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+# What the JSON Schema says of these values: what the parsers above accept, as written in YAML.
+_DURATION_TEXT = r" *(\d+(\.\d+)? *([mM][sS]|[sSmMhHdDwW]) *)+"
+_SIZE_TEXT = r" *\d+(\.\d+)? *([bB]|[kKmMgG][bB]|[kKmMgG][iI][bB])? *"
+_NONZERO = "(?=[^1-9]*[1-9])"  # at least one digit that is not 0
+DURATION_SCHEMA = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^{_DURATION_TEXT}$"}],
+    "description": "seconds, or a duration such as 30s, 5m, 1h30m, 500ms, 2d",
+}
+POSITIVE_DURATION_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0},
+        {"type": "string", "pattern": f"^{_NONZERO}{_DURATION_TEXT}$"},
+    ],
+    "description": "seconds (more than 0), or a duration such as 30s, 5m, 1h30m, 500ms",
+}
+SIZE_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 1},
+        {"type": "string", "pattern": f"^{_NONZERO}{_SIZE_TEXT}$"},
+    ],
+    "description": "bytes, or a size such as 512KB, 10MB, 1GiB",
+}
+NAME_SCHEMA = {"type": "string", "pattern": _NAME.pattern}
+
+Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
 Pattern = Annotated[str, AfterValidator(_check_pattern)]
-PositiveDuration = Annotated[Duration, Field(gt=0)]
-Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+PositiveDuration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    Field(gt=0),
+    WithJsonSchema(POSITIVE_DURATION_SCHEMA),
+]
+Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0), WithJsonSchema(SIZE_SCHEMA)]
 HttpUrl = Annotated[str, BeforeValidator(_check_http_url)]
-Name = Annotated[str, BeforeValidator(_check_name)]
+Name = Annotated[str, BeforeValidator(_check_name), WithJsonSchema(NAME_SCHEMA)]
 LanguageCode = Annotated[str, BeforeValidator(_check_language)]
 
 
@@ -430,11 +460,16 @@ class _Pos:
 class _Problems:
     """Collects problems as ``file:line:column: key.path: message`` lines."""
 
-    def __init__(self, filename: str, positions: dict[Path_, _Pos]) -> None:
+    def __init__(
+        self, filename: str, positions: dict[Path_, _Pos], *, need_webhooks: bool = True
+    ) -> None:
         self.filename = filename
         self.positions = positions
+        self.need_webhooks = need_webhooks
         self.lines: list[str] = []
         self.unresolved: set[Path_] = set()  # values whose ${VAR} could not be resolved
+        self.unset_webhooks: set[int] = set()  # webhooks left out for want of their variables
+        self.absent_webhook_names: set[str] = set()
         self._containers: set[int] = set()  # mappings and lists met so far (by identity)
         self._aliases = 0
         self._nodes = 0
@@ -474,21 +509,24 @@ def format_key_path(path: Path_) -> str:
     return text
 
 
-def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Settings:
-    """Read, interpolate and validate a config file; raise ``ConfigError`` with every problem."""
+def load_config(
+    path: str | Path, environ: dict[str, str] | None = None, *, need_webhooks: bool = True
+) -> Settings:
+    """Read, interpolate and validate a config file; raise ``ConfigError`` with every problem.
+
+    ``need_webhooks=False`` is for commands that only read the database: a webhook whose
+    ``${VAR}`` is not set (its URL or secret lives in the daemon's environment) is left out of
+    the settings instead of being an error, and topics may still name it.
+    """
     path = Path(path)
     filename = str(path)
     env = dict(os.environ if environ is None else environ)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{filename}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{filename}: cannot read: {exc}") from None
+    text = _read_text(path, filename)
     document = _parse_yaml(text, filename)
     positions: dict[Path_, _Pos] = {(): _Pos(1, 1)}
-    problems = _Problems(filename, positions)
+    problems = _Problems(filename, positions, need_webhooks=need_webhooks)
     data = _to_plain(document, (), positions, env, problems)
+    _leave_out_unset_webhooks(data, problems)
     _apply_env_overrides(data, env)
     settings = _validate(data, problems)
     if settings is not None:
@@ -497,6 +535,46 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Sett
         raise ConfigError(problems.lines)
     assert settings is not None
     return settings
+
+
+def _read_text(path: Path, filename: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{filename}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{filename}: cannot read: {exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise ConfigError(
+            f"{filename}:{line}:{column}: not UTF-8: byte 0x{raw[exc.start]:02x} cannot be "
+            "decoded (save the file as UTF-8)"
+        ) from None
+
+
+def _leave_out_unset_webhooks(data: dict[str, Any], problems: _Problems) -> None:
+    """Drop the webhooks a read-only command cannot resolve, keeping positions of the rest."""
+    webhooks = data.get("webhooks")
+    if not problems.unset_webhooks or not isinstance(webhooks, list):
+        return
+    kept = [i for i in range(len(webhooks)) if i not in problems.unset_webhooks]
+    for index in problems.unset_webhooks:
+        name = webhooks[index].get("name") if isinstance(webhooks[index], dict) else None
+        if isinstance(name, str):
+            problems.absent_webhook_names.add(name)
+    moved = {
+        (key[0], kept.index(key[1]), *key[2:]): position
+        for key, position in problems.positions.items()
+        if len(key) >= 2 and key[0] == "webhooks" and key[1] in kept
+    }
+    for key in [k for k in problems.positions if len(k) >= 2 and k[0] == "webhooks"]:
+        del problems.positions[key]
+    problems.positions.update(moved)
+    data["webhooks"] = [webhooks[i] for i in kept]
 
 
 ENV_OVERRIDES = {
@@ -606,6 +684,9 @@ def _interpolate(text: str, path: Path_, env: dict[str, str], problems: _Problem
             return env[name]
         if default is not None:
             return default
+        if not problems.need_webhooks and len(path) > 1 and path[0] == "webhooks":
+            problems.unset_webhooks.add(int(path[1]))
+            return match.group(0)
         problems.add(
             path, f"environment variable {name} is not set (and ${{{name}}} has no default)"
         )
@@ -675,6 +756,7 @@ def _without(message: str, value: object) -> str:
 def _check_references(settings: Settings, document: CommentedMap, problems: _Problems) -> None:
     source_names = _check_unique(settings.sources, "sources", "source", problems)
     webhook_names = _check_unique(settings.webhooks, "webhooks", "webhook", problems)
+    webhook_names |= problems.absent_webhook_names
     _check_unique(settings.topics, "topics", "topic", problems)
     for index, source in enumerate(settings.sources):
         _check_selectors(source, ("sources", index), problems)

@@ -10,6 +10,7 @@ its health updated, and the error returned in the report, never raised.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import next_health
-from monitor.metrics import Metrics
+from monitor.metrics import Metrics, fetch_status_label
 from monitor.models import ArticleLink, Page
 from monitor.offload import WorkerPool
 from monitor.sources import (
@@ -120,7 +121,7 @@ async def check_source(source: SourceConfig, deps: Deps, now: datetime) -> Sourc
         if links:
             await _process_links(source, deps, _links_worth_fetching(links, deps), report)
         if not report.article_errors:
-            _remember(deps, listings)
+            _remember(deps, source, listings)
     _record_health(source, deps, report, now, retry_after)
     report.duration = time.perf_counter() - started
     _log_report(bound, report)
@@ -151,7 +152,7 @@ def _log_report(bound: structlog.stdlib.BoundLogger, report: SourceReport) -> No
 # --------------------------------------------------------------------------- discovering links
 
 
-def _remember(deps: Deps, pages: list[Page]) -> None:
+def _remember(deps: Deps, source: SourceConfig, pages: list[Page]) -> None:
     """Keep the validators of listing pages — only once every link on them was handled, so that
     a page that failed is tried again at the next check instead of hiding behind a 304."""
     if not pages:
@@ -159,8 +160,23 @@ def _remember(deps: Deps, pages: list[Page]) -> None:
     with deps.store.session() as session:
         for page in pages:
             source_store.save_validators(
-                session, page.url, page.validators, page.status, deps.clock()
+                session,
+                _listing_key(page.url, source, deps),
+                page.validators,
+                page.status,
+                deps.clock(),
             )
+
+
+def _listing_key(url: str, source: SourceConfig, deps: Deps) -> str:
+    """Where a listing's validators are kept: its URL plus a digest of the configuration that
+    decided which of its links to skip (the source and the fetch section). A changed config
+    reads the listing in full once, so links it skipped before (a private address, robots.txt)
+    are tried again instead of hiding behind a 304. The ``#`` keeps the key apart from any
+    canonical URL, which never has a fragment."""
+    config = source.model_dump_json() + deps.settings.fetch.model_dump_json()
+    digest = hashlib.sha256(config.encode()).hexdigest()[:16]
+    return f"{url}#config-{digest}"
 
 
 async def _discover_links(
@@ -169,7 +185,8 @@ async def _discover_links(
     """The article links a source offers now; [] when its listing did not change."""
     if source.type == "article":
         return [ArticleLink(url=source.url)]
-    page = await _fetch(deps, source, source.url, discovered=False)
+    key = _listing_key(source.url, source, deps)
+    page = await _fetch(deps, source, source.url, discovered=False, state_key=key)
     if page.not_modified:
         report.not_modified = True
         return []
@@ -216,7 +233,8 @@ async def _sitemap_links(
     )
     links = list(sitemap.links)
     for child_url in sitemap.sitemaps[:MAX_CHILD_SITEMAPS]:
-        child_page = await _fetch(deps, source, child_url, discovered=True)
+        key = _listing_key(child_url, source, deps)
+        child_page = await _fetch(deps, source, child_url, discovered=True, state_key=key)
         if not child_page.not_modified:
             listings.append(child_page)
             child = await deps.offload(
@@ -374,9 +392,11 @@ def _rules(source: SourceConfig) -> ExtractRules | None:
     )
 
 
-async def _fetch(deps: Deps, source: SourceConfig, url: str, *, discovered: bool) -> Page:
+async def _fetch(
+    deps: Deps, source: SourceConfig, url: str, *, discovered: bool, state_key: str | None = None
+) -> Page:
     with deps.store.session() as session:
-        validators = source_store.get_validators(session, url)
+        validators = source_store.get_validators(session, state_key or url)
     started = time.perf_counter()
     try:
         page = await deps.fetcher.fetch(
@@ -387,7 +407,7 @@ async def _fetch(deps: Deps, source: SourceConfig, url: str, *, discovered: bool
         raise
     finally:
         deps.metrics.fetch_seconds.observe(time.perf_counter() - started)
-    deps.metrics.fetches.labels("304" if page.not_modified else str(page.status)).inc()
+    deps.metrics.fetches.labels(fetch_status_label(page)).inc()
     return page
 
 

@@ -56,12 +56,19 @@ async def healthz(request: web.Request) -> web.Response:
         "scheduler": "running" if scheduler else "stopped",
     }
     if database:
-        with deps.store.session() as session:
-            states = list_source_states(session)
-        body["sources"] = {
-            "total": len(states),
-            "failing": sorted(s.name for s in states if s.health.value != "ok"),
-        }
+        try:
+            with deps.store.session() as session:
+                states = list_source_states(session)
+        except Exception as exc:  # e.g. the database was recreated empty: say so, do not fail
+            database = False
+            body["status"] = "unavailable"
+            first_line = (str(exc).splitlines() or [""])[0][:200]
+            body["database"] = f"unusable: {type(exc).__name__}: {first_line}"
+        else:
+            body["sources"] = {
+                "total": len(states),
+                "failing": sorted(s.name for s in states if s.health.value != "ok"),
+            }
     return web.json_response(body, status=200 if database and scheduler else 503)
 
 

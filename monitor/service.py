@@ -38,6 +38,7 @@ from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import count_alerts_by_status
+from monitor.systemd import notify, watchdog_interval
 
 log = structlog.get_logger("monitor.service")
 
@@ -152,9 +153,7 @@ class Service:
         fetch_client = build_client(options)
         delivery_client = httpx.AsyncClient(follow_redirects=False)
         self._clients = [fetch_client, delivery_client]
-        self.metrics.watch_store(
-            lambda: _sources_by_health(store), lambda: _alerts_by_status(store)
-        )
+        self.metrics.watch_store(lambda: _source_states(store), lambda: _alerts_by_status(store))
         self._deps = Deps(
             settings=self.settings,
             store=store,
@@ -242,9 +241,13 @@ class Service:
             database=deps.store.engine.url.render_as_string(hide_password=True),
             server=self.server_address(),
         )
+        notify(f"READY=1\nSTATUS=checking {len(self.settings.sources)} sources")
+        watchdog = asyncio.create_task(_watchdog_pings(watchdog_interval()))
         try:
             await self._stop.wait()
         finally:
+            notify("STOPPING=1")
+            watchdog.cancel()
             await self.shutdown()
         return 0
 
@@ -354,13 +357,18 @@ class Service:
         return [report for report in results if report is not None]
 
 
-def _sources_by_health(store: Store) -> dict[str, int]:
+async def _watchdog_pings(interval: float | None) -> None:
+    """Tell systemd's watchdog the event loop is alive, while it is."""
+    if interval is None:
+        return
+    while True:
+        notify("WATCHDOG=1")
+        await asyncio.sleep(interval)
+
+
+def _source_states(store: Store) -> list[source_store.SourceState]:
     with store.session() as session:
-        states = source_store.list_source_states(session)
-    counts = {"ok": 0, "failing": 0}
-    for state in states:
-        counts[state.health.value] = counts.get(state.health.value, 0) + 1
-    return counts
+        return source_store.list_source_states(session)
 
 
 def _alerts_by_status(store: Store) -> dict[str, int]:

@@ -61,6 +61,12 @@ def _fresh_postgres_schema(url: str) -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.fixture(autouse=True)
+def _no_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI reads ``.env`` of the working directory: a developer's own must not leak in."""
+    monkeypatch.setenv("MONITOR_ENV_FILE", "")
+
+
 @pytest.fixture
 def flood_reports() -> dict[str, tuple[str, str]]:
     """(title, text) of a flood first reported as two stories, and of the article that shows

@@ -404,13 +404,13 @@ def health_server() -> Iterator[tuple[http.server.ThreadingHTTPServer, type[_Hea
     finally:
         server.shutdown()
         server.server_close()
-        thread.join(timeout=5)
+        thread.join(timeout=60)
 
 
 def run_healthcheck(argv: list[str], port: int) -> int:
     environment = {**os.environ, "MONITOR_SERVER_PORT": str(port)}
     command = [sys.executable, *argv[1:]]
-    return subprocess.run(command, env=environment, capture_output=True, timeout=20).returncode
+    return subprocess.run(command, env=environment, capture_output=True, timeout=120).returncode
 
 
 @pytest.mark.parametrize("source", ["compose", "Dockerfile"])

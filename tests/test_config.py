@@ -329,3 +329,11 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert f"{path}:1:1: the file is empty" in result.stderr
+
+
+def test_a_config_that_is_not_utf8_names_the_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_bytes(b"sources:\n  - name: caf\xc3\xa9\n    url: https://ex.org/\xe9t\xe9\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ=ENV)
+    assert str(caught.value).startswith(f"{path}:3:25: not UTF-8: byte 0xe9")

@@ -57,7 +57,6 @@ async def test_the_seed_story_produces_exactly_the_expected_signed_alerts(demo: 
     last = demo.received[-1].payload
     assert last["story"]["article_count"] == 3
     assert set(last["story"]["outlets"]) == {"meridian", "harbor", "northgate"}
-    assert demo.elapsed < 90
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pytest_httpserver import HTTPServer
 
+from monitor.commands.daemon import skip_reasons
 from monitor.config import FetchConfig, Settings, SourceConfig, StorageConfig
 from monitor.pipeline import check_source
 from monitor.server import ServerDeps, build_app
@@ -201,3 +202,42 @@ async def test_a_source_language_list_skips_articles_in_other_languages(
     assert report.ok
     assert report.new_articles == 0
     assert report.skipped == [f"{german_only.url}: written in en, the source takes de"]
+
+
+async def test_links_skipped_by_the_config_are_tried_again_when_it_changes(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """A feed on 127.0.0.1: its links are refused until allow_private_networks is set — and
+    then they are fetched at once, although the feed's bytes did not change."""
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed(base, ["/a.html", "/b.html"]), content_type="application/rss+xml"
+    )
+    for path, title in (("/a.html", "Harbour talks open"), ("/b.html", "Harbour talks go on")):
+        httpserver.expect_request(path).respond_with_data(
+            article(title, "The port authority met the unions."), content_type="text/html"
+        )
+    intranet = SourceConfig(name="intranet", url=f"{base}/feed.xml")  # type: ignore[arg-type]
+    settings = Settings(
+        storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'monitor.db'}"),
+        fetch=FetchConfig(per_host_delay=0, retries=0, obey_robots=False),
+        sources=[intranet],
+    )
+    service = Service(settings)
+    try:
+        deps = await service.open()
+        first = await check_source(intranet, deps, datetime.now(UTC))
+        assert (first.new_articles, len(first.skipped)) == (0, 2)
+        assert "a loopback address" in skip_reasons(first.skipped)
+        assert "2× " in skip_reasons(first.skipped)  # one reason, counted once for both links
+        again = await check_source(intranet, deps, datetime.now(UTC))
+        assert again.not_modified  # same config, same feed: nothing to do
+
+        allowed = intranet.model_copy(update={"allow_private_networks": True})
+        changed = await check_source(allowed, deps, datetime.now(UTC))
+        assert not changed.not_modified
+        assert (changed.new_articles, changed.skipped) == (2, [])
+        settled = await check_source(allowed, deps, datetime.now(UTC))
+        assert settled.not_modified
+    finally:
+        await service.close()

@@ -73,7 +73,7 @@ async def test_jobs_run_on_the_event_loop() -> None:
     )
     scheduler.start()
     try:
-        await asyncio.wait_for(done.wait(), timeout=5)
+        await asyncio.wait_for(done.wait(), timeout=60)
     finally:
         scheduler.shutdown(wait=False)
     assert ran == ["a"]

@@ -1,5 +1,7 @@
 """``monitor alerts`` and ``monitor webhooks``: look into the outbox, replay, test endpoints.
 
+Reading the outbox needs no webhook secret; sending does.
+
 monitor alerts [--status pending|failed|delivered] [--limit N] [--json]
 monitor alerts show ID
 monitor alerts replay ID | --failed  [--send]
@@ -11,36 +13,27 @@ monitor webhooks enable NAME
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
-from monitor.commands.run import add_config_option
-from monitor.config import Settings, WebhookConfig, load_config
-from monitor.deliver import DeliveryPolicy, DeliveryReport, SendResult, deliver_due, send_test
+from monitor.commands.options import add_config_option, read_only_settings, run_async
 from monitor.errors import ConfigError
-from monitor.store import Store, open_store
-from monitor.store.outbox import (
-    AlertStatus,
-    AlertSummary,
-    EndpointState,
-    attempts_of,
-    enable_endpoint,
-    endpoint_states,
-    get_alert,
-    list_alerts,
-    replay_alert,
-    replay_failed,
-)
+
+if TYPE_CHECKING:
+    from monitor.config import Settings, WebhookConfig
+    from monitor.deliver import DeliveryReport, SendResult
+    from monitor.store import Store
+    from monitor.store.outbox import AlertSummary, EndpointState
 
 EXIT_FAILED = 1
+# The values of ``monitor.store.outbox.AlertStatus``, spelled out so that building the parser
+# does not import the database layer (a test keeps the two equal).
+ALERT_STATUSES = ("pending", "delivered", "failed")
 
 
 def register(subparsers: Any) -> None:
@@ -49,43 +42,57 @@ def register(subparsers: Any) -> None:
 
 
 def _register_alerts(subparsers: Any) -> None:
-    alerts = subparsers.add_parser("alerts", help="list alerts in the outbox, show or replay one")
+    alerts = subparsers.add_parser(
+        "alerts", help="List the alerts in the outbox, or show or replay one."
+    )
     add_config_option(alerts)
-    alerts.add_argument("--status", choices=[status.value for status in AlertStatus])
-    alerts.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
-    alerts.add_argument("--json", action="store_true", help="one JSON object per line")
+    alerts.add_argument(
+        "--status", choices=ALERT_STATUSES, help="Only the alerts in this state (default: all)."
+    )
+    alerts.add_argument(
+        "--limit", type=int, default=50, help="At most this many alerts (default 50)."
+    )
+    alerts.add_argument("--json", action="store_true", help="Print one JSON object per line.")
     alerts.set_defaults(handler=alerts_list)
     actions = alerts.add_subparsers(dest="action", metavar="ACTION")
-    show = actions.add_parser("show", help="one alert: its payload and every delivery attempt")
+    show = actions.add_parser(
+        "show", help="Show one alert with its payload and every delivery attempt."
+    )
     add_config_option(show)
-    show.add_argument("id")
+    show.add_argument("id", help="The alert id (msg_…).")
     show.set_defaults(handler=alerts_show)
-    replay = actions.add_parser("replay", help="send an alert again (same webhook-id)")
+    replay = actions.add_parser("replay", help="Queue an alert again, with the same webhook-id.")
     add_config_option(replay)
     which = replay.add_mutually_exclusive_group(required=True)
-    which.add_argument("id", nargs="?", help="the alert id (msg_…)")
-    which.add_argument("--failed", action="store_true", help="every dead-lettered alert")
-    replay.add_argument("--send", action="store_true", help="deliver now instead of by the daemon")
+    which.add_argument("id", nargs="?", help="The alert id (msg_…).")
+    which.add_argument("--failed", action="store_true", help="Every dead-lettered alert.")
+    replay.add_argument(
+        "--send", action="store_true", help="Deliver now instead of leaving it to the daemon."
+    )
     replay.set_defaults(handler=alerts_replay)
 
 
 def _register_webhooks(subparsers: Any) -> None:
-    webhooks = subparsers.add_parser("webhooks", help="webhook endpoints and their state")
+    webhooks = subparsers.add_parser("webhooks", help="List the webhook endpoints and their state.")
     add_config_option(webhooks)
     webhooks.set_defaults(handler=webhooks_list)
     actions = webhooks.add_subparsers(dest="action", metavar="ACTION")
-    test = actions.add_parser("test", help="send a signed sample alert and show the answer")
+    test = actions.add_parser("test", help="Send a signed sample alert and show the answer.")
     add_config_option(test)
-    test.add_argument("name")
+    test.add_argument("name", help="The webhook's name in the config.")
     test.set_defaults(handler=webhooks_test)
-    enable = actions.add_parser("enable", help="re-enable an endpoint disabled after a 410")
+    enable = actions.add_parser(
+        "enable", help="Enable again an endpoint disabled after a 410 answer."
+    )
     add_config_option(enable)
-    enable.add_argument("name")
+    enable.add_argument("name", help="The webhook's name in the config.")
     enable.set_defaults(handler=webhooks_enable)
 
 
 @contextmanager
 def _opened(settings: Settings) -> Iterator[Store]:
+    from monitor.store import open_store
+
     store: Store = open_store(settings.storage.database_url)
     try:
         yield store
@@ -97,7 +104,9 @@ def _opened(settings: Settings) -> Iterator[Store]:
 
 
 def alerts_list(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    from monitor.store.outbox import list_alerts
+
+    settings = read_only_settings(args)
     with _opened(settings) as store, store.session() as session:
         rows = list_alerts(session, status=args.status, limit=args.limit)
     if args.json:
@@ -110,6 +119,8 @@ def alerts_list(args: argparse.Namespace) -> int:
 
 def format_alerts(rows: Sequence[AlertSummary]) -> str:
     """A plain table: newest first, one alert per line."""
+    from monitor.store.outbox import AlertStatus
+
     table = [("ID", "STATUS", "TYPE", "TOPIC", "WEBHOOK", "TRIES", "CREATED", "ABOUT")]
     for row in rows:
         about = row.title or row.source or row.story_id or ""
@@ -131,7 +142,9 @@ def format_alerts(rows: Sequence[AlertSummary]) -> str:
 
 
 def alerts_show(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    from monitor.store.outbox import attempts_of, get_alert
+
+    settings = read_only_settings(args)
     with _opened(settings) as store, store.session() as session:
         alert = get_alert(session, args.id)
         if alert is None:
@@ -147,7 +160,10 @@ def alerts_show(args: argparse.Namespace) -> int:
 
 
 def alerts_replay(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    from monitor.config import load_config
+    from monitor.store.outbox import replay_alert, replay_failed
+
+    settings = load_config(args.config) if args.send else read_only_settings(args)
     now = datetime.now(UTC)
     with _opened(settings) as store:
         with store.session() as session:
@@ -159,7 +175,7 @@ def alerts_replay(args: argparse.Namespace) -> int:
                 raise ConfigError(f"no alert {args.id}")
         print(f"{count} alert{'s' if count != 1 else ''} queued again")
         if args.send and count:
-            report = asyncio.run(_deliver_now(store, settings))
+            report = run_async(_deliver_now(store, settings))
             print(
                 f"sent: {report.delivered} delivered, {report.retried} to retry, "
                 f"{report.dead} dead-lettered"
@@ -168,6 +184,10 @@ def alerts_replay(args: argparse.Namespace) -> int:
 
 
 async def _deliver_now(store: Store, settings: Settings) -> DeliveryReport:
+    import httpx
+
+    from monitor.deliver import DeliveryPolicy, deliver_due
+
     policy = DeliveryPolicy(
         retry_schedule=tuple(settings.alerts.retry_schedule),
         max_in_flight_per_endpoint=settings.alerts.max_in_flight_per_endpoint,
@@ -180,6 +200,9 @@ async def _deliver_now(store: Store, settings: Settings) -> DeliveryReport:
 
 
 def webhooks_list(args: argparse.Namespace) -> int:
+    from monitor.config import load_config
+    from monitor.store.outbox import endpoint_states
+
     settings = load_config(args.config)
     if not settings.webhooks:
         print("no webhooks configured")
@@ -227,9 +250,11 @@ def _last(state: EndpointState) -> str:
 
 
 def webhooks_test(args: argparse.Namespace) -> int:
+    from monitor.config import load_config
+
     settings = load_config(args.config)
     webhook = _webhook_named(settings, args.name)
-    msg_id, sent = asyncio.run(_send_test(webhook))
+    msg_id, sent = run_async(_send_test(webhook))
     attempt = sent.attempt
     if attempt.status_code is not None:
         answer = f"HTTP {attempt.status_code}"
@@ -246,11 +271,18 @@ def webhooks_test(args: argparse.Namespace) -> int:
 
 
 async def _send_test(webhook: WebhookConfig) -> tuple[str, SendResult]:
+    import httpx
+
+    from monitor.deliver import send_test
+
     async with httpx.AsyncClient() as client:
         return await send_test(client, webhook)
 
 
 def webhooks_enable(args: argparse.Namespace) -> int:
+    from monitor.config import load_config
+    from monitor.store.outbox import enable_endpoint
+
     settings = load_config(args.config)
     _webhook_named(settings, args.name)
     with _opened(settings) as store, store.session() as session:

@@ -3,51 +3,58 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.commands import opml
-from monitor.commands.run import add_config_option
-from monitor.config import Settings, load_config
+from monitor.commands.options import add_config_option, read_only_settings, run_async
 from monitor.errors import MonitorError
-from monitor.pipeline import SourceReport
-from monitor.store import Store
-from monitor.store.sources import list_source_states
-from monitor.store.stories import list_stories, story_detail, story_ids_for_topic
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.pipeline import SourceReport
+    from monitor.store import Store
 
 
 def register(subparsers: Any) -> None:
-    once = subparsers.add_parser("once", help="check every source once, deliver alerts, exit")
+    once = subparsers.add_parser(
+        "once", help="Check every source once, deliver the alerts, and exit."
+    )
     add_config_option(once)
-    once.add_argument("--json", action="store_true", help="print the reports as JSON lines")
+    once.add_argument("--json", action="store_true", help="Print the reports as JSON lines.")
     once.set_defaults(handler=once_command)
 
     sources = subparsers.add_parser(
-        "sources", help="sources: health, last success, next check; OPML import and export"
+        "sources",
+        help="List the sources with their health, last success and next check, or import or "
+        "export them as OPML.",
     )
     add_config_option(sources)
     sources.set_defaults(handler=sources_command)
     opml.register(sources)
 
-    stories = subparsers.add_parser("stories", help="the stories being followed")
+    stories = subparsers.add_parser("stories", help="List the stories being followed.")
     add_config_option(stories)
-    stories.add_argument("--topic", help="only stories that alerted this topic")
-    stories.add_argument("--limit", type=int, default=30)
-    stories.add_argument("--json", action="store_true")
+    stories.add_argument("--topic", help="Only the stories that alerted this topic.")
+    stories.add_argument(
+        "--limit", type=int, default=30, help="At most this many stories (default 30)."
+    )
+    stories.add_argument("--json", action="store_true", help="Print the stories as JSON.")
     stories.set_defaults(handler=stories_command)
 
-    story = subparsers.add_parser("story", help="one story's timeline of developments")
+    story = subparsers.add_parser("story", help="Show one story's timeline of developments.")
     add_config_option(story)
-    story.add_argument("story_id")
-    story.add_argument("--json", action="store_true")
+    story.add_argument("story_id", help="The story's id, as `monitor stories` lists it.")
+    story.add_argument("--json", action="store_true", help="Print the story as JSON.")
     story.set_defaults(handler=story_command)
 
-    demo = subparsers.add_parser("demo", help="the whole product on 127.0.0.1, no internet needed")
-    demo.add_argument("--seeds", help="the seeds folder (default: seeds/ of the checkout)")
+    demo = subparsers.add_parser(
+        "demo", help="Run the whole product on 127.0.0.1, with no internet needed."
+    )
+    demo.add_argument("--seeds", help="The seeds folder (default: seeds/ of the checkout).")
     demo.set_defaults(handler=demo_command)
 
 
@@ -55,11 +62,12 @@ def register(subparsers: Any) -> None:
 
 
 def once_command(args: argparse.Namespace) -> int:
+    from monitor.config import load_config
     from monitor.service import Service
 
     settings = load_config(args.config)
     progress = _Progress(sys.stderr, total=sum(1 for s in settings.sources if s.enabled))
-    reports = asyncio.run(Service(settings, args.config).run_once(progress.done))
+    reports = run_async(Service(settings, args.config).run_once(progress.done))
     progress.finish()
     for report in reports:
         print(json.dumps(_report_json(report)) if args.json else _report_line(report))
@@ -100,11 +108,31 @@ def _report_line(report: SourceReport) -> str:
         f"{report.developments} developments",
         f"{report.alerts} alerts",
     ]
-    if report.skipped:
-        parts.append(f"{len(report.skipped)} skipped")
     if report.article_errors:
         parts.append(f"{len(report.article_errors)} page errors")
-    return f"ok   {report.source}: " + ", ".join(parts)
+    line = f"ok   {report.source}: " + ", ".join(parts)
+    if report.skipped:
+        line += f"; {len(report.skipped)} skipped: {skip_reasons(report.skipped)}"
+    return line
+
+
+def skip_reasons(skipped: Sequence[str], shown: int = 3) -> str:
+    """Why links were skipped, most common first: ``2× <reason>; 1× <reason>``.
+
+    Each entry is ``"URL: why"`` and a refusal says ``"refused URL: reason"``; the URLs are
+    left out so that links skipped for one reason count together.
+    """
+    counts: dict[str, int] = {}
+    for entry in skipped:
+        reason = entry.split(": ", 1)[-1]
+        if reason.startswith("refused "):
+            reason = reason.split(": ", 1)[-1]
+        counts[reason] = counts.get(reason, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    text = "; ".join(f"{count}× {reason}" for reason, count in ranked[:shown])
+    if len(ranked) > shown:
+        text += f"; {len(ranked) - shown} other reasons"
+    return text
 
 
 def _report_json(report: SourceReport) -> dict[str, object]:
@@ -115,11 +143,15 @@ def _report_json(report: SourceReport) -> dict[str, object]:
 
 
 def _open_store(settings: Settings) -> Store:
+    from monitor.store import Store
+
     return Store.open(settings.storage.database_url)
 
 
 def sources_command(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    from monitor.store.sources import list_source_states
+
+    settings = read_only_settings(args)
     store = _open_store(settings)
     try:
         with store.session() as session:
@@ -150,7 +182,9 @@ def sources_command(args: argparse.Namespace) -> int:
 
 
 def stories_command(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    from monitor.store.stories import list_stories, story_ids_for_topic
+
+    settings = read_only_settings(args)
     store = _open_store(settings)
     try:
         with store.session() as session:
@@ -182,7 +216,9 @@ def stories_command(args: argparse.Namespace) -> int:
 
 
 def story_command(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    from monitor.store.stories import story_detail
+
+    settings = read_only_settings(args)
     store = _open_store(settings)
     try:
         with store.session() as session:
@@ -257,5 +293,5 @@ def demo_command(args: argparse.Namespace) -> int:
     from monitor.demo.runner import default_seeds_dir, run_demo
 
     seeds = Path(args.seeds) if args.seeds else default_seeds_dir()
-    result = asyncio.run(run_demo(seeds, printer=lambda text: print(text, flush=True)))
+    result = run_async(run_demo(seeds, printer=lambda text: print(text, flush=True)))
     return 0 if result.received and not result.rejected else 1

@@ -7,7 +7,6 @@ would compare, or the whole ``Article`` as JSON.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import json
 import sys
@@ -16,11 +15,13 @@ from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from monitor.commands.options import run_async
 from monitor.errors import ParseError
-from monitor.extract import extract_article
-from monitor.models import Article, Page
+
+if TYPE_CHECKING:
+    from monitor.models import Article, Page
 
 _WIDTH = 100
 
@@ -28,16 +29,17 @@ _WIDTH = 100
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "extract",
-        help="extract the article from a URL or a saved HTML file",
-        description="Fetch a URL (or read a saved HTML file) and print the extracted article.",
+        help="Fetch a URL (or read a saved HTML file) and print the extracted article.",
     )
-    parser.add_argument("target", metavar="URL|FILE", help="an http(s) URL or a path to HTML")
-    parser.add_argument("--url", help="the page's URL when TARGET is a file (for canonical URLs)")
-    parser.add_argument("--json", action="store_true", help="print the article as JSON")
+    parser.add_argument("target", metavar="URL|FILE", help="An http(s) URL or a path to HTML.")
+    parser.add_argument("--url", help="The page's URL when TARGET is a file (for canonical URLs).")
+    parser.add_argument("--json", action="store_true", help="Print the article as JSON.")
     parser.set_defaults(handler=run_extract)
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    from monitor.extract import extract_article
+
     html, url = _load(args.target, args.url)
     article = extract_article(html, url)
     output = format_json(article) if args.json else format_text(article)
@@ -62,7 +64,7 @@ def _fetch(url: str) -> tuple[bytes, str]:
     fetch_url_once: Callable[[str], Coroutine[Any, Any, Page]] = importlib.import_module(
         "monitor.fetch"
     ).fetch_url_once
-    page = asyncio.run(fetch_url_once(url))
+    page = run_async(fetch_url_once(url))
     return page.body, page.final_url
 
 

@@ -8,29 +8,33 @@ relative links resolved against ``--url`` when given.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from monitor.commands.options import run_async
 from monitor.errors import FetchError
-from monitor.models import Feed, FeedEntry
-from monitor.sources import parse_feed
-from monitor.sources.urls import is_web_url
+
+if TYPE_CHECKING:
+    from monitor.models import Feed, FeedEntry
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "feed", help="parse a feed (URL or file) and print its entries", description=__doc__
+        "feed", help="Parse a feed (from a URL or a file) and print its entries."
     )
-    parser.add_argument("source", metavar="URL|FILE", help="feed URL (http/https) or file path")
-    parser.add_argument("--url", help="the URL a FILE was fetched from (to resolve its links)")
-    parser.add_argument("--json", action="store_true", help="print the parsed feed as JSON")
+    parser.add_argument("source", metavar="URL|FILE", help="The feed's http(s) URL or a file path.")
+    parser.add_argument(
+        "--url", help="The URL a FILE was fetched from (to resolve its relative links)."
+    )
+    parser.add_argument("--json", action="store_true", help="Print the parsed feed as JSON.")
     parser.set_defaults(handler=run_feed)
 
 
 def run_feed(args: argparse.Namespace) -> int:
+    from monitor.sources import parse_feed
+
     content, url, content_type = _load(args.source, args.url)
     feed = parse_feed(content, url, content_type)
     print(
@@ -43,10 +47,12 @@ def run_feed(args: argparse.Namespace) -> int:
 
 def _load(source: str, url: str | None) -> tuple[bytes, str, str | None]:
     """(body, URL it came from, Content-Type) of a feed URL or file."""
+    from monitor.sources.urls import is_web_url
+
     if is_web_url(source):
         from monitor.fetch import fetch_url_once  # lazy: the network edge only when asked
 
-        page = asyncio.run(fetch_url_once(source))
+        page = run_async(fetch_url_once(source))
         return page.body, page.final_url, page.headers.get("content-type")
     path = Path(source)
     try:

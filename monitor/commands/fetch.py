@@ -8,13 +8,16 @@ time, size, the encoding the text was decoded with, and whether a conditional re
 from __future__ import annotations
 
 import argparse
-import asyncio
 from dataclasses import replace
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.fetch import Fetcher, FetchOptions, SourceFetchPolicy, build_client
-from monitor.models import Page, Validators
+from monitor.commands.options import run_async
+from monitor.models import Validators
+
+if TYPE_CHECKING:
+    from monitor.fetch import FetchOptions
+    from monitor.models import Page
 
 NOTABLE_HEADERS = (
     "content-type",
@@ -34,24 +37,22 @@ NOTABLE_HEADERS = (
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "fetch",
-        help="fetch one URL as a source check would and show what came back",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="Fetch one URL as a source check would and show what came back.",
     )
-    parser.add_argument("url")
-    parser.add_argument("--etag", help="send this ETag back (If-None-Match), exactly as given")
-    parser.add_argument("--last-modified", help="send this date back (If-Modified-Since)")
+    parser.add_argument("url", help="The http(s) URL to fetch.")
+    parser.add_argument("--etag", help="Send this ETag back (If-None-Match), exactly as given.")
+    parser.add_argument("--last-modified", help="Send this date back (If-Modified-Since).")
     parser.add_argument(
-        "--twice", action="store_true", help="fetch again with the validators of the first answer"
+        "--twice", action="store_true", help="Fetch again with the validators of the first answer."
     )
-    parser.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt")
+    parser.add_argument("--ignore-robots", action="store_true", help="Do not obey robots.txt.")
     parser.add_argument(
         "--discovered",
         action="store_true",
-        help="treat the URL as discovered (not from the config): private networks are refused",
+        help="Treat the URL as discovered, not configured, so private networks are refused.",
     )
-    parser.add_argument("--timeout", type=float, help="total time limit in seconds")
-    parser.add_argument("--user-agent", help="product token to send, e.g. 'monitor/0.1'")
+    parser.add_argument("--timeout", type=float, help="The total time limit in seconds.")
+    parser.add_argument("--user-agent", help="The product token to send, e.g. monitor/0.1.")
     parser.set_defaults(handler=run_fetch)
 
 
@@ -60,7 +61,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     validators = None
     if args.etag or args.last_modified:
         validators = Validators(etag=args.etag, last_modified=args.last_modified)
-    pages = asyncio.run(_fetch(args.url, options, validators, args))
+    pages = run_async(_fetch(args.url, options, validators, args))
     for index, page in enumerate(pages):
         if index:
             print()
@@ -69,6 +70,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> FetchOptions:
+    from monitor.fetch import FetchOptions
+
     options = FetchOptions()
     if args.timeout:
         options = replace(options, total_timeout=args.timeout)
@@ -80,6 +83,8 @@ def _options(args: argparse.Namespace) -> FetchOptions:
 async def _fetch(
     url: str, options: FetchOptions, validators: Validators | None, args: argparse.Namespace
 ) -> list[Page]:
+    from monitor.fetch import Fetcher, SourceFetchPolicy, build_client
+
     policy = SourceFetchPolicy(obey_robots=not args.ignore_robots)
     async with build_client(options) as client:
         fetcher = Fetcher(client, options)

@@ -12,33 +12,32 @@ import io
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from monitor.config import load_config
 from monitor.errors import ConfigError, MonitorError
-from monitor.sources.opml import OpmlFeed, OpmlImport, read_opml, write_opml
+
+if TYPE_CHECKING:
+    from monitor.sources.opml import OpmlImport
 
 
 def register(sources: argparse.ArgumentParser) -> None:
     """Add ``import`` and ``export`` under the ``sources`` command."""
     actions = sources.add_subparsers(dest="sources_action", metavar="ACTION")
     reader = actions.add_parser(
-        "import", help="print YAML sources for the feeds of an OPML file (writes nothing)"
+        "import", help="Print YAML sources for the feeds of an OPML file (writes nothing)."
     )
-    reader.add_argument("file", help="the OPML file (what feed readers export)")
+    reader.add_argument("file", help="The OPML file (what feed readers export).")
     _config_option(reader)
     reader.set_defaults(handler=import_command)
-    writer = actions.add_parser("export", help="write the configured feeds as OPML")
-    writer.add_argument("--output", "-o", help="the file to write (default: standard output)")
+    writer = actions.add_parser("export", help="Write the configured feeds as OPML.")
+    writer.add_argument("--output", "-o", help="The file to write (default: standard output).")
     _config_option(writer)
     writer.set_defaults(handler=export_command)
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: "monitor sources --config X import F" keeps X (the parent's option).
-    parser.add_argument("--config", "-c", default=argparse.SUPPRESS, help="configuration file")
+    parser.add_argument("--config", "-c", default=argparse.SUPPRESS, help="The configuration file.")
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -47,6 +46,8 @@ def import_command(args: argparse.Namespace) -> int:
         content = path.read_bytes()
     except OSError as exc:
         raise MonitorError(f"cannot read {path}: {exc.strerror or exc}") from None
+    from monitor.sources.opml import read_opml
+
     imported = read_opml(content, str(path), _configured_names(args.config))
     for reason in imported.skipped:
         print(f"{path}: skipped {reason}", file=sys.stderr)
@@ -61,6 +62,8 @@ def _configured_names(config: str) -> set[str]:
     if not Path(config).is_file():
         return set()
     try:
+        from monitor.config import load_config
+
         return {source.name for source in load_config(config).sources}
     except ConfigError:
         print(f"{config} has problems; names are not checked against it", file=sys.stderr)
@@ -69,6 +72,9 @@ def _configured_names(config: str) -> set[str]:
 
 def sources_yaml(imported: OpmlImport, filename: str) -> str:
     """The ``sources:`` YAML for the imported feeds, titles and folders as comments."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     entries = CommentedSeq()
     for feed in imported.feeds:
         entry = CommentedMap(name=feed.name, type="feed", url=feed.url)
@@ -89,6 +95,9 @@ def sources_yaml(imported: OpmlImport, filename: str) -> str:
 
 
 def export_command(args: argparse.Namespace) -> int:
+    from monitor.config import load_config
+    from monitor.sources.opml import OpmlFeed, write_opml
+
     settings = load_config(args.config)
     feeds = [
         OpmlFeed(name=source.name, url=source.url, title=source.name)

@@ -7,33 +7,39 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.config import Settings, load_config
 from monitor.errors import ParseError
-from monitor.models import Article, Development
-from monitor.topics import matching_topics, story_text
-from monitor.track.replay import TopicMatcher, replay
-from monitor.track.tracker import track_config
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.models import Article, Development
+    from monitor.track.replay import TopicMatcher
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "replay",
-        help="replay recorded observations through the story engine",
+        help="Replay recorded observations through the story engine.",
         description=(
             "Read observations (one JSON object a line: source, url, fetched_at and html, or "
             "title/text/published) and print what the engine decides for each, one JSON line."
         ),
     )
-    parser.add_argument("file", type=Path, help="observations, JSON lines ('-' for stdin)")
     parser.add_argument(
-        "--config", type=Path, help="configuration file: also say which topics would alert"
+        "file", type=Path, help="The observations as JSON lines (- for standard input)."
+    )
+    parser.add_argument(
+        "--config", type=Path, help="A configuration file, to say also which topics would alert."
     )
     parser.set_defaults(handler=run_replay)
 
 
 def run_replay(args: argparse.Namespace) -> int:
+    from monitor.config import load_config
+    from monitor.track.replay import replay
+    from monitor.track.tracker import track_config
+
     settings = load_config(args.config) if args.config is not None else None
     topics = topic_matcher(settings) if settings is not None else None
     config = track_config(settings.tracking) if settings is not None else None
@@ -44,6 +50,8 @@ def run_replay(args: argparse.Namespace) -> int:
 
 def topic_matcher(settings: Settings) -> TopicMatcher:
     """Which of the configuration's topics would alert on a development of ``article``."""
+
+    from monitor.topics import matching_topics, story_text
 
     def names(development: Development, article: Article) -> list[str]:
         text = story_text(article)

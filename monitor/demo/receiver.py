@@ -1,7 +1,8 @@
 """A webhook receiver on 127.0.0.1 that checks Standard Webhooks signatures and keeps what came.
 
-Used by ``monitor demo`` (and handy for trying a configuration): every alert is verified with
-the endpoint's secret before it is accepted; a bad signature is answered 401 and not kept.
+Used by ``monitor demo`` and ``monitor receive``: every alert is verified with the endpoint's
+secret before it is accepted; a bad signature is answered 401 and not kept (``on_rejected`` hears
+of it). Without a secret every alert is accepted unchecked.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ class Received:
 class Receiver:
     """Accepts signed alerts at ``/webhook``; ``received`` holds them in arrival order."""
 
-    secret: str
+    secret: str | None
     on_alert: Callable[[Received], None] | None = None
+    on_rejected: Callable[[dict[str, str], bytes], None] | None = None
     received: list[Received] = field(default_factory=list)
     rejected: int = 0
     runner: web.AppRunner | None = None
@@ -54,11 +56,21 @@ class Receiver:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         headers = {key.lower(): value for key, value in request.headers.items()}
-        if not verify(self.secret, headers, body):
+        if self.secret is not None and not verify(self.secret, headers, body):
             self.rejected += 1
+            if self.on_rejected is not None:
+                self.on_rejected(headers, body)
             return web.Response(status=401, text="bad signature")
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = {"body": body.decode("utf-8", errors="replace")}
         item = Received(
-            headers["webhook-id"], headers["webhook-timestamp"], json.loads(body), headers, body
+            headers.get("webhook-id", ""),
+            headers.get("webhook-timestamp", ""),
+            payload,
+            headers,
+            body,
         )
         if any(seen.webhook_id == item.webhook_id for seen in self.received):
             return web.Response(status=204)  # a retry of something already kept

@@ -131,8 +131,12 @@ def _apply_line(group: _Group, key: str, value: str) -> None:
 
 
 def parse_robots(text: str, token: str) -> RobotsRules:
-    """The rules in ``text`` that apply to the product token ``token`` (lower case)."""
-    groups = _parse_groups(text)
+    """The rules in ``text`` that apply to the product token ``token`` (lower case).
+
+    A leading byte order mark is dropped (RFC 9309 allows one); else the first line would not
+    be read as ``User-agent`` and the whole first group would be lost.
+    """
+    groups = _parse_groups(text.removeprefix("\ufeff"))
     chosen = [g for g in groups if any(_agent_matches(a, token) for a in g.agents)]
     if not chosen:
         chosen = [g for g in groups if "*" in g.agents]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 DEFAULT_TRACKING_PARAMS: frozenset[str] = frozenset(
     {
@@ -52,7 +52,9 @@ def canonicalize_url(
     """Resolve ``url`` against ``base`` and reduce it to its canonical form.
 
     Lower-cases scheme and host, drops the fragment, default ports and tracking parameters,
-    normalises percent-encoding of the path; keeps the order of the remaining query parameters.
+    normalises percent-encoding of the path (an encoded ``/``, ``?`` or ``#`` stays encoded: it
+    is part of a segment, not a separator), removes ``.`` and ``..`` segments; keeps the order
+    of the remaining query parameters.
     Raises ``ValueError`` for a URL that cannot be split (an unbalanced IPv6 bracket, say).
     """
     url = url.strip()
@@ -61,10 +63,49 @@ def canonicalize_url(
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     netloc = _netloc(scheme, parts.netloc)
-    path = quote(unquote(parts.path), safe=_SAFE_PATH) or ("/" if netloc else "")
+    path = _remove_dot_segments(_normalise_escapes(parts.path)) or ("/" if netloc else "")
     path = re.sub(r"/{2,}", "/", path)
     query = _strip_tracking(parts.query, strip_params or DEFAULT_TRACKING_PARAMS)
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Characters that mean the same written plain or escaped in a path segment; "/" is not one of
+# them (``a%2Fb`` is one segment, ``a/b`` two) and neither are "%", "?" and "#".
+_SAME_ESCAPED = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + _SAFE_PATH
+) - {"/", "%"}
+
+
+def _normalise_escapes(path: str) -> str:
+    """One spelling per path: plain where an escape is not needed, upper-case hex where it is."""
+    path = quote(_STRAY_PERCENT.sub("%25", path), safe=_SAFE_PATH)
+
+    def one(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _SAME_ESCAPED else match.group(0).upper()
+
+    return _ESCAPE.sub(one, path)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4: ``/a/./b/../c`` → ``/a/c``; never above the root."""
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1 or (output and output[0] != ""):
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    return "/".join(output)
 
 
 def canonical_web_url(

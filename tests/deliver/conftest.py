@@ -1,7 +1,8 @@
 """A real webhook receiver on 127.0.0.1 that checks every signature with ``standardwebhooks``.
 
-Each path is one endpoint with its own secret and a script of answers (status, headers, delay)
-used in order; when the script runs out it answers 204. Every request is recorded with its
+Each path is one endpoint with its own secret and a script of answers (status, headers, delay,
+or a gate: an event the answer waits for, so a test decides when a slow endpoint answers) used
+in order; when the script runs out it answers 204. Every request is recorded with its
 ``webhook-id``, timestamp, parsed body and whether the signature verified.
 """
 
@@ -25,6 +26,8 @@ from sqlmodel import SQLModel
 from monitor.store.db import make_engine
 from monitor.store.outbox import SessionFactory, sessions_for
 
+GATE_LIMIT = 60.0  # seconds a gated answer waits at most, so a failing test cannot hang
+
 
 def make_secret() -> str:
     return "whsec_" + base64.b64encode(os.urandom(24)).decode()
@@ -36,6 +39,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     body: bytes = b""
+    gate: threading.Event | None = None  # answer only once the test sets it (bounded wait)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class Receiver:
                     )
                 )
                 time.sleep(answer.delay)
+                if answer.gate is not None:
+                    answer.gate.wait(GATE_LIMIT)
                 try:
                     self.send_response(answer.status)
                     for name, value in answer.headers.items():

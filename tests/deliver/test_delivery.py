@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -40,6 +41,20 @@ from monitor.store.outbox import (
 from .conftest import Answer, Hook, Receiver, free_port, utc_now
 
 FAST = DeliveryPolicy(retry_schedule=(0, 0.05, 0.05, 0.05), jitter=0.0)
+
+
+class ManualClock:
+    """A clock the test moves: retries become due when the test says, not when a slow machine
+    happens to take longer than the retry interval."""
+
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,7 @@ async def settle(
     client: httpx.AsyncClient,
     hooks: Sequence[Hook],
     policy: DeliveryPolicy = FAST,
-    limit: float = 10.0,
+    limit: float = 60.0,
 ) -> DeliveryReport:
     """Run delivery passes until nothing is pending (or a disabled endpoint holds the rest)."""
     total = DeliveryReport()
@@ -150,11 +165,15 @@ async def test_chat_formats_are_signed_too(
 async def test_retries_through_500_and_timeout_with_one_webhook_id(
     receiver: Receiver, sessions: SessionFactory, client: httpx.AsyncClient
 ) -> None:
+    never = threading.Event()  # the second answer comes only after the sender gave up
     hook = receiver.endpoint(
-        "flaky", [Answer(500), Answer(204, delay=1.0), Answer(200)], timeout=0.3
+        "flaky", [Answer(500), Answer(204, gate=never), Answer(200)], timeout=1.0
     )
     (alert_id,) = enqueue(sessions, ["flaky"])
-    report = await settle(sessions, client, [hook])
+    try:
+        report = await settle(sessions, client, [hook])
+    finally:
+        never.set()
     assert (report.retried, report.delivered) == (2, 1)
     arrivals = receiver.at("flaky")
     assert [r.msg_id for r in arrivals] == [alert_id] * 3
@@ -166,8 +185,7 @@ async def test_retries_through_500_and_timeout_with_one_webhook_id(
         (None, "retry"),
         (200, "delivered"),
     ]
-    assert attempts[1].error == "no answer within 0.3s"
-    assert attempts[1].duration < 0.9
+    assert attempts[1].error == "no answer within 1s"
 
 
 async def test_retries_through_connection_refused(
@@ -179,8 +197,10 @@ async def test_retries_through_connection_refused(
     hook = placeholder.endpoint("late")
     placeholder.close()
     hook = Hook("late", f"http://127.0.0.1:{port}/late", hook.secret)
-    first = await deliver_due(sessions, client, [hook], policy=FAST)
-    assert first.retried == 1
+    clock = ManualClock()
+    policy = replace(FAST, clock=clock)
+    first = await deliver_due(sessions, client, [hook], policy=policy)
+    assert (first.retried, first.attempts) == (1, 1)  # the retry is not due until time moves
     with sessions() as session:
         (attempt,) = attempts_of(session, alert_id)
     assert attempt.error is not None
@@ -188,8 +208,8 @@ async def test_retries_through_connection_refused(
     late = Receiver(port)
     late.secrets["/late"] = hook.secret
     try:
-        await asyncio.sleep(0.06)
-        await settle(sessions, client, [hook])
+        clock.advance(0.05)
+        await settle(sessions, client, [hook], policy=policy)
         assert [r.msg_id for r in late.at("late")] == [alert_id]
         assert_all_verified(late)
     finally:
@@ -280,9 +300,10 @@ async def test_debounce_turns_three_developments_into_one_alert(
         for i in range(3)
     }
     assert len(ids) == 1
-    assert (await deliver_due(sessions, client, [hook], policy=FAST)).attempts == 0
-    await asyncio.sleep(0.55)
-    await settle(sessions, client, [hook])
+    # judged at a fixed moment inside the debounce window, however slow the machine is
+    inside = start + timedelta(seconds=0.3)
+    assert (await deliver_due(sessions, client, [hook], now=inside, policy=FAST)).attempts == 0
+    await settle(sessions, client, [hook])  # the real clock passes the window: delivered
     (got,) = receiver.at("calm")
     assert got.verified
     assert [d["new_sentences"] for d in got.body["developments"]] == [
@@ -296,7 +317,8 @@ async def test_debounce_turns_three_developments_into_one_alert(
 async def test_slow_endpoint_does_not_hold_up_another(
     receiver: Receiver, sessions: SessionFactory, client: httpx.AsyncClient
 ) -> None:
-    slow = receiver.endpoint("slow", [Answer(204, delay=0.8)] * 3, timeout=2.0)
+    busy = threading.Event()  # the slow endpoint answers once the fast one is done
+    slow = receiver.endpoint("slow", [Answer(204, gate=busy)] * 3, timeout=60.0)
     fast = receiver.endpoint("fast")
     for story in ("st_1", "st_2", "st_3"):
         enqueue(sessions, ["slow", "fast"], story=story)
@@ -307,11 +329,13 @@ async def test_slow_endpoint_does_not_hold_up_another(
     )
     try:
         await wait_until(lambda: len(receiver.at("fast")) == 3)
-        assert len(receiver.at("slow")) <= 1  # still busy with its first alert (or its answer)
+        assert len(receiver.at("slow")) <= 1  # still waiting for the answer to its first alert
+        busy.set()
         await wait_until(lambda: _delivered(sessions) == 6)
     finally:
+        busy.set()
         stop.set()
-        await asyncio.wait_for(loop, 5)
+        await asyncio.wait_for(loop, 60)
     assert_all_verified(receiver)
 
 
@@ -320,7 +344,7 @@ def _delivered(sessions: SessionFactory) -> int:
         return len(list_alerts(session, status=AlertStatus.DELIVERED))
 
 
-async def wait_until(condition: Callable[[], bool], limit: float = 10.0) -> None:
+async def wait_until(condition: Callable[[], bool], limit: float = 60.0) -> None:
     for _ in range(int(limit / 0.01)):
         if condition():
             return
@@ -344,7 +368,8 @@ async def test_webhooks_test_sends_a_signed_sample(
 async def test_worker_kick_never_waits_for_a_slow_endpoint(
     receiver: Receiver, sessions: SessionFactory, client: httpx.AsyncClient
 ) -> None:
-    slow = receiver.endpoint("slow", [Answer(204, delay=0.8)], timeout=2.0)
+    busy = threading.Event()
+    slow = receiver.endpoint("slow", [Answer(204, gate=busy)], timeout=60.0)
     fast = receiver.endpoint("fast")
     observed: list[str] = []
     policy = DeliveryPolicy(
@@ -358,6 +383,7 @@ async def test_worker_kick_never_waits_for_a_slow_endpoint(
     enqueue(sessions, ["fast"], story="st_2")
     assert await worker.kick() == ["fast"]  # the slow endpoint's pass is still running
     await wait_until(lambda: len(receiver.at("fast")) == 2)
+    busy.set()
     await worker.close()
     assert _delivered(sessions) == 3
     assert observed == ["delivered"] * 3

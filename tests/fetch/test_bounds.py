@@ -48,11 +48,12 @@ async def measured() -> AsyncIterator[Measured]:
         tracemalloc.stop()
 
 
-async def expect(error: type[Exception], fetch: Awaitable[Page], within: float) -> Measured:
+async def expect(error: type[Exception], fetch: Awaitable[Page], reason: str = "") -> Measured:
+    """The fetch fails with ``error`` for ``reason``. Which limit stopped it is read from the
+    error, not from a stopwatch: each test's server would go on far longer than any limit."""
     async with measured() as measure:
-        with pytest.raises(error) as caught:
+        with pytest.raises(error, match=reason or None) as caught:
             await fetch
-    assert measure.seconds < within, f"took {measure.seconds:.2f}s"
     assert "http://127.0.0.1" in str(caught.value)
     return measure
 
@@ -100,13 +101,17 @@ async def test_slowloris_stops_at_the_total_timeout(
 ) -> None:
     server.routes["/slow"] = slowloris
     async with make_fetcher(read_timeout=5.0, total_timeout=2.5) as fetcher:
-        await expect(FetchTimeout, fetcher.fetch(server.url("/slow"), discovered=False), 3.5)
+        await expect(
+            FetchTimeout, fetcher.fetch(server.url("/slow"), discovered=False), r"2\.5s \(total\)"
+        )
 
 
 async def test_slowloris_is_not_retried(server: RawServer, make_fetcher: FetcherFactory) -> None:
     server.routes["/slow"] = slowloris
     async with make_fetcher(read_timeout=5.0, total_timeout=1.0, retries=2) as fetcher:
-        await expect(FetchTimeout, fetcher.fetch(server.url("/slow"), discovered=False), 2.0)
+        await expect(
+            FetchTimeout, fetcher.fetch(server.url("/slow"), discovered=False), r"1s \(total\)"
+        )
     assert len(server.hits("/slow")) == 1
 
 
@@ -118,7 +123,9 @@ async def test_silent_server_hits_the_read_timeout(
 
     server.routes["/silent"] = silent
     async with make_fetcher(read_timeout=1.0, total_timeout=5.0) as fetcher:
-        await expect(FetchTimeout, fetcher.fetch(server.url("/silent"), discovered=False), 2.0)
+        await expect(
+            FetchTimeout, fetcher.fetch(server.url("/silent"), discovered=False), "1s reading"
+        )
 
 
 async def test_endless_body_stops_at_the_cap(
@@ -126,9 +133,7 @@ async def test_endless_body_stops_at_the_cap(
 ) -> None:
     server.routes["/endless"] = endless
     async with make_fetcher() as fetcher:
-        measure = await expect(
-            TooLarge, fetcher.fetch(server.url("/endless"), discovered=False), 3.0 + 1
-        )
+        measure = await expect(TooLarge, fetcher.fetch(server.url("/endless"), discovered=False))
     assert measure.peak_bytes < CAP + SLACK, measure
 
 
@@ -137,7 +142,7 @@ async def test_50_mb_page_with_length_is_refused_before_reading(
 ) -> None:  # type: ignore[no-untyped-def]
     server.routes["/big"] = huge_page(50 * MB, declare_length=True)
     async with make_fetcher(max_bytes=10 * MB) as fetcher:
-        measure = await expect(TooLarge, fetcher.fetch(server.url("/big"), discovered=False), 4)
+        measure = await expect(TooLarge, fetcher.fetch(server.url("/big"), discovered=False))
     assert measure.peak_bytes < SLACK, measure
 
 
@@ -146,7 +151,7 @@ async def test_50_mb_page_without_length_stops_at_the_cap(
 ) -> None:
     server.routes["/big"] = huge_page(50 * MB, declare_length=False)
     async with make_fetcher(max_bytes=10 * MB) as fetcher:
-        measure = await expect(TooLarge, fetcher.fetch(server.url("/big"), discovered=False), 4)
+        measure = await expect(TooLarge, fetcher.fetch(server.url("/big"), discovered=False))
     assert measure.peak_bytes < 10 * MB + SLACK, measure
 
 
@@ -173,7 +178,7 @@ async def test_decompression_bomb_is_refused(
     headers = {"content-encoding": coding}
     server.routes["/bomb"] = answer(bomb, content_type="text/html", headers=headers)
     async with make_fetcher(max_bytes=10 * MB) as fetcher:
-        measure = await expect(TooLarge, fetcher.fetch(server.url("/bomb"), discovered=False), 4)
+        measure = await expect(TooLarge, fetcher.fetch(server.url("/bomb"), discovered=False))
     assert measure.peak_bytes < 10 * MB, measure
 
 
@@ -182,7 +187,7 @@ async def test_decompression_bomb_stops_at_the_cap_without_ratio_guard(
 ) -> None:  # type: ignore[no-untyped-def]
     server.routes["/bomb"] = answer(gzip_bomb, headers={"content-encoding": "gzip"})
     async with make_fetcher(max_decompressed_ratio=1e9) as fetcher:
-        measure = await expect(TooLarge, fetcher.fetch(server.url("/bomb"), discovered=False), 4)
+        measure = await expect(TooLarge, fetcher.fetch(server.url("/bomb"), discovered=False))
     assert measure.peak_bytes < CAP + SLACK + len(gzip_bomb), measure
 
 
@@ -234,7 +239,7 @@ async def test_five_redirects_are_followed(server: RawServer, make_fetcher: Fetc
 async def test_connection_reset_mid_body(server: RawServer, make_fetcher: FetcherFactory) -> None:
     server.routes["/reset"] = reset_mid_body
     async with make_fetcher(retries=1) as fetcher:
-        await expect(ConnectError, fetcher.fetch(server.url("/reset"), discovered=False), 3.0)
+        await expect(ConnectError, fetcher.fetch(server.url("/reset"), discovered=False))
     assert len(server.hits("/reset")) == 2  # retried once, then given up
 
 

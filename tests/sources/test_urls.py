@@ -30,10 +30,30 @@ from monitor.sources.urls import (
         ("https://example.com/?q=a+b&x=%26", "https://example.com/?q=a%20b&x=%26"),
         ("https://example.com:99999/", "https://example.com:99999/"),
         ("  https://example.com/a  ", "https://example.com/a"),
+        # an encoded "/" is part of a segment: a%2Fb and a/b are different resources
+        ("https://example.com/a%2Fb", "https://example.com/a%2Fb"),
+        ("https://example.com/a%2fb", "https://example.com/a%2Fb"),
+        ("https://example.com/q%3Fx%23y", "https://example.com/q%3Fx%23y"),
+        ("https://example.com/caf%c3%a9", "https://example.com/caf%C3%A9"),
+        ("https://example.com/latin1%E9", "https://example.com/latin1%E9"),
+        ("https://example.com/100%", "https://example.com/100%25"),
+        # dot segments are removed (RFC 3986 section 5.2.4), never above the root
+        ("https://example.com/a/./b/../c", "https://example.com/a/c"),
+        ("https://example.com/a/b/..", "https://example.com/a/"),
+        ("https://example.com/a/.", "https://example.com/a/"),
+        ("https://example.com/../../x", "https://example.com/x"),
+        ("https://example.com/a/%2E%2E/b", "https://example.com/b"),
+        ("https://example.com/a/..b/.c", "https://example.com/a/..b/.c"),
     ],
 )
 def test_canonical_forms(url: str, expected: str) -> None:
     assert canonicalize_url(url, base="https://site.test/") == expected
+
+
+def test_an_encoded_slash_does_not_merge_two_urls() -> None:
+    assert canonicalize_url("https://example.com/a%2Fb") != canonicalize_url(
+        "https://example.com/a/b"
+    )
 
 
 def test_configurable_tracking_parameters() -> None:
