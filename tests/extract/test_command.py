@@ -31,6 +31,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["published"] == "2024-03-05T08:30:00+01:00"
     assert data["body"].startswith("The Old Mill bridge reopened")
     assert data["is_article"] is True
+    assert data["language"] == "en-GB"
 
 
 def test_readable_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,6 +40,7 @@ def test_readable_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Title:       Inside the budget talks" in out
     assert "Is article:  no" in out
+    assert "Language:    en" in out
     assert "Warning:     paywall" in out
     assert "file://" in out  # without --url the file's own URL is used
 
