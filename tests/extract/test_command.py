@@ -57,3 +57,20 @@ def test_registered_in_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert code == 0
     assert json.loads(capsys.readouterr().out)["paragraphs"][0].startswith("More than forty")
+
+
+def test_keywords_are_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html lang="de"><head><title>Gespräche</title>'
+        '<meta name="keywords" content="Hamas, Scharm el-Scheich"></head><body><article>'
+        + "<p>Die Delegationen sind am Montag zu indirekten Gesprächen eingetroffen.</p>" * 4
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    run_extract(Args(str(page)))  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert "Keywords:    Hamas, Scharm el-Scheich" in out
+    assert "Language:    de" in out
+    run_extract(Args(str(page), as_json=True))  # type: ignore[arg-type]
+    assert json.loads(capsys.readouterr().out)["keywords"] == ["Hamas", "Scharm el-Scheich"]
