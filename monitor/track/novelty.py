@@ -58,6 +58,15 @@ def sentence_terms(key: str, language: Language = ENGLISH) -> frozenset[str]:
     return frozenset(language.stem(w) for w in key.split() if w not in stopwords)
 
 
+@dataclass(frozen=True, slots=True)
+class RareTerms:
+    """The terms of an article rare in its language (where case says nothing) and its outlet."""
+
+    terms: tuple[str, ...] = ()
+    outlet: str = ""
+
+
+NO_RARE_TERMS = RareTerms()
 MAX_RARE_TERMS = 1000  # per story: the rare terms remembered to find the recurring ones
 
 
@@ -118,18 +127,18 @@ class StoryMemory:
         known_keys = (self._name_key(known) for known in self.names.values())
         return any(key in known or known in key for known in known_keys)
 
-    def recurring(self, rare: Iterable[str], outlet: str) -> list[str]:
-        """The ``rare`` terms another outlet than ``outlet`` used in the story and that are not
+    def recurring(self, rare: RareTerms) -> list[str]:
+        """The ``rare`` terms another outlet than theirs used in the story and that are not
         yet among its names; of forms with one stem ("בשארם", "שארם") the shortest."""
         forms: dict[str, str] = {}
-        for term in rare:
+        for term in rare.terms:
             key = self._rare_key(term)
             if key not in forms or len(term) < len(forms[key]):
                 forms[key] = term
         return [
             term
             for key, term in forms.items()
-            if any(o != outlet for o in self.rare.get(key, ())) and not self.knows_name(term)
+            if any(o != rare.outlet for o in self.rare.get(key, ())) and not self.knows_name(term)
         ]
 
     def _name_key(self, name: str) -> str:
@@ -140,8 +149,7 @@ class StoryMemory:
         sentences: Sequence[str],
         names: Iterable[str],
         language: Language = ENGLISH,
-        rare: Iterable[str] = (),
-        outlet: str = "",
+        rare: RareTerms = NO_RARE_TERMS,
     ) -> Novelty:
         """What ``sentences`` (one version of an article in ``language``) and ``names`` add; a
         ``rare`` term of a new sentence that another outlet of the story used too is a new
@@ -152,7 +160,7 @@ class StoryMemory:
         facts = self._changed_facts(unseen, language)
         new_text = " ".join(new)
         entities = [n for n in dict.fromkeys(names) if n in new_text and not self.knows_name(n)]
-        recurring = self.recurring(rare, outlet)
+        recurring = self.recurring(rare)
         entities.extend(t for t in recurring if t in new_text and t not in entities)
         total = sum(len(words(s)) for s in sentences) or 1
         score = min(1.0, sum(len(words(s)) for s in new) / total + 0.25 * len(facts))
@@ -222,15 +230,14 @@ class StoryMemory:
         sentences: Sequence[str],
         names: Iterable[str],
         language: Language = ENGLISH,
-        rare: Iterable[str] = (),
-        outlet: str = "",
+        rare: RareTerms = NO_RARE_TERMS,
     ) -> None:
         """Remember ``sentences`` (in ``language``) and ``names`` as carried by the story, and
         which outlet used each ``rare`` term; one used by two outlets is a name from then on."""
-        for term in self.recurring(rare, outlet):
+        for term in self.recurring(rare):
             self._learn_name(term)
-        for term in rare:
-            self._learn_rare(self._rare_key(term), outlet)
+        for term in rare.terms:
+            self._learn_rare(self._rare_key(term), rare.outlet)
         for sentence in sentences:
             key = comparison_form(sentence)
             self._learn_sentence(key)
