@@ -10,6 +10,7 @@ from typing import Any
 
 from monitor.lang import language_for
 from monitor.track import replay
+from monitor.track.novelty import KNOWN_SIMILARITY, RareTerms, StoryMemory
 from monitor.track.text import names_in
 
 T0 = datetime(2025, 10, 6, 8, 0, tzinfo=UTC)
@@ -73,3 +74,18 @@ def test_a_keyword_is_a_new_name_only_when_new_and_in_the_new_text() -> None:
     )
     _, revised = replay([first, second])
     assert revised["development"]["new_entities"] == ["Qatar"]
+
+
+def test_rare_terms_survive_a_snapshot_and_recur_after_it() -> None:
+    """A restart between two outlets' reports still finds the name both use."""
+    memory = StoryMemory(language="zh")
+    memory.learn(["哈马斯代表团抵达。"], (), language_for("zh"), RareTerms(("哈马斯",), "outlet-a"))
+    restored = StoryMemory.from_dict(memory.to_dict(), KNOWN_SIMILARITY)
+    assert restored.recurring(RareTerms(("哈马斯",), "outlet-b")) == ["哈马斯"]
+    assert restored.recurring(RareTerms(("哈马斯",), "outlet-a")) == []
+
+
+def test_snapshots_without_rare_terms_keep_their_form() -> None:
+    memory = StoryMemory()
+    memory.learn(["Hamas and Israel met."], ["Hamas", "Israel"])
+    assert "rare" not in memory.to_dict()
