@@ -37,7 +37,7 @@ EDIT_SIMILARITY = 0.5
 MAX_SENTENCES = 2000
 MAX_FACTS = 2000
 MAX_NAMES = 1000
-SENTENCE, FACT, NAME = "sentence", "fact", "name"  # the kinds of stored memory items
+SENTENCE, FACT, NAME, RARE = "sentence", "fact", "name", "rare"  # kinds of stored memory items
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,18 @@ def sentence_terms(key: str, language: Language = ENGLISH) -> frozenset[str]:
     return frozenset(language.stem(w) for w in key.split() if w not in stopwords)
 
 
+@dataclass(frozen=True, slots=True)
+class RareTerms:
+    """The terms of an article rare in its language (where case says nothing) and its outlet."""
+
+    terms: tuple[str, ...] = ()
+    outlet: str = ""
+
+
+NO_RARE_TERMS = RareTerms()
+MAX_RARE_TERMS = 1000  # per story: the rare terms remembered to find the recurring ones
+
+
 class StoryMemory:
     """Sentences, numbers and names one story has carried so far; ``language`` is the story's
     (its first article's), in which sentence terms are compared.
@@ -118,6 +130,7 @@ class StoryMemory:
         "language",
         "names",
         "profile",
+        "rare",
         "sentences",
     )
 
@@ -134,6 +147,7 @@ class StoryMemory:
         self.clock = 0  # the recency stamp of the last item drained
         self._dirty: dict[tuple[str, Any], Any] | None = None  # (kind, identity): stored value
         self._gone: dict[str, None] | None = None  # digests of forgotten items
+        self.rare: dict[str, list[str]] = {}  # rare term (caseless script) → outlets using it
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -185,19 +199,41 @@ class StoryMemory:
         key = self._name_key(name)
         return any(key in known or known in key for _, known in self.names.values())
 
+    def recurring(self, rare: RareTerms) -> list[str]:
+        """The ``rare`` terms another outlet than theirs used in the story and that are not
+        yet among its names; of forms with one stem ("בשארם", "שארם") the shortest."""
+        forms: dict[str, str] = {}
+        for term in rare.terms:
+            key = self._rare_key(term)
+            if key not in forms or len(term) < len(forms[key]):
+                forms[key] = term
+        return [
+            term
+            for key, term in forms.items()
+            if any(o != rare.outlet for o in self.rare.get(key, ())) and not self.knows_name(term)
+        ]
+
     def _name_key(self, name: str) -> str:
         return " ".join(self.profile.stem(w) for w in words(name))
 
     def assess(
-        self, sentences: Sequence[str], names: Iterable[str], language: Language = ENGLISH
+        self,
+        sentences: Sequence[str],
+        names: Iterable[str],
+        language: Language = ENGLISH,
+        rare: RareTerms = NO_RARE_TERMS,
     ) -> Novelty:
-        """What ``sentences`` (one version of an article in ``language``) and ``names`` add."""
+        """What ``sentences`` (one version of an article in ``language``) and ``names`` add; a
+        ``rare`` term of a new sentence that another outlet of the story used too is a new
+        name (a typo fixed into a word another outlet used is not news)."""
         keys = [comparison_form(s) for s in sentences]
         unseen = [(s, k) for s, k in zip(sentences, keys, strict=True) if k not in self.sentences]
         new = [s for s, k in unseen if not self.knows(k)]
         facts = self._changed_facts(unseen, language)
         new_text = " ".join(new)
         entities = [n for n in dict.fromkeys(names) if n in new_text and not self.knows_name(n)]
+        recurring = self.recurring(rare)
+        entities.extend(t for t in recurring if t in new_text and t not in entities)
         total = sum(len(words(s)) for s in sentences) or 1
         score = min(1.0, sum(len(words(s)) for s in new) / total + 0.25 * len(facts))
         return Novelty(tuple(new), tuple(facts), tuple(entities), round(score, 3))
@@ -265,10 +301,19 @@ class StoryMemory:
     # -- updates ---------------------------------------------------------------------------
 
     def learn(
-        self, sentences: Sequence[str], names: Iterable[str], language: Language = ENGLISH
+        self,
+        sentences: Sequence[str],
+        names: Iterable[str],
+        language: Language = ENGLISH,
+        rare: RareTerms = NO_RARE_TERMS,
     ) -> None:
-        """Remember ``sentences`` (in ``language``) and ``names`` as carried by the story: new
-        items are added, known ones become the most recently seen, the oldest past a cap go."""
+        """Remember ``sentences`` (in ``language``) and ``names`` as carried by the story, and
+        which outlet used each ``rare`` term (one used by two outlets is a name from then on):
+        new items are added, known ones become the most recently seen, the oldest past a cap go."""
+        for term in self.recurring(rare):
+            self._learn_name(term)
+        for term in rare.terms:
+            self._learn_rare(self._rare_key(term), rare.outlet)
         for sentence in sentences:
             key = comparison_form(sentence)
             self._learn_sentence(key)
@@ -291,6 +336,20 @@ class StoryMemory:
         self.facts.pop(identity, None)
         self.facts[identity] = fact
         self._touched(FACT, identity, _fact_value(fact))
+
+    def _rare_key(self, term: str) -> str:
+        """Rare terms are compared by stem: "בשארם" and "לשארם" are one term."""
+        return self.profile.stem(term.lower())
+
+    def _learn_rare(self, term: str, outlet: str) -> None:
+        outlets = self.rare.get(term)
+        if outlets is None and len(self.rare) < MAX_RARE_TERMS:
+            self.rare[term] = [outlet]
+        elif outlets is not None and outlet not in outlets and len(outlets) < 2:
+            outlets.append(outlet)
+        else:
+            return
+        self._touched(RARE, term, [term, list(self.rare[term])])
 
     def _learn_sentence(self, key: str) -> None:
         if not key:
@@ -349,16 +408,6 @@ class StoryMemory:
         self._dirty = self._gone = None
         return delta
 
-    def items(self) -> list[MemoryItem]:
-        """Everything the story knows as stored items, least recently seen first (stamps are
-        relative: only their order matters)."""
-        everything = [
-            *((SENTENCE, key) for key in self.sentences),
-            *((FACT, _fact_value(fact)) for fact in self.facts.values()),
-            *((NAME, name) for name, _ in self.names.values()),
-        ]
-        return [MemoryItem(kind, value, seq) for seq, (kind, value) in enumerate(everything)]
-
     @classmethod
     def from_items(
         cls,
@@ -386,6 +435,8 @@ class StoryMemory:
             self._learn_fact(KnownFact(value, phrase, tuple(before), tuple(after), key))
         elif item.kind == NAME:
             self._learn_name(str(item.value))
+        elif item.kind == RARE:
+            self.rare[str(item.value[0])] = [str(outlet) for outlet in item.value[1]]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], known_similarity: float) -> StoryMemory:
@@ -400,6 +451,9 @@ class StoryMemory:
             )
         for name in data.get("names", ()):
             memory._learn_name(name)
+        for term, outlets in data.get("rare", {}).items():
+            memory.rare[str(term)] = [str(o) for o in outlets]
+            memory._touched(RARE, str(term), [str(term), memory.rare[str(term)]])
         memory._forget_oldest()
         return memory
 
@@ -408,6 +462,8 @@ def item_digest(kind: str, value: Any) -> str:
     """A stored item's identity: its kind and comparison form (a fact's phrase aside)."""
     if kind == NAME:
         identity = str(value).lower()
+    elif kind == RARE:
+        identity = str(value[0])
     elif kind == FACT:
         identity = json.dumps([value[0], *value[2:]], ensure_ascii=False)
     else:
