@@ -601,14 +601,16 @@ async def main_async(args: argparse.Namespace) -> int:
         f"  with a signal: median {signal / 60:.2f} min (goal ≤ 2 min): "
         f"{'met' if signal <= 120 else 'NOT met'}"
     )
-    mine = ours.get("without a signal/webhook", float("inf"))
-    theirs = peer.get("without a signal/webhook", float("inf"))
-    fewer = ours["rechecks"] <= peer["rechecks"]
+    fewer = "no more" if ours["rechecks"] <= peer["rechecks"] else "MORE"
+    for group in ("without a signal", "of which articles"):
+        mine = ours.get(f"{group}/webhook", float("inf"))
+        theirs = peer.get(f"{group}/webhook", float("inf"))
+        print(
+            f"  {group}: median {mine / 60:.2f} min vs fixed {theirs / 60:.2f} min "
+            f"(goal ≤ a third: {'met' if mine * 3 <= theirs else 'NOT met'})"
+        )
     print(
-        f"  without a signal: median {mine / 60:.2f} min vs fixed {theirs / 60:.2f} min "
-        f"(goal ≤ a third: {'met' if mine * 3 <= theirs else 'NOT met'}), "
-        f"recheck requests {ours['rechecks']:.0f} vs {peer['rechecks']:.0f} "
-        f"({'no more' if fewer else 'MORE'}), "
+        f"  recheck requests {ours['rechecks']:.0f} vs fixed {peer['rechecks']:.0f} ({fewer}); "
         f"all requests {ours['total']:.0f} vs {peer['total']:.0f}"
     )
     return 0

@@ -6,6 +6,7 @@ live blog is looked at every minute."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -283,3 +284,38 @@ async def test_an_active_live_blog_is_rechecked_every_minute(
     clock.advance(hours=4)  # no new post for four hours: no longer live
     assert await recheck_articles(deps, clock.now) == 1
     assert article_row(deps).next_check_at == clock.now + timedelta(minutes=5)
+
+
+async def test_a_recheck_run_asks_no_host_more_than_its_spacing_allows(
+    service: Service, httpserver: HTTPServer
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    paths = ["/a.html", "/b.html", "/c.html"]
+    entries = "".join(
+        f'<entry><title>{p}</title><link href="{base}{p}"/><id>{base}{p}</id></entry>'
+        for p in paths
+    )
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>{entries}</feed>',
+        content_type="application/atom+xml",
+    )
+    for number, path in enumerate(paths):
+        site = Site(paragraphs=[f"Report {number}: {text}" for text in PARAGRAPHS])
+        httpserver.expect_request(path).respond_with_handler(site.article)
+    wire = SourceConfig(  # type: ignore[call-arg]
+        name="wire", url=httpserver.url_for("/feed.xml"), allow_private_networks=True
+    )
+    clock = Clock()
+    deps = await open_deps(service, clock, wire)
+    assert (await check_source(wire, deps, clock())).new_articles == 3
+    # one request a minute to this host: a recheck run every minute may send it one
+    deps.fetcher.options = dataclasses.replace(deps.fetcher.options, per_host_delay=60.0)
+
+    def fetched_paths() -> list[str]:
+        return [entry[0].path for entry in httpserver.log if entry[0].path != "/feed.xml"]
+
+    before = len(fetched_paths())
+    assert await recheck_articles(deps, clock.advance(seconds=61)) == 1
+    assert await recheck_articles(deps, clock.advance(seconds=60)) == 1
+    assert await recheck_articles(deps, clock.advance(seconds=60)) == 1
+    assert sorted(fetched_paths()[before:]) == paths  # each in turn, the most overdue first
