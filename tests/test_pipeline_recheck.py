@@ -168,6 +168,14 @@ def serve(httpserver: HTTPServer, site: Site, kind: str) -> SourceConfig:
     )
 
 
+async def checked_once(service: Service, httpserver: HTTPServer, site: Site, clock: Clock) -> Deps:
+    """The site served behind a feed, and that feed checked once at ``clock``."""
+    source = serve(httpserver, site, "feed")
+    deps = await open_deps(service, clock, source)
+    await check_source(source, deps, clock())
+    return deps
+
+
 def article_row(deps: Deps) -> ArticleRow:
     with deps.store.session() as session:
         return session.exec(select(ArticleRow)).one()
@@ -215,9 +223,7 @@ async def test_a_recheck_is_conditional_and_a_304_is_not_extracted(
     service: Service, httpserver: HTTPServer, extractions: list[str]
 ) -> None:
     site, clock = Site(etag=True), Clock()
-    source = serve(httpserver, site, "feed")
-    deps = await open_deps(service, clock, source)
-    await check_source(source, deps, clock())
+    deps = await checked_once(service, httpserver, site, clock)
     assert len(extractions) == 1
     assert site.requests[-1][1:] == (None, 200)
 
@@ -244,9 +250,7 @@ async def test_stable_articles_back_off_and_a_change_brings_them_closer(
     service: Service, httpserver: HTTPServer
 ) -> None:
     site, clock = Site(etag=True), Clock()
-    source = serve(httpserver, site, "feed")
-    deps = await open_deps(service, clock, source)
-    await check_source(source, deps, clock())
+    deps = await checked_once(service, httpserver, site, clock)
     waits = []
     for _ in range(8):
         planned = article_row(deps).next_check_at
@@ -272,9 +276,7 @@ async def test_an_active_live_blog_is_rechecked_every_minute(
     service: Service, httpserver: HTTPServer
 ) -> None:
     site, clock = Site(live=True), Clock()
-    source = serve(httpserver, site, "feed")
-    deps = await open_deps(service, clock, source)
-    await check_source(source, deps, clock())
+    deps = await checked_once(service, httpserver, site, clock)
     assert article_row(deps).kind == "live_blog"
     for step in range(6):
         site.paragraphs.append(f"Update {step}: the water level at the bridge fell to {7 - step}m.")
