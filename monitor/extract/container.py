@@ -25,8 +25,8 @@ from monitor.extract.hints import (
     link_density,
 )
 
-_PARAGRAPH_SELECTOR = "p, pre"
-_TEXT_HOLDER_SELECTOR = "div, section, article, main, td, blockquote"
+_PARAGRAPH_TAGS = frozenset({"p", "pre"})
+_SCORED_SELECTOR = "p, pre, div, section, article, main, td, blockquote"
 _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
@@ -103,13 +103,14 @@ class _Candidates:
 
 def best_container(body: LexborNode) -> LexborNode | None:
     candidates = _Candidates()
-    for paragraph in body.css(_PARAGRAPH_SELECTOR):
+    paragraphs, holders = _scored_elements(body)
+    for paragraph in paragraphs:
         text = paragraph.text(deep=True)
         # Commas score; in a list of linked names or headlines they are not prose
         links = _link_chars(paragraph) if text.count(",") >= _LIST_COMMAS else 0
         candidates.credit(text, paragraph.parent, links)
     quiet_divs: list[LexborNode] = []
-    for holder in body.css(_TEXT_HOLDER_SELECTOR):
+    for holder in holders:
         direct = holder.text(deep=False)
         if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
             if holder.tag == "div":
@@ -130,6 +131,16 @@ def best_container(body: LexborNode) -> LexborNode | None:
         return None
     top = _widen(_climb(_pick(candidates), candidates), candidates)
     return _main_article_within(top, candidates)
+
+
+def _scored_elements(body: LexborNode) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The paragraphs and the text holders of the page, from one walk over it (each ``css()``
+    call visits every node of the document, however few match)."""
+    paragraphs: list[LexborNode] = []
+    holders: list[LexborNode] = []
+    for node in body.css(_SCORED_SELECTOR):
+        (paragraphs if node.tag in _PARAGRAPH_TAGS else holders).append(node)
+    return paragraphs, holders
 
 
 def _holds_only_inline(node: LexborNode) -> bool:
