@@ -216,3 +216,29 @@ def test_a_section_about_shared_things_is_not_a_share_bar() -> None:
     )
 
     assert len(paragraphs(html)) == 7
+
+
+def test_a_section_anchored_by_its_heading_is_read_whatever_its_title_says() -> None:
+    sections = "".join(
+        f'<div class="section" id="{anchor}"><h2>{title}\u00b6</h2>{story(3, start=start)}</div>'
+        for anchor, title, start in (
+            ("sharing-with-a-single-developer", "Sharing with a single developer", 1),
+            ("related-work", "Related work", 4),
+            ("comments-on-the-draft", "Comments on the draft", 7),
+        )
+    )
+    html = f'<body><div class="document"><h1>Guide</h1>{story(4, start=20)}{sections}</div></body>'
+
+    result = paragraphs(html)
+
+    assert len([text for text in result if text.startswith("The council")]) == 13
+    assert "Comments on the draft¶" in result
+
+
+def test_a_share_bar_is_still_dropped_when_its_id_is_no_heading() -> None:
+    bar = (
+        '<div id="sharing-tools"><h3>Share this</h3><p>Share on Facebook, Twitter, Mail.</p></div>'
+    )
+    html = f"<body><article>{story(6)}{bar}</article></body>"
+
+    assert not any("Facebook" in text for text in paragraphs(html))
