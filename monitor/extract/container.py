@@ -44,10 +44,10 @@ _LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
 _RANKED = 8
 _CREDIT_LEVELS = 12
 _COUSIN_LEVELS = 5
-_COUSIN_MIN_CHARS = 80
+_COUSIN_MIN_CHARS = 25  # one scored text run: a same-kind sibling may be a short step
 _COUSIN_DENSITY = 0.5
 _COUSIN_LINK_DENSITY = 0.25
-_CODE_SELECTOR = "script, style, noscript, template"
+_UNREAD_SELECTOR = "script, style, noscript, template, figure, figcaption"
 _STRICT_MIN_CHARS = 300
 _STRICT_DENSITY = 0.7
 _STRICT_LINK_DENSITY = 0.15  # bounded, so deeply nested pages stay linear
@@ -308,8 +308,9 @@ def _reads_like_article_text(node: LexborNode, strict: bool = False) -> bool:
 
 
 def _visible_chars(node: LexborNode) -> int:
-    """Characters of text, leaving out inline scripts and styles (their code is text too)."""
-    hidden = sum(len(code.text(deep=True)) for code in node.css(_CODE_SELECTOR))
+    """Characters of text the reader would read: inline scripts and styles (their code is text
+    too) and figures with their captions (skipped when reading) left out."""
+    hidden = sum(len(code.text(deep=True)) for code in node.css(_UNREAD_SELECTOR))
     return len(node.text(deep=True).strip()) - hidden
 
 

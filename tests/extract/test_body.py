@@ -242,3 +242,26 @@ def test_a_share_bar_is_still_dropped_when_its_id_is_no_heading() -> None:
     html = f"<body><article>{story(6)}{bar}</article></body>"
 
     assert not any("Facebook" in text for text in paragraphs(html))
+
+
+def test_short_steps_beside_their_pictures_are_read_with_the_first() -> None:
+    step = (
+        '<div class="mod step"><div class="content"><span>Step {n}</span>'
+        "<p>Insert the plant into hole number {n}.</p></div>"
+        '<figure><img src="s{n}.jpg"></figure>'
+        '<figcaption class="caption">A photo of the plant being moved with care (Studio)</figcaption>'
+        "</div>"
+    )
+    steps = "".join(step.format(n=n) for n in range(1, 5))
+    menu = "".join(f"<li><span>Craft idea number {n} for the garden</span></li>" for n in range(30))
+    first = f'<div class="mod step"><div class="stepContent"><div class="content lead">{story(3)}'
+    html = (
+        f'<body><div class="col-main"><div class="page-head"><ul>{menu}</ul></div>'
+        f"{first}</div></div></div>{steps}</div></body>"
+    )
+
+    result = paragraphs(html)
+
+    assert [text for text in result if text.startswith("Insert")] == [
+        f"Insert the plant into hole number {n}." for n in range(1, 5)
+    ]
