@@ -119,7 +119,7 @@ _NEGATIVE_HINT = re.compile(
 # "post-comments", "sidebar"; but not "content-with-sidebar-wrp" or "grid--with-right-rail".
 _FURNITURE = re.compile(
     r"(?:^|\s)(?:[a-z0-9]+[-_])?(?:comment|disqus|sidebar|footer|related|recommend|most-?read"
-    r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_]))",
+    r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_])|gallery|slideshow)",
     re.IGNORECASE,
 )
 _COMMENT_SECTION = re.compile(

@@ -265,3 +265,19 @@ def test_short_steps_beside_their_pictures_are_read_with_the_first() -> None:
     assert [text for text in result if text.startswith("Insert")] == [
         f"Insert the plant into hole number {n}." for n in range(1, 5)
     ]
+
+
+def test_a_long_gallery_of_captions_inside_the_story_does_not_win_over_it() -> None:
+    slides = "".join(
+        f"<li><h2>{n}/30 Other news</h2><p>Caption {n}: shares fell, traders said, as markets "
+        "in London, Paris, Frankfurt and Madrid closed lower on Friday.</p></li>"
+        for n in range(1, 31)
+    )
+    gallery = f'<div class="full-gallery"><div class="scroller"><ul>{slides}</ul></div></div>'
+    html = f'<body><article><div class="text">{story(5)}{gallery}{story(3, start=6)}</div></article></body>'
+
+    result = paragraphs(html)
+
+    assert [text for text in result if text.startswith("The council")] == [
+        f"{SENTENCE} number {n}." for n in range(1, 9)
+    ]
