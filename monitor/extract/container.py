@@ -26,6 +26,7 @@ from monitor.extract.hints import (
 )
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre"})
+_PARAGRAPH_SELECTOR = "p, pre"
 _SCORED_SELECTOR = "p, pre, div, section, article, main, td, blockquote"
 _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
@@ -296,22 +297,42 @@ def _reads_like_article_text(node: LexborNode, strict: bool = False) -> bool:
     """Mostly paragraph text, few links, not page furniture; ``strict`` for other kinds."""
     if is_boilerplate(node.attributes) or is_furniture(node):
         return False
-    paragraph_text = sum(len(p.text(deep=True).strip()) for p in node.css("p"))
+    paragraph_text = furniture_text = 0
+    for paragraph in node.css(_PARAGRAPH_SELECTOR):
+        length = _folded_length(paragraph)
+        paragraph_text += length
+        if _in_furniture_below(paragraph, node):
+            furniture_text += length
     minimum, density, links = (
         (_STRICT_MIN_CHARS, _STRICT_DENSITY, _STRICT_LINK_DENSITY)
         if strict
         else (_COUSIN_MIN_CHARS, _COUSIN_DENSITY, _COUSIN_LINK_DENSITY)
     )
-    if paragraph_text < minimum:
-        return False
+    if paragraph_text - furniture_text < minimum or furniture_text * 2 > paragraph_text:
+        return False  # too little, or its paragraphs sit in a sidebar, an author box, …
     return paragraph_text >= _visible_chars(node) * density and link_density(node) < links
 
 
+def _in_furniture_below(node: LexborNode, top: LexborNode) -> bool:
+    """Whether an element between ``node`` and its ancestor ``top`` is page furniture."""
+    ancestor = node.parent
+    while ancestor is not None and ancestor.mem_id != top.mem_id:
+        if is_furniture(ancestor):
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
 def _visible_chars(node: LexborNode) -> int:
-    """Characters of text the reader would read: inline scripts and styles (their code is text
-    too) and figures with their captions (skipped when reading) left out."""
-    hidden = sum(len(code.text(deep=True)) for code in node.css(_UNREAD_SELECTOR))
-    return len(node.text(deep=True).strip()) - hidden
+    """Characters of text the reader would read, whitespace runs counted once: inline scripts
+    and styles (their code is text too) and figures with their captions (skipped when
+    reading) left out. Indentation of pretty-printed markup would outweigh the prose."""
+    hidden = sum(_folded_length(code) for code in node.css(_UNREAD_SELECTOR))
+    return _folded_length(node) - hidden
+
+
+def _folded_length(node: LexborNode) -> int:
+    return len(" ".join(node.text(deep=True).split()))
 
 
 def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:

@@ -281,3 +281,36 @@ def test_a_long_gallery_of_captions_inside_the_story_does_not_win_over_it() -> N
     assert [text for text in result if text.startswith("The council")] == [
         f"{SENTENCE} number {n}." for n in range(1, 9)
     ]
+
+
+def test_indented_parts_of_a_split_body_with_code_are_read() -> None:
+    indent = "\n" + " " * 60
+    code = f"<pre>{indent.join(['node --prof app.js'] * 12)}</pre>"
+    part = (
+        '<div class="n p"><div class="z">{indent}<h2>Part {n}</h2>{indent}'
+        "<p>{sentence} in part {n}.</p>{indent}{code}{indent}<figure>{indent}<img src=x>"
+        "{indent}<figcaption>Output of the profiler, shown here in full</figcaption></figure>"
+        "{indent}</div></div>"
+    )
+    parts = "".join(
+        part.format(indent=indent, n=n, sentence=SENTENCE, code=code) for n in range(2, 4)
+    )
+    menu = "".join(f"<li><span>Craft idea number {n} for the garden</span></li>" for n in range(40))
+    html = (
+        f'<body><article><section><ul class="claps">{menu}</ul>'
+        f'<div class="n p"><div class="z">{story(8)}</div></div>{parts}</section></article></body>'
+    )
+
+    result = paragraphs(html)
+
+    assert f"{SENTENCE} in part 2." in result
+    assert f"{SENTENCE} in part 3." in result
+
+
+def test_a_sibling_column_whose_text_sits_in_a_sidebar_is_not_read() -> None:
+    bio = '<div class="column"><div class="sidebar"><h3>About the author</h3>' + (
+        "<p>Our reporter has covered the council for ten years and writes about budgets.</p>" * 3
+    )
+    html = f'<body><div class="row"><div class="column">{story(8)}</div>{bio}</div></div></body>'
+
+    assert not any("reporter" in text for text in paragraphs(html))
