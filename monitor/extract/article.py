@@ -110,6 +110,7 @@ def extract_article(
         warnings=tuple(dict.fromkeys(warnings)),
         posts=posts,
         kind="live_blog" if posts else "article",
+        keywords=tuple(meta.keywords),
     )
 
 
