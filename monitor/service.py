@@ -27,9 +27,7 @@ from monitor.pipeline import (
     SourceReport,
     backing_off,
     check_source,
-    longest_recheck,
     recheck_articles,
-    recheck_delay,
 )
 from monitor.scheduler import build_scheduler, sync_jobs
 from monitor.server import ServerDeps, bound_port, build_app, start_server
@@ -39,6 +37,7 @@ from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import count_alerts_by_status
 from monitor.systemd import notify, watchdog_interval
+from monitor.track.recheck import RecheckPolicy, recheck_plan
 
 log = structlog.get_logger("monitor.service")
 
@@ -326,8 +325,8 @@ class Service:
                 replanned = article_store.replan_rechecks(
                     session,
                     utc_now(),
-                    recheck_delay(settings.tracking.recheck),
-                    longest_recheck(settings.tracking.recheck),
+                    recheck_plan(settings.tracking.recheck),
+                    RecheckPolicy.from_config(settings.tracking.recheck).horizon,
                 )
                 log.info("rechecks_replanned", articles=replanned)
         changes = self._sync_jobs()
