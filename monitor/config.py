@@ -28,6 +28,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
@@ -352,17 +353,54 @@ class AlertsConfig(_Model):
 
 
 class RecheckStep(_Model):
-    """Articles younger than ``within`` (since first seen or last change) are fetched ``every``."""
+    """One step of the older list form of ``tracking.recheck``: articles younger than
+    ``within`` are fetched ``every``."""
 
     within: PositiveDuration
     every: PositiveDuration
 
 
-DEFAULT_RECHECKS = [
-    RecheckStep(within=2 * 3600.0, every=600.0),
-    RecheckStep(within=12 * 3600.0, every=1800.0),
-    RecheckStep(within=2 * 86400.0, every=7200.0),
-]
+class RecheckConfig(_Model):
+    """When an article is fetched again to look for revisions (see ``monitor.track.recheck``).
+
+    Without a publisher's signal, the wait is ``factor`` × the time since the article last
+    changed (or appeared), kept between ``min`` and ``max``; once it has been stable for
+    ``stop_after`` it is left alone (a feed or sitemap saying it changed still brings it back).
+    A live blog that changed within ``live_blog_idle`` is fetched every ``live_blog``.
+    """
+
+    min: PositiveDuration = 60.0
+    max: PositiveDuration = 2 * 3600.0
+    factor: Annotated[float, Field(gt=0.0, le=10.0)] = 0.2
+    stop_after: PositiveDuration = 2 * 86400.0
+    live_blog: PositiveDuration = 60.0
+    live_blog_idle: PositiveDuration = 3 * 3600.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_steps(cls, value: object) -> object:
+        """The older form, a list of ``{within, every}`` steps: its shortest and longest
+        ``every`` become ``min`` and ``max``, its longest ``within`` ``stop_after``."""
+        if not isinstance(value, list):
+            return value
+        steps = [RecheckStep.model_validate(step) for step in value]
+        if not steps:
+            raise PydanticCustomError("recheck", "give at least one step, or min and max")
+        return {
+            "min": min(step.every for step in steps),
+            "max": max(step.every for step in steps),
+            "stop_after": max(step.within for step in steps),
+        }
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> RecheckConfig:
+        if self.min > self.max:
+            raise PydanticCustomError(
+                "recheck",
+                "min ({min}s) is longer than max ({max}s)",
+                {"min": self.min, "max": self.max},
+            )
+        return self
 
 
 class TrackingConfig(_Model):
@@ -371,7 +409,7 @@ class TrackingConfig(_Model):
     dormant_after: PositiveDuration = 7 * 86400.0
     join_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.25
     recheck_interval: PositiveDuration = 60.0
-    recheck: list[RecheckStep] = Field(default_factory=lambda: list(DEFAULT_RECHECKS))
+    recheck: RecheckConfig = Field(default_factory=RecheckConfig)
 
 
 class ServerConfig(_Model):

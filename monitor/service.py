@@ -28,9 +28,7 @@ from monitor.pipeline import (
     SourceReport,
     backing_off,
     check_source,
-    longest_recheck,
     recheck_articles,
-    recheck_delay,
 )
 from monitor.scheduler import build_scheduler, sync_jobs
 from monitor.server import ServerDeps, bound_port, build_app, start_server
@@ -40,6 +38,7 @@ from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import count_alerts_by_status
 from monitor.systemd import notify, watchdog_interval
+from monitor.track.recheck import RecheckPolicy, recheck_plan
 
 log = structlog.get_logger("monitor.service")
 
@@ -275,6 +274,12 @@ class Service:
                 f"cannot listen on {server.host}:{server.port}: {exc.strerror or exc}"
             ) from exc
 
+    async def wait_for_running_jobs(self, patience: float) -> None:
+        """Wait, at most ``patience`` seconds, for the jobs running now (not later ones) to end."""
+        running = self.inflight.tasks - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(set(running), timeout=patience)
+
     def alert_counts(self) -> dict[str, int]:
         """Alerts in the outbox by status."""
         if self._store is None:
@@ -323,8 +328,8 @@ class Service:
                 replanned = article_store.replan_rechecks(
                     session,
                     utc_now(),
-                    recheck_delay(settings.tracking.recheck),
-                    longest_recheck(settings.tracking.recheck),
+                    recheck_plan(settings.tracking.recheck),
+                    RecheckPolicy.from_config(settings.tracking.recheck).horizon,
                 )
                 log.info("rechecks_replanned", articles=replanned)
         changes = self._sync_jobs()

@@ -20,7 +20,7 @@ from typing import Any
 from monitor.config import (
     AlertsConfig,
     FetchConfig,
-    RecheckStep,
+    RecheckConfig,
     ServerConfig,
     Settings,
     SourceConfig,
@@ -97,7 +97,8 @@ def demo_settings(
         webhooks=[WebhookConfig(name="demo", url=receiver_url, secret=secret, timeout=5.0)],
         alerts=AlertsConfig(delivery_interval=0.3, retry_schedule=[0.0, 0.5, 1.0, 2.0]),
         tracking=TrackingConfig(
-            recheck_interval=0.5, recheck=[RecheckStep(within=3600.0, every=0.5)]
+            recheck_interval=0.5,
+            recheck=RecheckConfig(min=0.5, max=0.5, stop_after=3600.0, live_blog=0.5),
         ),
         server=ServerConfig(enabled=True, host="127.0.0.1", port=0),
     )
@@ -174,6 +175,9 @@ async def take_step(
                 f"within {STEP_TIMEOUT_SECONDS:.0f}s"
             )
         await asyncio.sleep(0.05)
+    # A changed article page can be fetched by a recheck, which ends after the next feed fetch
+    # on a loaded machine: every job that may have fetched a changed page is running now or over.
+    await service.wait_for_running_jobs(STEP_TIMEOUT_SECONDS)
     await wait_for_outbox(service)
 
 

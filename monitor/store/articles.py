@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from sqlalchemy import delete, insert
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from monitor.alerts import ArticleInfo, StoryInfo, short_diff
 from monitor.config import TopicConfig, TrackingConfig
-from monitor.models import Article, Development, Page
+from monitor.models import Article, Development, Page, RecheckFacts
 from monitor.store.outbox import enqueue_alerts
 from monitor.store.repository import Store
 from monitor.store.sources import save_validators
@@ -34,7 +35,7 @@ from monitor.topics import matching_topics, story_text
 from monitor.track import Observation, Tracker, TrackEvent, TrackResult, track_config
 from monitor.track.novelty import MemoryDelta, MemoryItem
 
-RecheckDelay = Callable[[timedelta], timedelta | None]
+RecheckPlan = Callable[[RecheckFacts, datetime], datetime | None]  # see track.recheck
 PAYLOAD_ARTICLES = 10
 BATCH = 500  # rows per statement, under every engine's limit of bound parameters
 
@@ -109,7 +110,7 @@ def track_and_store(
     now: datetime,
     topics: Sequence[TopicConfig],
     disabled_webhooks: Collection[str],
-    recheck_delay: RecheckDelay,
+    plan_recheck: RecheckPlan,
     metrics: Counters,
 ) -> ArticleOutcome:
     """Track ``article`` and store everything that follows from it in one transaction."""
@@ -122,7 +123,7 @@ def track_and_store(
         if result.merged:
             _absorb_stories(session, result.story_id, result.merged)
         row, is_new = _article_row(session, article, source, now)
-        _apply_result(row, result, article, now, recheck_delay)
+        _apply_result(row, result, article, page, now, plan_recheck)
         session.add(row)
         session.flush()
         revision = None
@@ -176,27 +177,48 @@ def _apply_result(
     row: ArticleRow,
     result: TrackResult,
     article: Article,
+    page: Page,
     now: datetime,
-    recheck_delay: RecheckDelay,
+    plan_recheck: RecheckPlan,
 ) -> None:
     row.story_id = result.story_id
     row.title = article.title
     row.published = article.published
     row.modified = article.modified
+    row.kind = article.kind
+    row.http_modified = http_modified(page)
     row.last_checked_at = now
     if result.event is not TrackEvent.UNCHANGED:
         row.last_changed_at = now
         row.revision_count = result.revision + 1
     if result.article_snapshot is not None:
         row.state = result.article_snapshot
-    row.next_check_at = next_check(row, now, recheck_delay)
+    row.next_check_at = next_check(row, now, plan_recheck)
 
 
-def next_check(row: ArticleRow, now: datetime, recheck_delay: RecheckDelay) -> datetime | None:
-    """When to look at an article again: soon after it appeared or last changed, rarely later."""
-    anchor = max(row.first_seen_at, row.last_changed_at or row.first_seen_at)
-    delay = recheck_delay(now - anchor)
-    return None if delay is None else now + delay
+def next_check(row: ArticleRow, now: datetime, plan_recheck: RecheckPlan) -> datetime | None:
+    """When to look at an article again, as ``plan_recheck`` decides from what the row knows."""
+    facts = RecheckFacts(
+        first_seen=row.first_seen_at,
+        last_changed=row.last_changed_at,
+        published=row.published,
+        modified=row.modified,
+        http_modified=row.http_modified,
+        kind="live_blog" if row.kind == "live_blog" else "article",
+    )
+    return plan_recheck(facts, now)
+
+
+def http_modified(page: Page) -> datetime | None:
+    """The page's HTTP ``Last-Modified`` as a time; None when absent or unreadable."""
+    value = page.validators.last_modified
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _save_story(session: Session, snapshot: dict[str, Any], now: datetime) -> None:
@@ -390,19 +412,20 @@ def _diff_text(result: TrackResult) -> str | None:
 
 
 def mark_checked(
-    session: Session, url: str, page: Page, now: datetime, recheck_delay: RecheckDelay
+    session: Session, url: str, page: Page, now: datetime, plan_recheck: RecheckPlan
 ) -> None:
     """An article page answered "not modified": note the check and plan the next one."""
     row = session.exec(select(ArticleRow).where(ArticleRow.canonical_url == url)).first()
     if row is not None:
         row.last_checked_at = now
-        row.next_check_at = next_check(row, now, recheck_delay)
+        row.http_modified = http_modified(page) or row.http_modified
+        row.next_check_at = next_check(row, now, plan_recheck)
         session.add(row)
     save_validators(session, url, page.validators, page.status, now)
 
 
 def replan_rechecks(
-    session: Session, now: datetime, recheck_delay: RecheckDelay, longest: timedelta
+    session: Session, now: datetime, plan_recheck: RecheckPlan, longest: timedelta
 ) -> int:
     """Plan every recent article's next check again under a changed recheck schedule.
 
@@ -423,7 +446,7 @@ def replan_rechecks(
     ).all()
     changed = 0
     for row in rows:
-        planned = next_check(row, row.last_checked_at or row.first_seen_at, recheck_delay)
+        planned = next_check(row, row.last_checked_at or row.first_seen_at, plan_recheck)
         if planned != row.next_check_at:
             row.next_check_at = planned
             session.add(row)
@@ -431,11 +454,16 @@ def replan_rechecks(
     return changed
 
 
-def due_for_recheck(session: Session, now: datetime, limit: int) -> list[tuple[str, str]]:
-    """(canonical URL, source) of articles whose recheck is due, most overdue first."""
+def due_for_recheck(
+    session: Session, now: datetime, limit: int, sources: Collection[str] | None = None
+) -> list[tuple[str, str]]:
+    """(canonical URL, source) of articles whose recheck is due, most overdue first; only
+    those of ``sources`` when given."""
+    query = select(ArticleRow.canonical_url, ArticleRow.source_name)
+    if sources is not None:
+        query = query.where(col(ArticleRow.source_name).in_(list(sources)))
     rows = session.exec(
-        select(ArticleRow.canonical_url, ArticleRow.source_name)
-        .where(col(ArticleRow.next_check_at) <= now)
+        query.where(col(ArticleRow.next_check_at) <= now)
         .where(col(ArticleRow.duplicate_of).is_(None))
         .order_by(col(ArticleRow.next_check_at))
         .limit(limit)

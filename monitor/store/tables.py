@@ -73,6 +73,8 @@ class FetchStateRow(SQLModel, table=True):
     content_hash: str | None = Field(default=None, max_length=64)
     last_status: int | None = None
     last_fetched_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # the newest time a feed or sitemap gave for this URL when it was last fetched
+    signal_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 class SourceHealthEventRow(SQLModel, table=True):
@@ -136,6 +138,8 @@ class ArticleRow(SQLModel, table=True):
     next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
     revision_count: int = 0
     state: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+    kind: str = Field(default="article", max_length=16)  # "article" or "live_blog"
+    http_modified: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 class RevisionRow(SQLModel, table=True):
