@@ -74,7 +74,7 @@ def store_revision(store: Store, tracker: Tracker, article: Article, minutes: in
         now=now,
         topics=[TOPIC],
         disabled_webhooks=(),
-        recheck_delay=lambda age: None,
+        plan_recheck=lambda facts, now: None,
         metrics=Metrics(),
     )
     return outcome.development_kind
