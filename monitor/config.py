@@ -412,6 +412,14 @@ def open_server_problem(server: ServerConfig) -> str | None:
     )
 
 
+class InstancesConfig(_Model):
+    """Several instances on one PostgreSQL database: how work is shared between them."""
+
+    lease: Annotated[float, Field(ge=2.0, le=3600.0)] = 30.0  # a dead instance's work waits this
+    claim_batch: Annotated[int, Field(ge=1, le=100)] = 5
+    concurrent_checks: Annotated[int, Field(ge=1, le=1000)] = 10
+
+
 class LoggingConfig(_Model):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
@@ -429,6 +437,7 @@ class Settings(_Model):
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    instances: InstancesConfig = Field(default_factory=InstancesConfig)
 
     def summary(self) -> str:
         enabled = sum(1 for source in self.sources if source.enabled)

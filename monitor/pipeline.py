@@ -43,6 +43,7 @@ from monitor.track import Tracker
 
 log = structlog.get_logger("monitor.pipeline")
 T = TypeVar("T")
+RecheckClaim = Callable[[Any, datetime, int], list[tuple[str, str]]]  # (session, now, limit)
 
 ARTICLE_CONCURRENCY = 8
 MAX_CHILD_SITEMAPS = 5
@@ -60,6 +61,8 @@ class Deps:
     strip_params: frozenset[str] | None = None
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
+    tracking_gate: article_store.TrackingGate | None = None  # several instances: serialised
+    claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
@@ -350,9 +353,10 @@ async def process_article_url(
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
         return _skip(deps, url, page, now, "other_language", reason)
+    gate = deps.tracking_gate
     return article_store.track_and_store(
         deps.store,
-        deps.tracker,
+        deps.tracker if gate is None else None,
         source=source.name,
         requested_url=url,
         page=page,
@@ -362,6 +366,7 @@ async def process_article_url(
         disabled_webhooks=_disabled_webhooks(deps.settings),
         recheck_delay=recheck_delay(deps.settings.tracking.recheck),
         metrics=deps.metrics,
+        gate=gate,
     )
 
 
@@ -526,7 +531,7 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:
     with deps.store.session() as session:
         quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
         dormant = article_store.mark_dormant(session, quiet_since)
-        due = article_store.due_for_recheck(session, now, limit)
+        due = (deps.claim_rechecks or article_store.due_for_recheck)(session, now, limit)
     if dormant:
         log.info("stories_dormant", count=dormant)
     report = SourceReport(source="recheck")

@@ -46,6 +46,16 @@ class Counters(Protocol):
     def alerts_enqueued(self) -> Any: ...
 
 
+class TrackingGate(Protocol):
+    """Serialises tracking across instances (``monitor.coordination`` has the one in use)."""
+
+    def enter(self, session: Session) -> Tracker:
+        """Lock tracking for ``session``'s transaction; the engine, current with the store."""
+
+    def leave(self, session: Session) -> None:
+        """Note, in ``session``'s transaction, that a decision was stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleOutcome:
     """What storing one fetched article did."""
@@ -74,7 +84,7 @@ def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
 
 def track_and_store(
     store: Store,
-    tracker: Tracker,
+    tracker: Tracker | None,
     *,
     source: str,
     requested_url: str,
@@ -85,10 +95,17 @@ def track_and_store(
     disabled_webhooks: Collection[str],
     recheck_delay: RecheckDelay,
     metrics: Counters,
+    gate: TrackingGate | None = None,
 ) -> ArticleOutcome:
-    """Track ``article`` and store everything that follows from it in one transaction."""
-    result = tracker.observe(Observation(source, article.canonical_url, now, article))
+    """Track ``article`` and store everything that follows from it in one transaction.
+
+    With a ``gate`` (several instances on one database) the decision is taken under the
+    gate's lock, on the engine the gate hands over, and the gate notes it before commit.
+    """
     with store.session() as session:
+        engine = tracker if gate is None else gate.enter(session)
+        assert engine is not None, "track_and_store needs a tracker or a gate"
+        result = engine.observe(Observation(source, article.canonical_url, now, article))
         if result.story_snapshot is not None:
             _save_story(session, result.story_snapshot, now)
         if result.merged:
@@ -109,6 +126,8 @@ def track_and_store(
                 session, result, article, topics, disabled_webhooks, development_id, now
             )
         save_validators(session, requested_url, page.validators, page.status, now)
+        if gate is not None:
+            gate.leave(session)
     _count(metrics, result, is_new, alerts)
     return ArticleOutcome(
         url=article.canonical_url,

@@ -1,0 +1,208 @@
+"""Several instances on one PostgreSQL database: this instance's part in sharing the work.
+
+The ``Coordinator`` registers the instance, beats its heartbeat (renewing the leases of the
+checks it is running), claims due sources in small batches, hands the tracker to the pipeline
+through a gate that serialises tracking across instances, and holds the ``delivery`` role —
+a PostgreSQL advisory lock on a connection of its own, which the server drops when the process
+or its connection dies — so that one instance delivers and the per-endpoint limits and the
+per-story order hold across instances. Every statement lives in ``monitor.store``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from monitor import __version__
+from monitor.config import TrackingConfig
+from monitor.store import Store, claims, instances
+from monitor.store import articles as article_store
+from monitor.store.db import normalise_database_url
+from monitor.track import Tracker
+
+log = structlog.get_logger("monitor.coordination")
+
+DELIVERY_ROLE = "delivery"
+ROLE_LOCKS = {DELIVERY_ROLE: 0x6D6F6E64}  # "mond"
+FORGET_AFTER_LEASES = 10
+
+
+def new_instance_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+class Coordinator:
+    """This instance among others: registry, leases, roles and the tracking gate."""
+
+    def __init__(
+        self,
+        store: Store,
+        tracking: Callable[[], TrackingConfig],
+        *,
+        lease: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.tracking = tracking
+        self.lease = lease
+        self.clock = clock
+        self.id = new_instance_id()
+        self.started_at = clock()
+        self.in_flight: set[str] = set()
+        self.roles: set[str] = set()
+        self._role_connection: Connection | None = None
+        self._tracker: Tracker | None = None
+        self._epoch: int | None = None
+        self.reloads = 0
+        self.started = False
+
+    # ---------------------------------------------------------------- registry and roles
+
+    def start(self) -> None:
+        self.started = True
+        self._register(self.clock())
+        self.take_roles()
+        log.info("instance_registered", instance=self.id, roles=sorted(self.roles))
+
+    def _register(self, now: datetime) -> None:
+        entry = instances.Instance(
+            self.id,
+            socket.gethostname(),
+            os.getpid(),
+            __version__,
+            self.started_at,
+            now,
+            tuple(sorted(self.roles)),
+        )
+        with self.store.session() as session:
+            instances.register(session, entry)
+
+    def beat(self) -> None:
+        """Heartbeat: keep the registry row fresh, the running checks' leases alive, and the
+        roles held (taking one a dead instance left)."""
+        now = self.clock()
+        self.take_roles()
+        with self.store.session() as session:
+            known = instances.heartbeat(session, self.id, now, tuple(sorted(self.roles)))
+            claims.renew_sources(
+                session, owner=self.id, names=set(self.in_flight), until=now + self.lease
+            )
+            instances.forget_silent(session, now - self.lease * FORGET_AFTER_LEASES)
+        if not known:
+            self._register(now)
+
+    def take_roles(self) -> None:
+        """Try for each role not held; drop every role when its connection is gone."""
+        if self.store.engine.dialect.name != "postgresql":
+            self.roles = set(ROLE_LOCKS)
+            return
+        try:
+            connection = self._connection()
+            for role, key in ROLE_LOCKS.items():
+                if role not in self.roles and _try_lock(connection, key):
+                    self.roles.add(role)
+                    log.info("role_taken", instance=self.id, role=role)
+        except SQLAlchemyError as exc:
+            self._drop_roles(str(exc).splitlines()[0])
+
+    def _connection(self) -> Connection:
+        if self._role_connection is None:
+            connection = self.store.engine.connect()
+            self._role_connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            self.roles.clear()
+        self._role_connection.execute(text("SELECT 1"))  # fails if the session is gone
+        return self._role_connection
+
+    def _drop_roles(self, why: str) -> None:
+        if self.roles:
+            log.warning("roles_lost", instance=self.id, roles=sorted(self.roles), error=why)
+        self.roles.clear()
+        if self._role_connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._role_connection.invalidate()
+            self._role_connection = None
+
+    def holds(self, role: str) -> bool:
+        return role in self.roles
+
+    def stop(self) -> None:
+        """A graceful stop: release the leases and roles and leave the registry."""
+        self.started = False
+        with self.store.session() as session:
+            released = claims.release_sources(session, self.id)
+            instances.forget(session, self.id)
+        if self._role_connection is not None:
+            self._role_connection.close()  # the server drops the advisory locks with it
+            self._role_connection = None
+        self.roles.clear()
+        log.info("instance_left", instance=self.id, leases_released=released)
+
+    # ---------------------------------------------------------------- source checks
+
+    def plan(self, planned: dict[str, datetime | None]) -> None:
+        with self.store.session() as session:
+            claims.plan_sources(session, planned, self.clock())
+
+    def claim(self, names: list[str], limit: int) -> list[str]:
+        """Lease up to ``limit`` due sources among ``names`` to this instance."""
+        with self.store.session() as session:
+            claimed = claims.claim_sources(
+                session, owner=self.id, names=names, now=self.clock(), lease=self.lease, limit=limit
+            )
+        self.in_flight.update(claimed)
+        return claimed
+
+    def finish(self, name: str, interval: float) -> None:
+        """The check of ``name`` ended: store its next check and drop the lease."""
+        self.in_flight.discard(name)
+        fallback = self.clock() + timedelta(seconds=interval)
+        with self.store.session() as session:
+            kept = claims.finish_source(session, owner=self.id, name=name, next_check_at=fallback)
+        if not kept:
+            log.warning("source_lease_lost", instance=self.id, source=name)
+
+    def claim_rechecks(self, session: Any, now: datetime, limit: int) -> list[tuple[str, str]]:
+        return claims.claim_rechecks(session, now=now, lease=self.lease, limit=limit)
+
+    # ---------------------------------------------------------------- the tracking gate
+
+    def enter(self, session: Session) -> Tracker:
+        """Lock tracking for this transaction; the engine, reloaded if another instance (or a
+        failed transaction of this one) stored a decision since it was loaded."""
+        epoch = claims.lock_tracking(session)
+        if self._tracker is None or epoch != self._epoch:
+            self._tracker = article_store.load_tracker(session, self.tracking())
+            self.reloads += 1
+        self._epoch = None  # until leave(): a transaction that fails leaves the engine suspect
+        return self._tracker
+
+    def leave(self, session: Session) -> None:
+        self._epoch = claims.advance_tracking(session, self.id)
+
+
+def lock_if_sqlite(database_url: str) -> instances.FileLock | None:
+    """On a SQLite file, this instance alone: the lock, or ``DatabaseInUse``."""
+    url = make_url(normalise_database_url(database_url))
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return instances.lock_sqlite_database(database)
+
+
+def _try_lock(connection: Connection, key: int) -> bool:
+    return bool(
+        connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
+    )

@@ -1,0 +1,198 @@
+"""Work shared by several instances on one database, claimed with leases so it is done once.
+
+- Source checks: each source has a ``source_claim`` row holding its next check, and while one
+  instance checks it, that instance's id (``owner``) and the lease's end (``leased_until``).
+  ``claim_sources`` takes a small batch of due, unleased rows with ``SELECT … FOR UPDATE SKIP
+  LOCKED``, so two instances never claim the same row; ``finish_source`` stores the next check
+  and drops the lease; a killed instance's leases simply run out and another instance claims.
+- Article rechecks: ``claim_rechecks`` pushes a due article's ``next_check_at`` one lease ahead
+  in the claiming transaction, which is the lease; storing the recheck plans the real next one.
+- Tracking: ``lock_tracking`` locks the one ``tracker_state`` row for the rest of the
+  transaction and returns its epoch, which ``advance_tracking`` bumps in the same transaction;
+  an instance whose story engine was loaded at another epoch reloads it before deciding.
+
+On SQLite (one instance, by lock) the same statements work: ``FOR UPDATE`` is simply left out.
+Functions take a ``Session`` and leave committing to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from monitor.store.tables import ArticleRow, SourceRow, utc_column
+
+
+class SourceClaimRow(SQLModel, table=True):
+    """When a source is next due, and who holds it now (until when)."""
+
+    __tablename__ = "source_claim"
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
+    owner: str | None = Field(default=None, max_length=40)
+    leased_until: datetime | None = Field(default=None, sa_column=utc_column())
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class TrackerStateRow(SQLModel, table=True):
+    """The story engine's epoch: bumped by every transaction that stores a tracking decision."""
+
+    __tablename__ = "tracker_state"
+
+    id: int = Field(default=1, primary_key=True)
+    epoch: int = 0
+    owner: str | None = Field(default=None, max_length=40)
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def plan_sources(session: Session, planned: dict[str, datetime | None], now: datetime) -> None:
+    """Give every source in ``planned`` a claim row (due at its planned check, else now)."""
+    if not planned:
+        return
+    values = [{"name": name, "next_check_at": at or now} for name, at in planned.items()]
+    statement = _insert(session)(SourceClaimRow).values(values)
+    session.exec(statement.on_conflict_do_nothing(index_elements=["name"]))
+
+
+def claim_sources(
+    session: Session,
+    *,
+    owner: str,
+    names: Collection[str],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[str]:
+    """Lease up to ``limit`` due, unleased sources among ``names`` to ``owner``; their names,
+    most overdue first."""
+    if limit <= 0 or not names:
+        return []
+    due = (
+        select(SourceClaimRow.name)
+        .where(col(SourceClaimRow.name).in_(list(names)))
+        .where(
+            or_(
+                col(SourceClaimRow.next_check_at).is_(None),
+                col(SourceClaimRow.next_check_at) <= now,
+            )
+        )
+        .where(
+            or_(col(SourceClaimRow.leased_until).is_(None), col(SourceClaimRow.leased_until) <= now)
+        )
+        .order_by(col(SourceClaimRow.next_check_at), col(SourceClaimRow.name))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = list(session.exec(due).all())
+    if claimed:
+        session.exec(
+            update(SourceClaimRow)
+            .where(col(SourceClaimRow.name).in_(claimed))
+            .values(owner=owner, leased_until=now + lease, claimed_at=now)
+        )
+    return sorted(claimed, key=claimed.index)
+
+
+def finish_source(session: Session, *, owner: str, name: str, next_check_at: datetime) -> bool:
+    """Drop ``owner``'s lease on ``name`` and store its next check: the one its health record
+    planned (its interval, or a failing source's backoff), else ``next_check_at``. False when
+    the lease was lost meanwhile."""
+    planned = select(SourceRow.next_check_at).where(SourceRow.name == name).scalar_subquery()
+    result = session.exec(
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.name) == name, col(SourceClaimRow.owner) == owner)
+        .values(next_check_at=func.coalesce(planned, next_check_at), owner=None, leased_until=None)
+    )
+    return bool(result.rowcount)
+
+
+def renew_sources(session: Session, *, owner: str, names: Collection[str], until: datetime) -> int:
+    """Extend ``owner``'s leases on ``names`` (checks still running) to ``until``."""
+    if not names:
+        return 0
+    result = session.exec(
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.owner) == owner, col(SourceClaimRow.name).in_(list(names)))
+        .values(leased_until=until)
+    )
+    return int(result.rowcount)
+
+
+def release_sources(session: Session, owner: str) -> int:
+    """Drop every lease of ``owner`` (a graceful stop): others may claim at once."""
+    result = session.exec(
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.owner) == owner)
+        .values(owner=None, leased_until=None)
+    )
+    return int(result.rowcount)
+
+
+def source_claims(session: Session) -> dict[str, SourceClaimRow]:
+    return {row.name: row for row in session.exec(select(SourceClaimRow)).all()}
+
+
+# --------------------------------------------------------------------------- rechecks
+
+
+def claim_rechecks(
+    session: Session, *, now: datetime, lease: timedelta, limit: int
+) -> list[tuple[str, str]]:
+    """(canonical URL, source) of up to ``limit`` articles due for a recheck, most overdue
+    first; their next check moves one lease ahead, so no other instance takes them meanwhile."""
+    due = (
+        select(ArticleRow.id, ArticleRow.canonical_url, ArticleRow.source_name)
+        .where(col(ArticleRow.next_check_at) <= now)
+        .where(col(ArticleRow.duplicate_of).is_(None))
+        .order_by(col(ArticleRow.next_check_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.exec(due).all())
+    if rows:
+        session.exec(
+            update(ArticleRow)
+            .where(col(ArticleRow.id).in_([row[0] for row in rows]))
+            .values(next_check_at=now + lease)
+        )
+    return [(url, source) for _id, url, source in rows]
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+def lock_tracking(session: Session) -> int:
+    """Lock the story engine's state for this transaction; its epoch."""
+    session.exec(
+        _insert(session)(TrackerStateRow)
+        .values(id=1, epoch=0)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    row = session.exec(
+        select(TrackerStateRow).where(TrackerStateRow.id == 1).with_for_update()
+    ).one()
+    return row.epoch
+
+
+def advance_tracking(session: Session, owner: str) -> int:
+    """Bump the epoch (under ``lock_tracking``'s lock): another engine state was stored."""
+    row = session.exec(select(TrackerStateRow).where(TrackerStateRow.id == 1)).one()
+    row.epoch += 1
+    row.owner = owner
+    session.add(row)
+    return row.epoch
