@@ -143,7 +143,9 @@ class Coordinator:
             released = claims.release_sources(session, self.id)
             instances.forget(session, self.id)
         if self._role_connection is not None:
-            self._role_connection.close()  # the server drops the advisory locks with it
+            with contextlib.suppress(SQLAlchemyError):  # the pool keeps the connection: unlock
+                self._role_connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            self._role_connection.close()
             self._role_connection = None
         self.roles.clear()
         log.info("instance_left", instance=self.id, leases_released=released)

@@ -37,14 +37,13 @@ def store(database_url: str) -> Iterator[Store]:
 
 def claim(store: Store, owner: str, at: datetime = NOW, limit: int = 4) -> list[str]:
     with store.session() as session:
-        return claim_sources(
-            session, owner=owner, names=NAMES, now=at, lease=LEASE, limit=limit
-        )
+        return claim_sources(session, owner=owner, names=NAMES, now=at, lease=LEASE, limit=limit)
 
 
 def test_claims_are_disjoint_batches_until_every_source_is_leased(store: Store) -> None:
     first, second, third = claim(store, "a"), claim(store, "b"), claim(store, "c")
-    assert len(first) == len(second) == 4 and len(third) == 2
+    assert len(first) == len(second) == 4
+    assert len(third) == 2
     assert sorted(first + second + third) == NAMES
     assert claim(store, "d") == []
 
