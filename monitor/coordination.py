@@ -71,8 +71,8 @@ class Coordinator:
 
     def start(self) -> None:
         self.started = True
-        self._register(self.clock())
         self.take_roles()
+        self._register(self.clock())
         log.info("instance_registered", instance=self.id, roles=sorted(self.roles))
 
     def _register(self, now: datetime) -> None:

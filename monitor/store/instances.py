@@ -1,6 +1,6 @@
 """Who else runs on this database: the SQLite single-instance lock and the PostgreSQL registry.
 
-SQLite holds one monitor at a time: ``lock_sqlite_database`` takes an OS lock (``fcntl``) on
+SQLite holds one monitor at a time: ``lock_sqlite_database`` takes an OS lock (``flock``) on
 a file beside the database, which the kernel drops when the process dies, however it dies; the
 file says who holds it, for the message the second instance prints. PostgreSQL takes any number:
 each instance registers a row (id, host, pid, version, started, heartbeat, roles) and refreshes
@@ -70,7 +70,7 @@ class FileLock:
     handle: IO[str]
 
     def release(self) -> None:
-        self.handle.close()  # closing drops the fcntl lock
+        self.handle.close()  # closing drops the flock
 
 
 def lock_sqlite_database(database: str) -> FileLock:
@@ -79,7 +79,7 @@ def lock_sqlite_database(database: str) -> FileLock:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+", encoding="utf-8")
     try:
-        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.seek(0)
         holder = handle.read().strip() or "pid unknown"
