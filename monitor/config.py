@@ -415,7 +415,7 @@ def open_server_problem(server: ServerConfig) -> str | None:
 class InstancesConfig(_Model):
     """Several instances on one PostgreSQL database: how work is shared between them."""
 
-    lease: Annotated[float, Field(ge=2.0, le=3600.0)] = 30.0  # a dead instance's work waits this
+    lease: PositiveDuration = 30.0  # how long a dead instance's sources wait for another
     claim_batch: Annotated[int, Field(ge=1, le=100)] = 5
     concurrent_checks: Annotated[int, Field(ge=1, le=1000)] = 10
 

@@ -39,6 +39,7 @@ from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
+from monitor.store.claims import serialise_setup
 from monitor.store.instances import FileLock
 from monitor.store.outbox import count_alerts_by_status
 from monitor.systemd import notify, watchdog_interval
@@ -155,6 +156,7 @@ class Service:
                 to_revision=store.schema_revision,
             )
         with store.session() as session:
+            serialise_setup(session)
             source_store.sync_sources(session, source_definitions(self.settings), utc_now())
         options = fetch_options(self.settings)
         fetch_client = build_client(options)
@@ -396,6 +398,7 @@ class Service:
         if self._delivery is not None:
             self._delivery.configure(settings.webhooks, settings.alerts)
         with self._deps.store.session() as session:
+            serialise_setup(session)
             source_store.sync_sources(session, source_definitions(settings), utc_now())
             if replan:
                 replanned = article_store.replan_rechecks(

@@ -21,7 +21,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -58,6 +58,15 @@ def _insert(session: Session) -> Any:
 
 
 # --------------------------------------------------------------------------- sources
+
+_SETUP_LOCK = 0x6D6F6E73  # "mons"
+
+
+def serialise_setup(session: Session) -> None:
+    """Hold instances starting together in turn for this transaction (they write the same
+    source rows); nothing to do on SQLite, where one instance runs."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK})
 
 
 def plan_sources(session: Session, planned: dict[str, datetime | None], now: datetime) -> None:
