@@ -205,6 +205,7 @@ def lock_if_sqlite(database_url: str) -> instances.FileLock | None:
 
 
 def _try_lock(connection: Connection, key: int) -> bool:
-    return bool(
-        connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
-    )
+    """Take the advisory lock ``key`` of this schema (another schema of the same database is
+    another monitor's: advisory locks are database-wide, so the schema is half of the key)."""
+    statement = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
+    return bool(connection.execute(statement, {"key": key}).scalar())

@@ -171,3 +171,53 @@ def decide_then_fail(store: Store, gate: Coordinator) -> None:
     with store.session() as session:
         gate.enter(session)
         raise RuntimeError("the transaction fails after the engine decided")
+
+
+@pytest.mark.postgres
+async def test_a_second_instance_starting_leaves_the_first_ones_delivery_leases(
+    tmp_path: Path, database_url: str
+) -> None:
+    """It used to release every lease on its first delivery pass: alerts went out twice."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several instances share PostgreSQL")
+    from monitor.config import load_config
+    from monitor.service import Service
+    from monitor.store.outbox import Alert, claim_due
+    from tests.test_daemon import free_port, write_config
+
+    config = write_config(tmp_path, [("quiet", f"http://127.0.0.1:{free_port()}/feed.xml")])
+    sqlite_url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    config.write_text(config.read_text().replace(sqlite_url, database_url))
+    first, second = (Service(load_config(str(config)), str(config)) for _ in range(2))
+    await first.open()
+    assert first.coordinator is not None
+    first.coordinator.start()
+    now = datetime.now(UTC)
+    with first.coordinator.store.session() as session:
+        session.add(
+            Alert(
+                id="msg_1",
+                type="story.created",
+                webhook="hook",
+                order_key="story:s",
+                payload={},
+                created_at=now,
+                due_at=now,
+            )
+        )
+    with first.coordinator.store.session() as session:
+        assert [c.id for c in claim_due(session, webhook="hook", now=now, lease=300)] == ["msg_1"]
+    await second.open()
+    assert second.coordinator is not None
+    second.coordinator.start()
+    try:
+        await second.deliver()
+        with second.coordinator.store.session() as session:
+            alert = session.exec(select(Alert)).one()
+        assert alert.leased_until is not None  # still the first instance's
+        assert alert.attempts == 0
+        assert second.roles()["roles"] == ["checks", "tracking"]
+        assert first.roles()["roles"] == ["checks", "tracking", DELIVERY_ROLE]
+    finally:
+        await second.close()
+        await first.close()
