@@ -153,14 +153,17 @@ class Coordinator:
     # ---------------------------------------------------------------- source checks
 
     def plan(self, planned: dict[str, datetime | None]) -> None:
+        """Claim rows for the sources configured (and enabled), and none for the others."""
         with self.store.session() as session:
+            claims.serialise_setup(session)
             claims.plan_sources(session, planned, self.clock())
+            claims.retire_sources(session, list(planned))
 
-    def claim(self, names: list[str], limit: int) -> list[str]:
-        """Lease up to ``limit`` due sources among ``names`` to this instance."""
+    def claim(self, limit: int) -> list[str]:
+        """Lease up to ``limit`` due sources to this instance."""
         with self.store.session() as session:
             claimed = claims.claim_sources(
-                session, owner=self.id, names=names, now=self.clock(), lease=self.lease, limit=limit
+                session, owner=self.id, now=self.clock(), lease=self.lease, limit=limit
             )
         self.in_flight.update(claimed)
         return claimed
@@ -182,15 +185,12 @@ class Coordinator:
     def enter(self, session: Session) -> Tracker:
         """Lock tracking for this transaction; the engine, reloaded if another instance (or a
         failed transaction of this one) stored a decision since it was loaded."""
-        epoch = claims.lock_tracking(session)
-        if self._tracker is None or epoch != self._epoch:
+        epoch = claims.enter_tracking(session, self.id)
+        if self._tracker is None or epoch - 1 != self._epoch:
             self._tracker = article_store.load_tracker(session, self.tracking())
             self.reloads += 1
-        self._epoch = None  # until leave(): a transaction that fails leaves the engine suspect
+        self._epoch = epoch  # if the transaction fails, the stored epoch stays one less
         return self._tracker
-
-    def leave(self, session: Session) -> None:
-        self._epoch = claims.advance_tracking(session, self.id)
 
 
 def lock_if_sqlite(database_url: str) -> instances.FileLock | None:

@@ -271,8 +271,7 @@ class Service:
         assert coordinator is not None
         limits = self.settings.instances
         room = min(limits.claim_batch, limits.concurrent_checks - len(coordinator.in_flight))
-        names = [source.name for source in self.settings.sources if source.enabled]
-        for name in await asyncio.to_thread(coordinator.claim, names, room):
+        for name in await asyncio.to_thread(coordinator.claim, room):
             task = asyncio.create_task(
                 self.inflight.wrap("check_source", self._claimed_check)(name)
             )

@@ -52,9 +52,6 @@ class TrackingGate(Protocol):
     def enter(self, session: Session) -> Tracker:
         """Lock tracking for ``session``'s transaction; the engine, current with the store."""
 
-    def leave(self, session: Session) -> None:
-        """Note, in ``session``'s transaction, that a decision was stored."""
-
 
 @dataclass(frozen=True, slots=True)
 class ArticleOutcome:
@@ -100,7 +97,7 @@ def track_and_store(
     """Track ``article`` and store everything that follows from it in one transaction.
 
     With a ``gate`` (several instances on one database) the decision is taken under the
-    gate's lock, on the engine the gate hands over, and the gate notes it before commit.
+    gate's lock, held until the transaction ends, on the engine the gate hands over.
     """
     with store.session() as session:
         engine = tracker if gate is None else gate.enter(session)
@@ -126,8 +123,6 @@ def track_and_store(
                 session, result, article, topics, disabled_webhooks, development_id, now
             )
         save_validators(session, requested_url, page.validators, page.status, now)
-        if gate is not None:
-            gate.leave(session)
     _count(metrics, result, is_new, alerts)
     return ArticleOutcome(
         url=article.canonical_url,

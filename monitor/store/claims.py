@@ -7,9 +7,9 @@
   and drops the lease; a killed instance's leases simply run out and another instance claims.
 - Article rechecks: ``claim_rechecks`` pushes a due article's ``next_check_at`` one lease ahead
   in the claiming transaction, which is the lease; storing the recheck plans the real next one.
-- Tracking: ``lock_tracking`` locks the one ``tracker_state`` row for the rest of the
-  transaction and returns its epoch, which ``advance_tracking`` bumps in the same transaction;
-  an instance whose story engine was loaded at another epoch reloads it before deciding.
+- Tracking: ``enter_tracking`` bumps the epoch of the one ``tracker_state`` row, which locks it
+  for the rest of the transaction; an instance whose story engine was loaded at another epoch
+  than the one before reloads it before deciding.
 
 On SQLite (one instance, by lock) the same statements work: ``FOR UPDATE`` is simply left out.
 Functions take a ``Session`` and leave committing to the caller.
@@ -21,7 +21,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, text, update
+from sqlalchemy import delete, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -79,21 +79,14 @@ def plan_sources(session: Session, planned: dict[str, datetime | None], now: dat
 
 
 def claim_sources(
-    session: Session,
-    *,
-    owner: str,
-    names: Collection[str],
-    now: datetime,
-    lease: timedelta,
-    limit: int,
+    session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int
 ) -> list[str]:
-    """Lease up to ``limit`` due, unleased sources among ``names`` to ``owner``; their names,
-    most overdue first."""
-    if limit <= 0 or not names:
+    """Lease up to ``limit`` due, unleased sources to ``owner``, in one statement; their
+    names, most overdue first."""
+    if limit <= 0:
         return []
     due = (
         select(SourceClaimRow.name)
-        .where(col(SourceClaimRow.name).in_(list(names)))
         .where(
             or_(
                 col(SourceClaimRow.next_check_at).is_(None),
@@ -106,15 +99,23 @@ def claim_sources(
         .order_by(col(SourceClaimRow.next_check_at), col(SourceClaimRow.name))
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    claimed = list(session.exec(due).all())
-    if claimed:
-        session.exec(
-            update(SourceClaimRow)
-            .where(col(SourceClaimRow.name).in_(claimed))
-            .values(owner=owner, leased_until=now + lease, claimed_at=now)
-        )
-    return sorted(claimed, key=claimed.index)
+    statement = (
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.name).in_(due))
+        .values(owner=owner, leased_until=now + lease, claimed_at=now)
+        .returning(col(SourceClaimRow.name), col(SourceClaimRow.next_check_at))
+    )
+    rows = session.execute(statement).all()
+    epoch = datetime.min.replace(tzinfo=now.tzinfo)
+    return [name for name, _ in sorted(rows, key=lambda row: (row[1] or epoch, row[0]))]
+
+
+def retire_sources(session: Session, keep: Collection[str]) -> int:
+    """Drop the claim rows of sources no longer configured (or disabled): nobody claims them."""
+    statement = delete(SourceClaimRow).where(col(SourceClaimRow.name).not_in(list(keep)))
+    return int(session.exec(statement).rowcount)
 
 
 def finish_source(session: Session, *, owner: str, name: str, next_check_at: datetime) -> bool:
@@ -185,23 +186,22 @@ def claim_rechecks(
 # --------------------------------------------------------------------------- tracking
 
 
-def lock_tracking(session: Session) -> int:
-    """Lock the story engine's state for this transaction; its epoch."""
-    session.exec(
-        _insert(session)(TrackerStateRow)
-        .values(id=1, epoch=0)
-        .on_conflict_do_nothing(index_elements=["id"])
+def enter_tracking(session: Session, owner: str) -> int:
+    """Lock the story engine's state for this transaction and move its epoch on, in one
+    statement; the new epoch (the one before is one less)."""
+    statement = (
+        update(TrackerStateRow)
+        .where(col(TrackerStateRow.id) == 1)
+        .values(epoch=TrackerStateRow.epoch + 1, owner=owner)
+        .returning(col(TrackerStateRow.epoch))
     )
-    row = session.exec(
-        select(TrackerStateRow).where(TrackerStateRow.id == 1).with_for_update()
-    ).one()
-    return row.epoch
-
-
-def advance_tracking(session: Session, owner: str) -> int:
-    """Bump the epoch (under ``lock_tracking``'s lock): another engine state was stored."""
-    row = session.exec(select(TrackerStateRow).where(TrackerStateRow.id == 1)).one()
-    row.epoch += 1
-    row.owner = owner
-    session.add(row)
-    return row.epoch
+    epoch = session.execute(statement).scalar()
+    if epoch is None:  # the first decision ever: make the row, then take it
+        session.exec(
+            _insert(session)(TrackerStateRow)
+            .values(id=1, epoch=0)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        epoch = session.execute(statement).scalar()
+    assert epoch is not None
+    return int(epoch)

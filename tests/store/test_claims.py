@@ -9,14 +9,14 @@ import pytest
 
 from monitor.store import Store
 from monitor.store.claims import (
-    advance_tracking,
     claim_rechecks,
     claim_sources,
+    enter_tracking,
     finish_source,
-    lock_tracking,
     plan_sources,
     release_sources,
     renew_sources,
+    retire_sources,
     source_claims,
 )
 from monitor.store.tables import ArticleRow
@@ -37,7 +37,7 @@ def store(database_url: str) -> Iterator[Store]:
 
 def claim(store: Store, owner: str, at: datetime = NOW, limit: int = 4) -> list[str]:
     with store.session() as session:
-        return claim_sources(session, owner=owner, names=NAMES, now=at, lease=LEASE, limit=limit)
+        return claim_sources(session, owner=owner, now=at, lease=LEASE, limit=limit)
 
 
 def test_claims_are_disjoint_batches_until_every_source_is_leased(store: Store) -> None:
@@ -96,7 +96,7 @@ def test_postgresql_claims_skip_rows_locked_by_an_open_claim(database_url: str) 
         with store.session() as session:
             plan_sources(session, dict.fromkeys(NAMES), NOW)
         with store.session() as first:
-            mine = claim_sources(first, owner="a", names=NAMES, now=NOW, lease=LEASE, limit=5)
+            mine = claim_sources(first, owner="a", now=NOW, lease=LEASE, limit=5)
             # ``first`` has not committed: its rows are locked, not yet leased.
             theirs = claim(store, "b", limit=10)
         assert sorted(mine + theirs) == NAMES
@@ -134,13 +134,17 @@ def test_the_tracking_epoch_moves_with_each_stored_decision(database_url: str) -
     store = Store.open(database_url)
     try:
         with store.session() as session:
-            assert lock_tracking(session) == 0
-            assert advance_tracking(session, "a") == 1
+            assert enter_tracking(session, "a") == 1
         with store.session() as session:
-            assert lock_tracking(session) == 1
-            advance_tracking(session, "b")
-            session.rollback()
+            assert enter_tracking(session, "b") == 2
+            session.rollback()  # a decision that was not stored
         with store.session() as session:
-            assert lock_tracking(session) == 1
+            assert enter_tracking(session, "b") == 2
     finally:
         store.close()
+
+
+def test_sources_no_longer_configured_are_not_claimed(store: Store) -> None:
+    with store.session() as session:
+        assert retire_sources(session, NAMES[:3]) == len(NAMES) - 3
+    assert sorted(claim(store, "a", limit=20)) == NAMES[:3]
