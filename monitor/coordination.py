@@ -60,6 +60,7 @@ class Coordinator:
         self.id = new_instance_id()
         self.started_at = clock()
         self.in_flight: set[str] = set()
+        self.finished: dict[str, datetime] = {}  # checked, handed back with the next claim
         self.roles: set[str] = set()
         self._role_connection: Connection | None = None
         self._tracker: Tracker | None = None
@@ -140,6 +141,7 @@ class Coordinator:
         """A graceful stop: release the leases and roles and leave the registry."""
         self.started = False
         with self.store.session() as session:
+            claims.finish_sources(session, owner=self.id, finished=self.finished)
             released = claims.release_sources(session, self.id)
             instances.forget(session, self.id)
         if self._role_connection is not None:
@@ -160,22 +162,24 @@ class Coordinator:
             claims.retire_sources(session, list(planned))
 
     def claim(self, limit: int) -> list[str]:
-        """Lease up to ``limit`` due sources to this instance."""
+        """Hand back the sources checked since the last claim, and lease up to ``limit`` due
+        sources to this instance: one transaction a tick, whatever the number of checks."""
+        finished, self.finished = self.finished, {}
         with self.store.session() as session:
+            kept = claims.finish_sources(session, owner=self.id, finished=finished)
             claimed = claims.claim_sources(
                 session, owner=self.id, now=self.clock(), lease=self.lease, limit=limit
             )
+        if kept < len(finished):
+            log.warning("source_leases_lost", instance=self.id, count=len(finished) - kept)
         self.in_flight.update(claimed)
         return claimed
 
     def finish(self, name: str, interval: float) -> None:
-        """The check of ``name`` ended: store its next check and drop the lease."""
+        """The check of ``name`` ended: its next check is stored (and its lease dropped) with
+        the next claim; until then the lease keeps it from others."""
         self.in_flight.discard(name)
-        fallback = self.clock() + timedelta(seconds=interval)
-        with self.store.session() as session:
-            kept = claims.finish_source(session, owner=self.id, name=name, next_check_at=fallback)
-        if not kept:
-            log.warning("source_lease_lost", instance=self.id, source=name)
+        self.finished[name] = self.clock() + timedelta(seconds=interval)
 
     def claim_rechecks(self, session: Any, now: datetime, limit: int) -> list[tuple[str, str]]:
         return claims.claim_rechecks(session, now=now, lease=self.lease, limit=limit)

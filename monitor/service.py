@@ -285,7 +285,7 @@ class Service:
             await self.check_source_by_name(name, respect_backoff=False)
         finally:
             interval = source.interval if source is not None else CLAIM_INTERVAL_SECONDS
-            await asyncio.to_thread(self.coordinator.finish, name, interval)
+            self.coordinator.finish(name, interval)
 
     async def heartbeat(self) -> None:
         assert self.coordinator is not None

@@ -3,7 +3,7 @@
 - Source checks: each source has a ``source_claim`` row holding its next check, and while one
   instance checks it, that instance's id (``owner``) and the lease's end (``leased_until``).
   ``claim_sources`` takes a small batch of due, unleased rows with ``SELECT … FOR UPDATE SKIP
-  LOCKED``, so two instances never claim the same row; ``finish_source`` stores the next check
+  LOCKED``, so two instances never claim the same row; ``finish_sources`` stores the next check
   and drops the lease; a killed instance's leases simply run out and another instance claims.
 - Article rechecks: ``claim_rechecks`` pushes a due article's ``next_check_at`` one lease ahead
   in the claiming transaction, which is the lease; storing the recheck plans the real next one.
@@ -21,12 +21,12 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, text, update
+from sqlalchemy import bindparam, delete, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from monitor.store.tables import ArticleRow, SourceRow, utc_column
+from monitor.store.tables import ArticleRow, SourceRow, UTCDateTime, utc_column
 
 
 class SourceClaimRow(SQLModel, table=True):
@@ -118,17 +118,29 @@ def retire_sources(session: Session, keep: Collection[str]) -> int:
     return int(session.exec(statement).rowcount)
 
 
-def finish_source(session: Session, *, owner: str, name: str, next_check_at: datetime) -> bool:
-    """Drop ``owner``'s lease on ``name`` and store its next check: the one its health record
-    planned (its interval, or a failing source's backoff), else ``next_check_at``. False when
-    the lease was lost meanwhile."""
-    planned = select(SourceRow.next_check_at).where(SourceRow.name == name).scalar_subquery()
-    result = session.exec(
-        update(SourceClaimRow)
-        .where(col(SourceClaimRow.name) == name, col(SourceClaimRow.owner) == owner)
-        .values(next_check_at=func.coalesce(planned, next_check_at), owner=None, leased_until=None)
+def finish_sources(session: Session, *, owner: str, finished: dict[str, datetime]) -> int:
+    """Drop ``owner``'s leases on the ``finished`` sources and store each one's next check: the
+    one its health record planned (its interval, or a failing source's backoff), else the time
+    given. One statement for them all; how many leases were still ``owner``'s."""
+    if not finished:
+        return 0
+    planned = (
+        select(SourceRow.next_check_at)
+        .where(col(SourceRow.name) == col(SourceClaimRow.name))
+        .scalar_subquery()
     )
-    return bool(result.rowcount)
+    statement = (
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.name) == bindparam("finished_name"))
+        .where(col(SourceClaimRow.owner) == owner)
+        .values(
+            next_check_at=func.coalesce(planned, bindparam("fallback", type_=UTCDateTime())),
+            owner=None,
+            leased_until=None,
+        )
+    )
+    rows = [{"finished_name": name, "fallback": at} for name, at in finished.items()]
+    return int(session.connection().execute(statement, rows).rowcount)  # core executemany
 
 
 def renew_sources(session: Session, *, owner: str, names: Collection[str], until: datetime) -> int:

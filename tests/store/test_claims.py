@@ -12,7 +12,7 @@ from monitor.store.claims import (
     claim_rechecks,
     claim_sources,
     enter_tracking,
-    finish_source,
+    finish_sources,
     plan_sources,
     release_sources,
     renew_sources,
@@ -51,7 +51,7 @@ def test_claims_are_disjoint_batches_until_every_source_is_leased(store: Store) 
 def test_a_finished_source_is_due_again_at_its_next_check(store: Store) -> None:
     [name] = claim(store, "a", limit=1)
     with store.session() as session:
-        assert finish_source(session, owner="a", name=name, next_check_at=NOW + LEASE * 2)
+        assert finish_sources(session, owner="a", finished={name: NOW + LEASE * 2}) == 1
     later = NOW + LEASE + timedelta(seconds=1)
     assert name not in claim(store, "b", at=later, limit=20)
     assert name in claim(store, "b", at=NOW + LEASE * 2, limit=20)
@@ -70,9 +70,10 @@ def test_renewed_leases_hold_and_a_lost_lease_is_not_finished(store: Store) -> N
     later = NOW + LEASE * 2
     assert claim(store, "b", at=later, limit=20).count(lost) == 1
     with store.session() as session:
-        assert not finish_source(session, owner="a", name=lost, next_check_at=later)
-        assert source_claims(session)[lost].owner == "b"
-        assert source_claims(session)[kept].owner == "a"
+        assert finish_sources(session, owner="a", finished={lost: later, kept: later}) == 1
+        rows = source_claims(session)
+    assert rows[lost].owner == "b"  # the lost lease is left alone
+    assert (rows[kept].owner, rows[kept].next_check_at) == (None, later)
 
 
 def test_a_graceful_stop_releases_its_leases(store: Store) -> None:
