@@ -14,6 +14,7 @@ from monitor.config import TrackingConfig
 from monitor.coordination import DELIVERY_ROLE, Coordinator
 from monitor.metrics import Metrics
 from monitor.models import Page, Validators
+from monitor.service import Service
 from monitor.store import Store
 from monitor.store.articles import track_and_store
 from monitor.store.instances import list_instances
@@ -181,7 +182,6 @@ async def test_a_second_instance_starting_leaves_the_first_ones_delivery_leases(
     if not database_url.startswith("postgresql"):
         pytest.skip("several instances share PostgreSQL")
     from monitor.config import load_config
-    from monitor.service import Service
     from monitor.store.outbox import Alert, claim_due
     from tests.test_daemon import free_port, write_config
 
@@ -216,8 +216,26 @@ async def test_a_second_instance_starting_leaves_the_first_ones_delivery_leases(
             alert = session.exec(select(Alert)).one()
         assert alert.leased_until is not None  # still the first instance's
         assert alert.attempts == 0
-        assert second.roles()["roles"] == ["checks", "tracking"]
-        assert first.roles()["roles"] == ["checks", "tracking", DELIVERY_ROLE]
+        assert await healthz_instance(second) == {
+            "mode": "shared",
+            "instance": second.coordinator.id,
+            "roles": ["checks", "tracking"],
+        }
+        assert (await healthz_instance(first))["roles"] == ["checks", "tracking", DELIVERY_ROLE]
     finally:
         await second.close()
         await first.close()
+
+
+async def healthz_instance(service: Service) -> object:
+    """What ``/healthz`` of ``service``'s endpoint says of the instance."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from monitor.server import ServerDeps, build_app
+
+    assert service.coordinator is not None
+    deps = ServerDeps(service.coordinator.store, Metrics(), lambda: True, roles=service.roles)
+    async with TestClient(TestServer(build_app(deps), host="127.0.0.1")) as client:
+        response = await client.get("/healthz")
+        assert response.status == 200
+        return (await response.json())["instance"]
