@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -49,67 +48,25 @@ sys.path.insert(0, str(REPO))
 from monitor.config import TrackingConfig  # noqa: E402
 from monitor.coordination import Coordinator  # noqa: E402
 from monitor.store import Store, claims  # noqa: E402
-from tests.news_site import NewsSite, serve_receiver, serve_site  # noqa: E402
+from tests.conftest import _fresh_postgres_schema  # noqa: E402
+from tests.news_site import NewsSite, monitor_config, serve_receiver, serve_site  # noqa: E402
 
 # --------------------------------------------------------------------------- schemas
 
 
 @contextmanager
 def fresh_schema(url: str) -> Iterator[str]:
-    import psycopg
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    """A schema of its own, dropped afterwards (the tests' fixture does the work)."""
+    yield from _fresh_postgres_schema(url)
 
 
 # --------------------------------------------------------------------------- part 1
 
 
 def write_config(folder: Path, site: NewsSite, hook: str, database: str, interval: float) -> Path:
-    lines = [
-        "storage:",
-        f"  database_url: {database}",
-        "fetch:",
-        "  retries: 0",
-        "  per_host_delay: 0s",
-        "  per_host_concurrency: 16",
-        "  obey_robots: false",
-        "  allow_private_networks: true",
-        "instances:",
-        "  lease: 10s",
-        "  claim_batch: 10",
-        "  concurrent_checks: 20",
-        "sources:",
-    ]
-    for feed in range(site.feeds):
-        lines += [
-            f"  - name: feed-{feed:03d}",
-            f"    url: {site.base}/feed/{feed}.xml",
-            f"    interval: {interval}s",
-            "    jitter: 0s",
-        ]
-    lines += [
-        "topics:",
-        "  - name: everything",
-        "    query: {any: [the]}",
-        "    webhooks: [hook]",
-        "webhooks:",
-        "  - name: hook",
-        f"    url: {hook}",
-        "    secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-        "server:",
-        "  enabled: false",
-    ]
+    limits = {"lease": "10s", "claim_batch": 10, "concurrent_checks": 20}
     path = folder / "monitor.yaml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(monitor_config(site, hook, database, interval=interval, instances=limits))
     return path
 
 

@@ -221,3 +221,51 @@ def serve_receiver(received: list[Received]) -> ThreadingHTTPServer:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def monitor_config(
+    site: NewsSite, hook: str, database: str, *, interval: float, instances: dict[str, object]
+) -> str:
+    """A monitor configuration watching every feed of ``site`` every ``interval`` seconds,
+    alerting ``hook`` of everything, with ``instances:`` set as given."""
+    lines = [
+        "storage:",
+        f"  database_url: {database}",
+        "fetch:",
+        "  connect_timeout: 5s",
+        "  total_timeout: 10s",
+        "  retries: 0",
+        "  per_host_delay: 0s",
+        "  per_host_concurrency: 16",
+        "  obey_robots: false",
+        "  allow_private_networks: true",
+        "instances:",
+        *(f"  {key}: {value}" for key, value in instances.items()),
+        "sources:",
+    ]
+    for feed in range(site.feeds):
+        lines += [
+            f"  - name: feed-{feed:03d}",
+            f"    url: {site.base}/feed/{feed}.xml",
+            f"    interval: {interval}s",
+            "    jitter: 0s",
+        ]
+    lines += [
+        "topics:",
+        "  - name: everything",
+        "    query: {any: [the]}",
+        "    webhooks: [hook]",
+        "webhooks:",
+        "  - name: hook",
+        f"    url: {hook}",
+        f"    secret: {SECRET}",
+        "alerts:",
+        "  delivery_interval: 0.5s",
+        "  retry_schedule: [0s, 1s, 2s]",
+        "server:",
+        "  enabled: false",
+    ]
+    return "\n".join(lines) + "\n"

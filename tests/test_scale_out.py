@@ -31,10 +31,16 @@ from monitor.store.instances import list_instances
 from monitor.store.outbox import Alert
 from monitor.store.tables import ArticleRow, RevisionRow, StoryRow
 from monitor.track import Observation, Tracker
-from tests.news_site import NewsSite, Received, serve_receiver, serve_site
+from tests.news_site import (
+    SECRET,
+    NewsSite,
+    Received,
+    monitor_config,
+    serve_receiver,
+    serve_site,
+)
 
 REPO = Path(__file__).resolve().parents[1]
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 INTERVAL = 10.0
 LEASE = 4.0
 INSTANCES = 3
@@ -44,45 +50,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def write_config(tmp_path: Path, site: NewsSite, hook: str, database_url: str) -> Path:
-    lines = [
-        "storage:",
-        f"  database_url: {database_url}",
-        "fetch:",
-        "  connect_timeout: 5s",
-        "  total_timeout: 10s",
-        "  retries: 0",
-        "  per_host_delay: 0s",
-        "  per_host_concurrency: 8",
-        "  obey_robots: false",
-        "  allow_private_networks: true",
-        "instances:",
-        f"  lease: {LEASE}s",
-        f"  concurrent_checks: {CONCURRENT_CHECKS}",
-        "sources:",
-    ]
-    for feed in range(site.feeds):
-        lines += [
-            f"  - name: feed-{feed:03d}",
-            f"    url: {site.base}/feed/{feed}.xml",
-            f"    interval: {INTERVAL}s",
-        ]
-    lines += [
-        "topics:",
-        "  - name: everything",
-        "    query: {any: [the]}",
-        "    webhooks: [hook]",
-        "webhooks:",
-        "  - name: hook",
-        f"    url: {hook}",
-        f"    secret: {SECRET}",
-        "alerts:",
-        "  delivery_interval: 0.5s",
-        "  retry_schedule: [0s, 1s, 2s]",
-        "server:",
-        "  enabled: false",
-    ]
+    limits = {"lease": f"{LEASE}s", "concurrent_checks": CONCURRENT_CHECKS}
     path = tmp_path / "monitor.yaml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(monitor_config(site, hook, database_url, interval=INTERVAL, instances=limits))
     return path
 
 
