@@ -14,7 +14,7 @@ import contextlib
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,16 +89,15 @@ class Coordinator:
         with self.store.session() as session:
             instances.register(session, entry)
 
-    def beat(self) -> None:
-        """Heartbeat: keep the registry row fresh, the running checks' leases alive, and the
-        roles held (taking one a dead instance left)."""
+    def beat(self, running: Collection[str] | None = None) -> None:
+        """Heartbeat: keep the registry row fresh, the ``running`` checks' leases alive (by
+        default those in flight), and the roles held (taking one a dead instance left)."""
         now = self.clock()
         self.take_roles()
+        running = list(self.in_flight) if running is None else running
         with self.store.session() as session:
             known = instances.heartbeat(session, self.id, now, tuple(sorted(self.roles)))
-            claims.renew_sources(
-                session, owner=self.id, names=set(self.in_flight), until=now + self.lease
-            )
+            claims.renew_sources(session, owner=self.id, names=running, until=now + self.lease)
             instances.forget_silent(session, now - self.lease * FORGET_AFTER_LEASES)
         if not known:
             self._register(now)
@@ -161,10 +160,15 @@ class Coordinator:
             claims.plan_sources(session, planned, self.clock())
             claims.retire_sources(session, list(planned))
 
-    def claim(self, limit: int) -> list[str]:
-        """Hand back the sources checked since the last claim, and lease up to ``limit`` due
-        sources to this instance: one transaction a tick, whatever the number of checks."""
+    def take_finished(self) -> dict[str, datetime]:
+        """The sources checked since the last claim (to hand to ``claim``, from the loop)."""
         finished, self.finished = self.finished, {}
+        return finished
+
+    def claim(self, limit: int, finished: dict[str, datetime] | None = None) -> list[str]:
+        """Hand back the ``finished`` sources, and lease up to ``limit`` due sources to this
+        instance: one transaction a tick, whatever the number of checks."""
+        finished = self.take_finished() if finished is None else finished
         with self.store.session() as session:
             kept = claims.finish_sources(session, owner=self.id, finished=finished)
             claimed = claims.claim_sources(

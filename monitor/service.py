@@ -266,17 +266,23 @@ class Service:
         )
 
     async def claim_checks(self) -> None:
-        """Claim due sources (as many as there is room for) and start their checks."""
+        """Claim due sources, a batch at a time while there is room and more are due, and
+        start their checks."""
         coordinator = self.coordinator
         assert coordinator is not None
         limits = self.settings.instances
-        room = min(limits.claim_batch, limits.concurrent_checks - len(coordinator.in_flight))
-        for name in await asyncio.to_thread(coordinator.claim, room):
-            task = asyncio.create_task(
-                self.inflight.wrap("check_source", self._claimed_check)(name)
-            )
-            self._claimed.add(task)
-            task.add_done_callback(self._claimed.discard)
+        while (room := limits.concurrent_checks - len(coordinator.in_flight)) > 0:
+            wanted = min(limits.claim_batch, room)
+            finished = coordinator.take_finished()  # here, on the loop that adds to it
+            claimed = await asyncio.to_thread(coordinator.claim, wanted, finished)
+            for name in claimed:
+                task = asyncio.create_task(
+                    self.inflight.wrap("check_source", self._claimed_check)(name)
+                )
+                self._claimed.add(task)
+                task.add_done_callback(self._claimed.discard)
+            if len(claimed) < wanted:  # nothing more is due: until the next tick
+                return
 
     async def _claimed_check(self, name: str) -> None:
         assert self.coordinator is not None
@@ -289,7 +295,8 @@ class Service:
 
     async def heartbeat(self) -> None:
         assert self.coordinator is not None
-        await asyncio.to_thread(self.coordinator.beat)
+        running = frozenset(self.coordinator.in_flight)  # a copy made on the loop
+        await asyncio.to_thread(self.coordinator.beat, running)
 
     def roles(self) -> dict[str, object]:
         """Which instance this is and which roles it holds (for /healthz)."""
