@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.dates import parse_date
+from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.text import clean_value, fold
 from monitor.lang.detect import declared_or_detected
 
@@ -75,6 +76,9 @@ _META_MODIFIED = (
 _META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 _META_SECTION = ("article:section", "parsely-section", "section", "category")
 _META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+_META_KEYWORDS = ("keywords", "news_keywords", "article:tag")
+MAX_KEYWORDS = 30
+MAX_KEYWORD_CHARS = 80
 _META_TITLE = ("og:title", "twitter:title", "parsely-title", "headline")
 
 
@@ -89,6 +93,7 @@ class MetadataDraft:
     language: str | None = None
     section: str | None = None
     description: str | None = None
+    keywords: list[str] = field(default_factory=list)
     canonical: str | None = None
     og_url: str | None = None
     og_type: str | None = None
@@ -124,25 +129,31 @@ def _is_utc(moment: datetime) -> bool:
     return moment.utcoffset() == timedelta(0)
 
 
-def read_metadata(tree: LexborHTMLParser) -> MetadataDraft:
-    """Everything but the body: title, authors, dates, language, section, description, URLs."""
+def read_metadata(tree: LexborHTMLParser, elements: PageElements | None = None) -> MetadataDraft:
+    """Everything but the body: title, authors, dates, language, section, description, URLs.
+
+    ``elements`` are the page's metadata elements when the caller has gathered them already.
+    """
+    found = elements if elements is not None else page_elements(tree)
     draft = MetadataDraft()
-    for item in _json_ld_articles(tree, draft):
+    for item in _json_ld_articles(found.json_ld, draft):
         _apply_json_ld(draft, item)
-    metas = _meta_values(tree)
+    metas = _meta_values(found.metas)
     _apply_meta(draft, metas)
-    _apply_microdata(draft, tree)
-    _apply_links(draft, tree)
+    _apply_microdata(draft, found)
+    _apply_links(draft, found.links)
     draft.language = draft.language or _language(tree, metas)
-    draft.title = draft.title or _heading_title(tree) or _document_title(tree)
+    draft.title = (
+        draft.title or _heading_title(found.first_h1) or _document_title(found.first_title)
+    )
     return draft
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
 
 
-def _json_ld_articles(tree: LexborHTMLParser, draft: MetadataDraft) -> Iterator[dict[str, Any]]:
-    for script in tree.css('script[type="application/ld+json"]'):
+def _json_ld_articles(scripts: list[LexborNode], draft: MetadataDraft) -> Iterator[dict[str, Any]]:
+    for script in scripts:
         raw = script.text(deep=True)
         if not raw.strip() or len(raw) > _MAX_JSON_LD_BYTES:
             continue
@@ -191,6 +202,8 @@ def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     draft.section = draft.section or _first_text(item.get("articleSection"))
     draft.description = draft.description or clean_value(item.get("description"))
     draft.language = draft.language or _language_tag(_first_text(item.get("inLanguage")))
+    for key in ("keywords", "about", "mentions"):
+        add_keywords(draft.keywords, _thing_names(item.get(key)))
     body = item.get("articleBody")
     if isinstance(body, str) and len(body) > len(draft.article_body or ""):
         draft.article_body = body
@@ -220,6 +233,31 @@ def _author_name(raw: object) -> str | None:
     return _BYLINE_PREFIX.sub("", name) or None
 
 
+def _thing_names(value: object) -> list[str]:
+    """The texts of a JSON-LD ``keywords``/``about``/``mentions`` value: a comma-separated
+    string, a Thing with a ``name``, or a list of either."""
+    items = value if isinstance(value, list) else [value]
+    found: list[str] = []
+    for item in items[:MAX_KEYWORDS]:
+        raw = item.get("name") if isinstance(item, dict) else item
+        if isinstance(raw, str):
+            found.extend(raw.split(",") if isinstance(item, str) else [raw])
+    return found
+
+
+def add_keywords(keywords: list[str], found: Iterable[str]) -> None:
+    """Append the cleaned, not yet listed (case folded) ``found`` to ``keywords``, at most
+    ``MAX_KEYWORDS`` of at most ``MAX_KEYWORD_CHARS`` characters each."""
+    known = {k.casefold() for k in keywords}
+    for raw in found:
+        keyword = clean_value(raw)
+        if len(keywords) >= MAX_KEYWORDS:
+            return
+        if keyword and len(keyword) <= MAX_KEYWORD_CHARS and keyword.casefold() not in known:
+            keywords.append(keyword)
+            known.add(keyword.casefold())
+
+
 def _first_text(value: object) -> str | None:
     if isinstance(value, list):
         value = next((item for item in value if isinstance(item, str) and item.strip()), None)
@@ -231,10 +269,10 @@ def _first_text(value: object) -> str | None:
 # --- meta tags ---------------------------------------------------------------------------------
 
 
-def _meta_values(tree: LexborHTMLParser) -> dict[str, list[str]]:
+def _meta_values(metas: list[LexborNode]) -> dict[str, list[str]]:
     """``<meta>`` contents keyed by lower-cased property/name/itemprop/http-equiv."""
     values: dict[str, list[str]] = {}
-    for meta in tree.css("meta[content]"):
+    for meta in metas:
         attrs = meta.attributes
         content = attrs.get("content")
         if not content:
@@ -267,6 +305,9 @@ def _apply_meta(draft: MetadataDraft, metas: dict[str, list[str]]) -> None:
         draft.authors = _meta_authors(metas)
     draft.section = draft.section or _first_meta(metas, _META_SECTION)
     draft.description = draft.description or _first_meta(metas, _META_DESCRIPTION)
+    for key in _META_KEYWORDS:
+        for value in metas.get(key, ()):
+            add_keywords(draft.keywords, value.split(",") if "tag" not in key else [value])
     draft.og_url = _first_meta(metas, ("og:url",))
     draft.og_type = (_first_meta(metas, ("og:type",)) or "").lower() or None
 
@@ -287,17 +328,18 @@ def _meta_authors(metas: dict[str, list[str]]) -> list[str]:
 # --- microdata, <time>, <link>, language, title fallbacks ---------------------------------------
 
 
-def _apply_microdata(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
+def _apply_microdata(draft: MetadataDraft, found: PageElements) -> None:
     if draft.published is None or draft.modified is None:
         for name, prop in (("published", "datePublished"), ("modified", "dateModified")):
-            for node in tree.css(f'[itemprop="{prop}"]'):
+            for node in found.itemprops.get(prop, ()):
                 draft.set_date(name, _node_date_value(node))
     if draft.published is None:
-        for node in tree.css("time[datetime]")[:5]:
+        stamped = [node for node in found.times if "datetime" in node.attributes]
+        for node in stamped[:5]:
             if not _is_update_stamp(node):
                 draft.set_date("published", node.attributes.get("datetime"))
     if not draft.authors:
-        draft.authors = _microdata_authors(tree)
+        draft.authors = _microdata_authors(found.itemprops.get("author", []))
 
 
 def _is_update_stamp(node: LexborNode) -> bool:
@@ -315,9 +357,9 @@ def _node_date_value(node: LexborNode) -> str | None:
     return attrs.get("content") or attrs.get("datetime") or node.text(deep=True)
 
 
-def _microdata_authors(tree: LexborHTMLParser) -> list[str]:
+def _microdata_authors(nodes: list[LexborNode]) -> list[str]:
     names: list[str] = []
-    for node in tree.css('[itemprop="author"]')[:10]:
+    for node in nodes[:10]:
         name_node = node.css_first('[itemprop="name"]')
         source = name_node if name_node is not None else node
         raw = source.attributes.get("content") or source.text(deep=True)
@@ -327,8 +369,8 @@ def _microdata_authors(tree: LexborHTMLParser) -> list[str]:
     return names
 
 
-def _apply_links(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
-    for link in tree.css("link[rel][href]"):
+def _apply_links(draft: MetadataDraft, links: list[LexborNode]) -> None:
+    for link in links:
         rel = (link.attributes.get("rel") or "").lower().split()
         if "canonical" in rel:
             draft.canonical = clean_value(link.attributes.get("href"))
@@ -368,13 +410,11 @@ def _language_tag(value: str | None) -> str | None:
     return "-".join(tag)
 
 
-def _heading_title(tree: LexborHTMLParser) -> str | None:
-    h1 = tree.css_first("h1")
+def _heading_title(h1: LexborNode | None) -> str | None:
     return clean_value(h1.text(deep=True)) if h1 is not None else None
 
 
-def _document_title(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first("title")
+def _document_title(node: LexborNode | None) -> str | None:
     if node is None:
         return None
     title = fold(node.text(deep=True))
