@@ -52,6 +52,8 @@ from monitor.track.recheck import (
 
 log = structlog.get_logger("monitor.pipeline")
 T = TypeVar("T")
+RecheckClaim = Callable[[Any, datetime, int, list[str]], list[tuple[str, str]]]
+"""(session, now, limit, source names) → the (URL, source) pairs claimed."""
 
 ARTICLE_CONCURRENCY = 8
 MAX_CHILD_SITEMAPS = 5
@@ -69,6 +71,8 @@ class Deps:
     strip_params: frozenset[str] | None = None
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
+    tracking_gate: article_store.TrackingGate | None = None  # several instances: serialised
+    claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
@@ -373,9 +377,10 @@ async def process_article_url(
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
         return _skip(deps, url, page, now, "other_language", reason)
+    gate = deps.tracking_gate
     return article_store.track_and_store(
         deps.store,
-        deps.tracker,
+        deps.tracker if gate is None else None,
         source=source.name,
         requested_url=url,
         page=page,
@@ -385,6 +390,7 @@ async def process_article_url(
         disabled_webhooks=_disabled_webhooks(deps.settings),
         plan_recheck=recheck_plan(deps.settings.tracking.recheck),
         metrics=deps.metrics,
+        gate=gate,
     )
 
 
@@ -528,7 +534,10 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
     with deps.store.session() as session:
         quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
         dormant = article_store.mark_dormant(session, quiet_since)
-        overdue = article_store.due_for_recheck(session, now, limit * 4, list(sources))
+        if deps.claim_rechecks is None:
+            overdue = article_store.due_for_recheck(session, now, limit * 4, list(sources))
+        else:  # several instances: what this one claims, no other takes meanwhile
+            overdue = deps.claim_rechecks(session, now, limit, list(sources))
     if dormant:
         log.info("stories_dormant", count=dormant)
     run_every = deps.settings.tracking.recheck_interval
