@@ -186,11 +186,9 @@ class Coordinator:
         self.finished[name] = self.clock() + timedelta(seconds=interval)
 
     def claim_rechecks(
-        self, session: Any, now: datetime, limit: int, sources: list[str]
+        self, session: Any, now: datetime, candidates: list[tuple[str, str]]
     ) -> list[tuple[str, str]]:
-        return claims.claim_rechecks(
-            session, now=now, lease=self.lease, limit=limit, sources=sources
-        )
+        return claims.claim_rechecks(session, now=now, lease=self.lease, candidates=candidates)
 
     # ---------------------------------------------------------------- the tracking gate
 

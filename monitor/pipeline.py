@@ -52,8 +52,8 @@ from monitor.track.recheck import (
 
 log = structlog.get_logger("monitor.pipeline")
 T = TypeVar("T")
-RecheckClaim = Callable[[Any, datetime, int, list[str]], list[tuple[str, str]]]
-"""(session, now, limit, source names) → the (URL, source) pairs claimed."""
+RecheckClaim = Callable[[Any, datetime, list[tuple[str, str]]], list[tuple[str, str]]]
+"""(session, now, the (URL, source) pairs to fetch) → those of them this instance claimed."""
 
 ARTICLE_CONCURRENCY = 8
 MAX_CHILD_SITEMAPS = 5
@@ -534,10 +534,7 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
     with deps.store.session() as session:
         quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
         dormant = article_store.mark_dormant(session, quiet_since)
-        if deps.claim_rechecks is None:
-            overdue = article_store.due_for_recheck(session, now, limit * 4, list(sources))
-        else:  # several instances: what this one claims, no other takes meanwhile
-            overdue = deps.claim_rechecks(session, now, limit, list(sources))
+        overdue = article_store.due_for_recheck(session, now, limit * 4, list(sources))
     if dormant:
         log.info("stories_dormant", count=dormant)
     run_every = deps.settings.tracking.recheck_interval
@@ -546,6 +543,9 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
         lambda host: per_host_budget(run_every, deps.fetcher.host_spacing(host), limit),
         limit,
     )
+    if deps.claim_rechecks is not None:  # several instances: what this one claims, no other takes
+        with deps.store.session() as session:
+            due = deps.claim_rechecks(session, now, due)
     report = SourceReport(source="recheck")
     semaphore = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 

@@ -121,7 +121,7 @@ def store_observation(store: Store, gate: Coordinator, obs: Observation) -> str:
         now=obs.fetched_at,
         topics=[],
         disabled_webhooks=(),
-        recheck_delay=lambda age: None,
+        plan_recheck=lambda facts, now: None,
         metrics=Metrics(),
         gate=gate,
     )

@@ -17,7 +17,7 @@ Functions take a ``Session`` and leave committing to the caller.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -173,24 +173,18 @@ def source_claims(session: Session) -> dict[str, SourceClaimRow]:
 
 
 def claim_rechecks(
-    session: Session,
-    *,
-    now: datetime,
-    lease: timedelta,
-    limit: int,
-    sources: Collection[str] | None = None,
+    session: Session, *, now: datetime, lease: timedelta, candidates: Sequence[tuple[str, str]]
 ) -> list[tuple[str, str]]:
-    """(canonical URL, source) of up to ``limit`` articles due for a recheck, most overdue
-    first, only those of ``sources`` when given; their next check moves one lease ahead, so no
-    other instance takes them meanwhile."""
-    due = select(ArticleRow.id, ArticleRow.canonical_url, ArticleRow.source_name)
-    if sources is not None:
-        due = due.where(col(ArticleRow.source_name).in_(list(sources)))
+    """Of ``candidates`` ((canonical URL, source), most overdue first: what this instance's
+    politeness lets it fetch now), those still due and not being claimed by another instance, in
+    the same order; their next check moves one lease ahead, so no other instance takes them
+    meanwhile."""
+    if not candidates:
+        return []
     due = (
-        due.where(col(ArticleRow.next_check_at) <= now)
-        .where(col(ArticleRow.duplicate_of).is_(None))
-        .order_by(col(ArticleRow.next_check_at))
-        .limit(limit)
+        select(ArticleRow.id, ArticleRow.canonical_url)
+        .where(col(ArticleRow.canonical_url).in_([url for url, _source in candidates]))
+        .where(col(ArticleRow.next_check_at) <= now)
         .with_for_update(skip_locked=True)
     )
     rows = list(session.exec(due).all())
@@ -200,7 +194,8 @@ def claim_rechecks(
             .where(col(ArticleRow.id).in_([row[0] for row in rows]))
             .values(next_check_at=now + lease)
         )
-    return [(url, source) for _id, url, source in rows]
+    claimed = {url for _id, url in rows}
+    return [pair for pair in candidates if pair[0] in claimed]
 
 
 # --------------------------------------------------------------------------- tracking

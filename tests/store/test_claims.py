@@ -118,17 +118,18 @@ def test_rechecks_are_claimed_once_until_their_lease_ends(database_url: str) -> 
                         next_check_at=NOW - timedelta(minutes=number),
                     )
                 )
+        every = [(f"https://x.example/{number}", "s") for number in (2, 1, 0)]
         with store.session() as session:
-            first = claim_rechecks(session, now=NOW, lease=LEASE, limit=2)
+            first = claim_rechecks(session, now=NOW, lease=LEASE, candidates=every[:2])
         with store.session() as session:
-            second = claim_rechecks(session, now=NOW, lease=LEASE, limit=2)
+            second = claim_rechecks(session, now=NOW, lease=LEASE, candidates=every)
         with store.session() as session:
-            again = claim_rechecks(session, now=NOW + LEASE, lease=LEASE, limit=5)
+            again = claim_rechecks(session, now=NOW + LEASE, lease=LEASE, candidates=every)
     finally:
         store.close()
-    assert [url for url, _ in first] == ["https://x.example/2", "https://x.example/1"]
+    assert first == every[:2]
     assert second == [("https://x.example/0", "s")]
-    assert len(again) == 3
+    assert again == every
 
 
 def test_the_tracking_epoch_moves_with_each_stored_decision(database_url: str) -> None:
