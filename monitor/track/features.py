@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from monitor.lang import Language, language_for
 from monitor.lang.detect import detect_language
 from monitor.models import Article
+from monitor.track.dates import dates_in
 from monitor.track.text import (
     bottom_k,
     comparison_form,
@@ -80,6 +81,7 @@ class ArticleFeatures:
     names: tuple[str, ...]
     sketch: tuple[int, ...]
     years: frozenset[int] = frozenset()
+    dates: frozenset[int] = frozenset()  # the days it mentions, as date ordinals
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +110,12 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     name_words = frozenset(w for name in names for w in words(name) if len(w) > 1)
     name_terms = frozenset(language.name_stem(w) for w in name_words)
     counts: dict[str, float] = {}
-    for term in content_terms(text.title, language, name_words):
-        counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
-    for sentence in text.sentences:
-        for term in content_terms(sentence, language, name_words):
-            counts[term] = counts.get(term, 0.0) + 1.0
+    dates: set[int] = set()
+    for sentence, weight in ((text.title, TITLE_WEIGHT), *((s, 1.0) for s in text.sentences)):
+        mentioned, rest = dates_in(sentence)
+        dates.update(day.toordinal() for day in mentioned)
+        for term in content_terms(rest, language, name_words):
+            counts[term] = counts.get(term, 0.0) + weight
     years = frozenset(int(term) for term in counts if is_year(term))
     weights = {
         term: (1.0 + math.log(count)) * _boost(term, name_terms, years, boosts)
@@ -124,7 +127,7 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
             weights[NAME_PREFIX + " ".join(words_of_name)] = boosts.phrase
     tokens = [w for s in text.sentences for w in words(s)]
     sketch = bottom_k(shingle_hashes(tokens), SKETCH_SIZE)
-    return ArticleFeatures(weights, name_terms, names, sketch, years)
+    return ArticleFeatures(weights, name_terms, names, sketch, years, frozenset(dates))
 
 
 def _boost(
