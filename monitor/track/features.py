@@ -101,7 +101,8 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     two or more words ("Betty Ford Center") is one more term of weight ``boosts.phrase``: full
     names tell two events of the same kind apart better than their single words do. Numbers
     ("8900", "4.6", "23") and years are boosted too: two events of one kind share their
-    vocabulary and often their actors, but rarely their figures and never their year.
+    vocabulary and often their actors, but rarely their figures and never their year. The
+    full dates it mentions are collected apart; their days and months are no terms.
     """
     boosts = boosts or TermBoosts()
     language = text.profile
