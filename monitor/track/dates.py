@@ -35,25 +35,16 @@ _MONTH = (
 )
 _DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
-_DATE = re.compile(
-    r"\b(?:"
-    + _MONTH.format(g="m1")
-    + r"\s+"
-    + _DAY.format(g="d1")
-    + r"\s*,?\s+"
-    + _YEAR.format(g="y1")
-    + r"|"
-    + _DAY.format(g="d2")
+_FORMS = (
+    _MONTH.format(g="m1") + r"\s+" + _DAY.format(g="d1") + r"\s*,?\s+" + _YEAR.format(g="y1"),
+    _DAY.format(g="d2")
     + r"\s+(?:of\s+)?"
     + _MONTH.format(g="m2")
     + r",?\s+"
-    + _YEAR.format(g="y2")
-    + r"|"
-    + _YEAR.format(g="y3")
-    + r"-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)"
-    + r")\b",
-    re.IGNORECASE,
+    + _YEAR.format(g="y2"),
+    _YEAR.format(g="y3") + r"-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)",
 )
+_DATE = re.compile(r"\b(?:" + "|".join(_FORMS) + r")\b", re.IGNORECASE)
 
 
 def dates_in(sentence: str) -> tuple[list[date], str]:
@@ -93,9 +84,4 @@ def _valid(year: int, month: int, day: int) -> date | None:
 
 def days_apart(first: frozenset[int], second: frozenset[int]) -> int:
     """The fewest days between a date of ``first`` and a date of ``second`` (date ordinals)."""
-    ordered = sorted(second)
-    best = abs(ordered[0] - min(first))
-    for day in first:
-        for other in ordered:
-            best = min(best, abs(day - other))
-    return best
+    return min(abs(day - other) for day in first for other in second)
