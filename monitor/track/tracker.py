@@ -114,7 +114,7 @@ class _Story:
     urls: list[str]
     memory: StoryMemory
     years: dict[int, int] = field(default_factory=dict)
-    dates: dict[int, int] = field(default_factory=dict)  # days mentioned (ordinals): count
+    dates: dict[int, int] | None = None  # days mentioned (ordinals): count; None until one
     unannounced_merges: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     language: str = "en"
@@ -249,8 +249,8 @@ class Tracker:
         keep.urls.extend(gone.urls)
         for year, count in gone.years.items():
             keep.years[year] = keep.years.get(year, 0) + count
-        for day, count in gone.dates.items():
-            keep.dates[day] = keep.dates.get(day, 0) + count
+        for day, count in (gone.dates or {}).items():
+            _count_date(keep, day, count)
         keep.first_event = min(keep.first_event, gone.first_event)
         keep.last_event = max(keep.last_event, gone.last_event)
         keep.last_seen = max(keep.last_seen, gone.last_seen)
@@ -620,7 +620,7 @@ class Tracker:
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
             "memory": story.memory.to_dict(),
             "years": {str(year): count for year, count in sorted(story.years.items())},
-            "dates": {str(day): count for day, count in sorted(story.dates.items())},
+            "dates": {str(day): count for day, count in sorted((story.dates or {}).items())},
             "unannounced_merges": list(story.unannounced_merges),
             "aliases": list(story.aliases),
             "language": story.language,
@@ -654,7 +654,7 @@ class Tracker:
             urls=list(data["urls"]),
             memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
             years={int(year): count for year, count in data.get("years", {}).items()},
-            dates={int(day): count for day, count in data.get("dates", {}).items()},
+            dates={int(day): count for day, count in data.get("dates", {}).items()} or None,
             unannounced_merges=list(data.get("unannounced_merges", ())),
             aliases=list(data.get("aliases", ())),
             language=data.get("language") or "en",
@@ -672,10 +672,17 @@ def _learn_dates(story: _Story, dates: frozenset[int]) -> None:
     """Count the days the story's articles mention; like its years, only the ``STORY_YEARS``
     most mentioned are kept (ties: the most recent)."""
     for day in dates:
-        story.dates[day] = story.dates.get(day, 0) + 1
-    if len(story.dates) > STORY_YEARS:
+        _count_date(story, day, 1)
+    if story.dates is not None and len(story.dates) > STORY_YEARS:
         kept = sorted(story.dates.items(), key=lambda item: (-item[1], -item[0]))
         story.dates = dict(kept[:STORY_YEARS])
+
+
+def _count_date(story: _Story, day: int, count: int) -> None:
+    """Add ``count`` mentions of ``day``; a story gets its dict at its first date only."""
+    if story.dates is None:
+        story.dates = {}
+    story.dates[day] = story.dates.get(day, 0) + count
 
 
 def _salient_names(features: ArticleFeatures) -> list[str]:
