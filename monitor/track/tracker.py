@@ -30,7 +30,7 @@ from monitor.track.features import (
     article_text,
 )
 from monitor.track.index import Candidate, IndexParams, StoryIndex
-from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, StoryMemory
+from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, RareTerms, StoryMemory
 from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
@@ -366,7 +366,7 @@ class Tracker:
     ) -> TrackResult:
         story = self.stories[of.story_id]
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(text.sentences, features.names, text.profile)
+        story.memory.learn(text.sentences, features.names, text.profile, _rare(features, obs))
         match = StoryMatch(1.0, (f"near-duplicate of {of.url}",))
         return TrackResult(
             TrackEvent.DUPLICATE,
@@ -387,11 +387,13 @@ class Tracker:
         match: StoryMatch,
         event_at: datetime,
     ) -> TrackResult:
-        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
+        novelty = story.memory.assess(
+            _with_title(text), features.names, text.profile, _rare(features, obs)
+        )
         story.first_event = min(story.first_event, event_at)
         story.last_event = max(story.last_event, event_at)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names, text.profile)
+        story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         self._learn_years(story, features.years)
         _learn_dates(story, features.dates)
         development = self._development(
@@ -434,7 +436,7 @@ class Tracker:
         self._learn_years(story, features.years)
         _learn_dates(story, features.dates)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names, text.profile)
+        story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
         development = self._development(
             DevelopmentKind.NEW_STORY, obs, story, novelty, match, language=text.language
@@ -478,7 +480,9 @@ class Tracker:
         story = self.stories[known.story_id]
         features = article_features(text, self.boosts)
         seen_before = text.fingerprint in known.fingerprints
-        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
+        novelty = story.memory.assess(
+            _with_title(text), features.names, text.profile, _rare(features, obs)
+        )
         known.revision += 1
         known.text = text
         known.names = features.names
@@ -487,7 +491,7 @@ class Tracker:
         if not seen_before:
             known.fingerprints.append(text.fingerprint)
         story.last_seen = max(story.last_seen, obs.fetched_at)
-        story.memory.learn(_with_title(text), features.names, text.profile)
+        story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
         kind = DevelopmentKind.CORRECTION if diff.notes else DevelopmentKind.REVISION
         if kind is DevelopmentKind.CORRECTION:
@@ -542,8 +546,8 @@ class Tracker:
         sentences = article_text(
             replace(obs.article, paragraphs=post_paragraphs(changed))
         ).sentences
-        novelty = story.memory.assess(sentences, features.names, text.profile)
-        story.memory.learn(sentences, features.names, text.profile)
+        novelty = story.memory.assess(sentences, features.names, text.profile, _rare(features, obs))
+        story.memory.learn(sentences, features.names, text.profile, _rare(features, obs))
         kind = DevelopmentKind.LIVE_UPDATE if changes.new else DevelopmentKind.REVISION
         what = f"{len(changes.new)} new, {len(changes.edited)} edited posts"
         match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}: {what}",))
@@ -683,6 +687,11 @@ def _count_date(story: _Story, day: int, count: int) -> None:
     if story.dates is None:
         story.dates = {}
     story.dates[day] = story.dates.get(day, 0) + count
+
+
+def _rare(features: ArticleFeatures, obs: Observation) -> RareTerms:
+    """The article's rare terms and its outlet, for the story memory to find recurring names."""
+    return RareTerms(features.rare_terms, obs.source)
 
 
 def _salient_names(features: ArticleFeatures) -> list[str]:
