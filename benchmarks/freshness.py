@@ -19,9 +19,10 @@ not simulated: the fetcher's real-time per-host spacing is off (it would sleep r
 per-host politeness is what the recheck planner enforces from ``fetch.per_host_delay`` (1 s: at
 most 60 rechecks per host per run), and the report gives the busiest minute per host.
 
-Two runs on the same site: ``monitor`` (default ``tracking.recheck``) and ``fixed`` (every
+Runs on the same site: ``monitor`` (default ``tracking.recheck``) and ``fixed`` (every
 article rechecked every T, T chosen so that it sends at least as many recheck requests as the
-first run did). Delay = simulated time from a change on the site to the webhook delivery that
+first run did; when it falls short, the run is repeated with a shorter T). Delay = simulated
+time from a change on the site to the webhook delivery that
 carries it (and, next to it, to the revision being recorded). A change "with a signal" is one on
 a host whose listing announces changes.
 
@@ -575,14 +576,20 @@ def _describe(recheck: RecheckConfig) -> str:
     )
 
 
+def recheck_requests(run: RunResult) -> int:
+    """How many recheck requests ``run`` sent."""
+    return sum(
+        n for (_host, _kind, phase, _status), n in run.tally.counts.items() if phase == "recheck"
+    )
+
+
 def fixed_interval(adaptive: RunResult, hours: float, run_every: float) -> float:
     """The fixed interval that sends at least as many recheck requests as ``adaptive`` did:
     article-seconds in view divided by its recheck requests, rounded down to the recheck job's
     period (a plan between two runs waits for the next one)."""
     end = hours * 3600
     alive = sum(end - seen for seen in adaptive.first_seen.values())
-    rechecks = sum(n for (h, k, phase, s), n in adaptive.tally.counts.items() if phase == "recheck")
-    ideal = alive / max(1, rechecks)
+    ideal = alive / max(1, recheck_requests(adaptive))
     return max(run_every, run_every * (ideal // run_every))
 
 
@@ -598,8 +605,21 @@ async def main_async(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         adaptive = await run_once("monitor", pages, RecheckConfig(), args.hours, Path(tmp))
         every = fixed_interval(adaptive, args.hours, 60.0)
-        fixed = RecheckConfig(min=every, max=every, live_blog=every, stop_after=args.hours * 7200)
-        baseline = await run_once("fixed", pages, fixed, args.hours, Path(tmp))
+        while True:
+            fixed = RecheckConfig(
+                min=every, max=every, live_blog=every, stop_after=args.hours * 7200
+            )
+            baseline = await run_once("fixed", pages, fixed, args.hours, Path(tmp))
+            theirs, mine = recheck_requests(baseline), recheck_requests(adaptive)
+            if theirs >= mine or every <= 60.0:
+                break
+            # Listing-triggered fetches restart an article's timer and the run's end cuts the
+            # last interval short: the estimate falls short; shrink it by what was missing.
+            every = max(60.0, 60.0 * ((every * theirs / mine) // 60.0))
+            print(
+                f"the fixed interval sent {theirs} rechecks, fewer than {mine}: "
+                f"again at {every:.0f} s"
+            )
     ours = report(adaptive, pages, args.hours)
     peer = report(baseline, pages, args.hours)
     print("\nacceptance")

@@ -450,6 +450,14 @@ def open_server_problem(server: ServerConfig) -> str | None:
     )
 
 
+class InstancesConfig(_Model):
+    """Several instances on one PostgreSQL database: how work is shared between them."""
+
+    lease: PositiveDuration = 30.0  # how long a dead instance's sources wait for another
+    claim_batch: Annotated[int, Field(ge=1, le=100)] = 5
+    concurrent_checks: Annotated[int, Field(ge=1, le=1000)] = 10
+
+
 class LoggingConfig(_Model):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
@@ -467,6 +475,7 @@ class Settings(_Model):
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    instances: InstancesConfig = Field(default_factory=InstancesConfig)
 
     def summary(self) -> str:
         enabled = sum(1 for source in self.sources if source.enabled)

@@ -52,6 +52,8 @@ from monitor.track.recheck import (
 
 log = structlog.get_logger("monitor.pipeline")
 T = TypeVar("T")
+RecheckClaim = Callable[[Any, datetime, list[tuple[str, str]]], list[tuple[str, str]]]
+"""(session, now, the (URL, source) pairs to fetch) → those of them this instance claimed."""
 
 ARTICLE_CONCURRENCY = 8
 MAX_CHILD_SITEMAPS = 5
@@ -69,6 +71,8 @@ class Deps:
     strip_params: frozenset[str] | None = None
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
+    tracking_gate: article_store.TrackingGate | None = None  # several instances: serialised
+    claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
@@ -373,9 +377,10 @@ async def process_article_url(
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
         return _skip(deps, url, page, now, "other_language", reason)
+    gate = deps.tracking_gate
     return article_store.track_and_store(
         deps.store,
-        deps.tracker,
+        deps.tracker if gate is None else None,
         source=source.name,
         requested_url=url,
         page=page,
@@ -385,6 +390,7 @@ async def process_article_url(
         disabled_webhooks=_disabled_webhooks(deps.settings),
         plan_recheck=recheck_plan(deps.settings.tracking.recheck),
         metrics=deps.metrics,
+        gate=gate,
     )
 
 
@@ -537,6 +543,9 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
         lambda host: per_host_budget(run_every, deps.fetcher.host_spacing(host), limit),
         limit,
     )
+    if deps.claim_rechecks is not None:  # several instances: what this one claims, no other takes
+        with deps.store.session() as session:
+            due = deps.claim_rechecks(session, now, due)
     report = SourceReport(source="recheck")
     semaphore = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 

@@ -28,6 +28,7 @@ class ServerDeps:
     scheduler_running: Callable[[], bool]
     topics: Callable[[], Sequence[TopicLike]] = tuple
     token: str | None = None
+    roles: Callable[[], dict[str, object]] | None = None  # this instance and its roles
 
 
 DEPS_KEY = web.AppKey("deps", ServerDeps)
@@ -55,6 +56,8 @@ async def healthz(request: web.Request) -> web.Response:
         "database": "ok" if database else "unreachable",
         "scheduler": "running" if scheduler else "stopped",
     }
+    if deps.roles is not None:
+        body["instance"] = deps.roles()
     if database:
         try:
             with deps.store.session() as session:

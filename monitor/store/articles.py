@@ -56,6 +56,13 @@ class Counters(Protocol):
     def alerts_enqueued(self) -> Any: ...
 
 
+class TrackingGate(Protocol):
+    """Serialises tracking across instances (``monitor.coordination`` has the one in use)."""
+
+    def enter(self, session: Session) -> Tracker:
+        """Lock tracking for ``session``'s transaction; the engine, current with the store."""
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleOutcome:
     """What storing one fetched article did."""
@@ -101,7 +108,7 @@ def _active_memories(session: Session) -> dict[str, list[MemoryItem]]:
 
 def track_and_store(
     store: Store,
-    tracker: Tracker,
+    tracker: Tracker | None,
     *,
     source: str,
     requested_url: str,
@@ -112,10 +119,17 @@ def track_and_store(
     disabled_webhooks: Collection[str],
     plan_recheck: RecheckPlan,
     metrics: Counters,
+    gate: TrackingGate | None = None,
 ) -> ArticleOutcome:
-    """Track ``article`` and store everything that follows from it in one transaction."""
-    result = tracker.observe(Observation(source, article.canonical_url, now, article))
+    """Track ``article`` and store everything that follows from it in one transaction.
+
+    With a ``gate`` (several instances on one database) the decision is taken under the
+    gate's lock, held until the transaction ends, on the engine the gate hands over.
+    """
     with store.session() as session:
+        engine = tracker if gate is None else gate.enter(session)
+        assert engine is not None, "track_and_store needs a tracker or a gate"
+        result = engine.observe(Observation(source, article.canonical_url, now, article))
         if result.story_snapshot is not None:
             _save_story(session, result.story_snapshot, now)
         if result.memory is not None:

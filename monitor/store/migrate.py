@@ -19,6 +19,8 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import SQLModel
 
+import monitor.store.claims
+import monitor.store.instances
 import monitor.store.outbox  # noqa: F401  (registers every table on the metadata)
 from monitor.errors import StoreError
 
