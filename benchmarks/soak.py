@@ -190,7 +190,9 @@ async def probe(port: int, until: float, latencies: list[float], failures: list[
             await asyncio.sleep(0.1)
 
 
-async def sample(pid: int, until: float, rss: list[tuple[float, int]], cpu: list[float]) -> None:
+async def sample(
+    pid: int, until: float, rss: list[tuple[float, int]], cpu: list[float], load: list[float]
+) -> None:
     process = psutil.Process(pid)
     process.cpu_percent()
     started = time.monotonic()
@@ -199,6 +201,7 @@ async def sample(pid: int, until: float, rss: list[tuple[float, int]], cpu: list
         with_children = [process, *process.children(recursive=True)]
         rss.append((time.monotonic() - started, sum(p.memory_info().rss for p in with_children)))
         cpu.append(process.cpu_percent())
+        load.append(os.getloadavg()[0])
 
 
 def checks_on_time(log: Path) -> tuple[int, int]:
@@ -244,8 +247,10 @@ async def soak(minutes: float, keep: bool) -> None:
         failures: list[str] = []
         rss: list[tuple[float, int]] = []
         cpu: list[float] = []
+        load: list[float] = []  # the machine's 1-minute load average: lag means more on a busy one
         await asyncio.gather(
-            probe(server_port, until, latencies, failures), sample(daemon.pid, until, rss, cpu)
+            probe(server_port, until, latencies, failures),
+            sample(daemon.pid, until, rss, cpu, load),
         )
         stop_began = time.monotonic()
         daemon.terminate()
@@ -254,6 +259,11 @@ async def soak(minutes: float, keep: bool) -> None:
     await runner.cleanup()
     report(
         minutes, latencies, failures, rss, cpu, checks_on_time(log), site.alerts, code, stop_seconds
+    )
+    cores = os.cpu_count() or 1
+    print(
+        f"  machine load average (1 min): mean {statistics.mean(load or [0]):.1f}, max "
+        f"{max(load, default=0):.1f} on {cores} cores"
     )
     print(f"logs: {log}" if keep else "", end="")
 

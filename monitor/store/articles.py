@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from monitor.alerts import ArticleInfo, StoryInfo, short_diff
@@ -23,12 +24,20 @@ from monitor.models import Article, Development, Page, RecheckFacts
 from monitor.store.outbox import enqueue_alerts
 from monitor.store.repository import Store
 from monitor.store.sources import save_validators
-from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
+from monitor.store.tables import (
+    ArticleRow,
+    DevelopmentRow,
+    RevisionRow,
+    StoryMemoryRow,
+    StoryRow,
+)
 from monitor.topics import matching_topics, story_text
 from monitor.track import Observation, Tracker, TrackEvent, TrackResult, track_config
+from monitor.track.novelty import MemoryDelta, MemoryItem
 
 RecheckPlan = Callable[[RecheckFacts, datetime], datetime | None]  # see track.recheck
 PAYLOAD_ARTICLES = 10
+BATCH = 500  # rows per statement, under every engine's limit of bound parameters
 
 
 class Counters(Protocol):
@@ -76,8 +85,25 @@ def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
         .where(StoryRow.status == "active")
     ).all()
     return Tracker.from_snapshots(
-        [dict(s) for s in stories if s], [dict(a) for a in articles if a], track_config(tracking)
+        [dict(s) for s in stories if s],
+        [dict(a) for a in articles if a],
+        track_config(tracking),
+        memories=_active_memories(session),
     )
+
+
+def _active_memories(session: Session) -> dict[str, list[MemoryItem]]:
+    rows = session.exec(
+        select(
+            StoryMemoryRow.story_id, StoryMemoryRow.kind, StoryMemoryRow.value, StoryMemoryRow.seq
+        )
+        .join(StoryRow, col(StoryMemoryRow.story_id) == col(StoryRow.id))
+        .where(StoryRow.status == "active")
+    ).all()
+    memories: dict[str, list[MemoryItem]] = {}
+    for story_id, kind, value, seq in rows:
+        memories.setdefault(story_id, []).append(MemoryItem(kind, value, seq))
+    return memories
 
 
 def track_and_store(
@@ -106,6 +132,8 @@ def track_and_store(
         result = engine.observe(Observation(source, article.canonical_url, now, article))
         if result.story_snapshot is not None:
             _save_story(session, result.story_snapshot, now)
+        if result.memory is not None:
+            save_memory(session, result.story_id, result.memory)
         if result.merged:
             _absorb_stories(session, result.story_id, result.merged)
         row, is_new = _article_row(session, article, source, now)
@@ -221,6 +249,25 @@ def _save_story(session: Session, snapshot: dict[str, Any], now: datetime) -> No
     story.status = "active"
     story.state = snapshot
     session.add(story)
+    session.flush()
+
+
+def save_memory(session: Session, story_id: str, delta: MemoryDelta) -> None:
+    """Write what one observation changed in a story's memory: forgotten items go, items new
+    or seen again are (re)written with their recency; the rest of the memory is not touched."""
+    digests = list(dict.fromkeys([*delta.deletes, *(item.digest for item in delta.upserts)]))
+    for start in range(0, len(digests), BATCH):
+        session.execute(
+            delete(StoryMemoryRow)
+            .where(col(StoryMemoryRow.story_id) == story_id)
+            .where(col(StoryMemoryRow.digest).in_(digests[start : start + BATCH]))
+        )
+    rows = [
+        {"story_id": story_id, "digest": i.digest, "kind": i.kind, "value": i.value, "seq": i.seq}
+        for i in delta.upserts
+    ]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(StoryMemoryRow), rows[start : start + BATCH])
 
 
 def _absorb_stories(session: Session, story_id: str, merged: Sequence[str]) -> None:
@@ -241,6 +288,7 @@ def _absorb_stories(session: Session, story_id: str, merged: Sequence[str]) -> N
             if (row.state or {}).get("merged_into") == gone:
                 row.state = {"merged_into": story_id}
                 session.add(row)
+        session.execute(delete(StoryMemoryRow).where(col(StoryMemoryRow.story_id) == gone))
         story = session.get(StoryRow, gone)
         if story is not None:
             story.status = "merged"

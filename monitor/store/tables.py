@@ -105,6 +105,20 @@ class StoryRow(SQLModel, table=True):
     state: dict[str, Any] | None = Field(default=None, sa_column=json_column())
 
 
+class StoryMemoryRow(SQLModel, table=True):
+    """One thing a story knows (a sentence, a fact or a name: ``track.novelty.MemoryItem``);
+    ``seq`` orders a story's items from least to most recently seen. Written item by item as
+    the story learns, never rewritten whole."""
+
+    __tablename__ = "story_memory"
+
+    story_id: str = Field(foreign_key="story.id", primary_key=True, max_length=40)
+    digest: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=16)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    seq: int
+
+
 class ArticleRow(SQLModel, table=True):
     """One article, identified by its canonical URL."""
 

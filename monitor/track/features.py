@@ -62,15 +62,28 @@ class ArticleText:
         return sum(len(words(s)) for s in self.sentences)
 
 
+MAX_TRACKED_CHARS = 100_000
+
+
 def article_text(article: Article) -> ArticleText:
     """The sentences of ``article``, minus "Updated 5 minutes ago" stamps and empty units, cut
-    by the rules of the article's language (the page's, else detected from its text)."""
+    by the rules of the article's language (the page's, else detected from its text).
+
+    Only the first ``MAX_TRACKED_CHARS`` characters of text are tracked: the longest real
+    articles hold a fifth of that, and a hostile page of megabytes would otherwise hold the
+    event loop for as many seconds as it is long."""
     title = " ".join((article.title or "").split())
     code = article.language or detect_language(" ".join((title, *article.paragraphs[:4])))
     language = language_for(code)
     sentences: list[str] = []
+    budget = MAX_TRACKED_CHARS
     for paragraph in article.paragraphs:
-        sentences.extend(s for s in split_sentences(paragraph, language) if not is_stamp(s))
+        if budget <= 0:
+            break
+        for sentence in split_sentences(paragraph[:budget], language):
+            if budget > 0 and not is_stamp(sentence):
+                sentences.append(sentence[:budget])
+                budget -= len(sentence)
     kept = tuple(s for s in sentences if comparison_form(s))
     return ArticleText(title, kept, language.code, tuple(article.keywords))
 

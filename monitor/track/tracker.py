@@ -11,7 +11,7 @@ persist them in the same transaction and ``Tracker.from_snapshots`` can rebuild 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -30,13 +30,21 @@ from monitor.track.features import (
     article_text,
 )
 from monitor.track.index import Candidate, IndexParams, StoryIndex
-from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, RareTerms, StoryMemory
+from monitor.track.novelty import (
+    KNOWN_SIMILARITY,
+    MemoryDelta,
+    MemoryItem,
+    Novelty,
+    RareTerms,
+    StoryMemory,
+)
 from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
 
 SNAPSHOT_VERSION = 1
 STORY_YEARS = 12
+FINGERPRINTS = 100  # versions of an article remembered, to tell a revert from news
 
 
 class TrackEvent(StrEnum):
@@ -101,6 +109,7 @@ class TrackResult:
     story_snapshot: dict[str, Any] | None = None
     article_snapshot: dict[str, Any] | None = None
     merged: tuple[str, ...] = ()
+    memory: MemoryDelta | None = None  # what changed in the story's memory, to store with it
 
 
 @dataclass(slots=True)
@@ -374,7 +383,7 @@ class Tracker:
             obs.url,
             match,
             duplicate_of=of.url,
-            story_snapshot=self._story_snapshot(story),
+            **self._story_state(story),
             article_snapshot=_article_snapshot(state),
         )
 
@@ -405,7 +414,7 @@ class Tracker:
             obs.url,
             match,
             development=development,
-            story_snapshot=self._story_snapshot(story),
+            **self._story_state(story),
             article_snapshot=_article_snapshot(state),
         )
 
@@ -447,7 +456,7 @@ class Tracker:
             obs.url,
             match,
             development=development,
-            story_snapshot=self._story_snapshot(story),
+            **self._story_state(story),
             article_snapshot=_article_snapshot(state),
         )
 
@@ -489,7 +498,7 @@ class Tracker:
         known.sketch = features.sketch
         known.last_seen = obs.fetched_at
         if not seen_before:
-            known.fingerprints.append(text.fingerprint)
+            _remember_fingerprint(known, text.fingerprint)
         story.last_seen = max(story.last_seen, obs.fetched_at)
         story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
@@ -510,7 +519,7 @@ class Tracker:
             development=development,
             revision=known.revision,
             diff=diff,
-            story_snapshot=self._story_snapshot(story),
+            **self._story_state(story),
             article_snapshot=_article_snapshot(known),
         )
 
@@ -539,7 +548,7 @@ class Tracker:
         known.revision += 1
         known.names = features.names
         known.sketch = features.sketch
-        known.fingerprints.append(text.fingerprint)
+        _remember_fingerprint(known, text.fingerprint)
         story.last_seen = max(story.last_seen, obs.fetched_at)
         self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
         changed = changes.new + changes.edited
@@ -565,7 +574,7 @@ class Tracker:
             match,
             development=development,
             revision=known.revision,
-            story_snapshot=self._story_snapshot(story),
+            **self._story_state(story),
             article_snapshot=_article_snapshot(known),
         )
 
@@ -604,6 +613,11 @@ class Tracker:
 
     # -- snapshots -------------------------------------------------------------------------
 
+    def _story_state(self, story: _Story) -> dict[str, Any]:
+        """The story's snapshot and what changed in its memory, for a ``TrackResult``."""
+        memory = story.memory.drain()
+        return {"story_snapshot": self._story_snapshot(story), "memory": memory}
+
     def _story_snapshot(self, story: _Story) -> dict[str, Any]:
         slot = self.index.slots[story.story_id]
         return {
@@ -622,7 +636,7 @@ class Tracker:
                 )
             ],
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
-            "memory": story.memory.to_dict(),
+            "memory_clock": story.memory.clock,
             "years": {str(year): count for year, count in sorted(story.years.items())},
             "dates": {str(day): count for day, count in sorted((story.dates or {}).items())},
             "unannounced_merges": list(story.unannounced_merges),
@@ -636,18 +650,27 @@ class Tracker:
         stories: Iterable[dict[str, Any]],
         articles: Iterable[dict[str, Any]],
         config: TrackConfig | None = None,
+        memories: Mapping[str, Iterable[MemoryItem]] | None = None,
     ) -> Tracker:
-        """Rebuild a tracker from the latest story and article snapshots a store kept."""
+        """Rebuild a tracker from the latest story and article snapshots a store kept, and the
+        items of each story's memory (by story id)."""
         tracker = cls(config)
         for data in articles:
             state = _article_from_snapshot(data)
             tracker.articles[state.url] = state
             tracker.index.count_document(state.terms)
         for data in sorted(stories, key=lambda s: (s["last_seen"], s["story_id"])):
-            tracker._restore_story(data)
+            tracker._restore_story(data, (memories or {}).get(data["story_id"], ()))
         return tracker
 
-    def _restore_story(self, data: dict[str, Any]) -> None:
+    def _restore_story(self, data: dict[str, Any], items: Iterable[MemoryItem]) -> None:
+        language = data.get("language") or "en"
+        if "memory" in data:  # a snapshot of before memories were stored item by item
+            memory = StoryMemory.from_dict(data["memory"], self.config.known_similarity)
+        else:
+            memory = StoryMemory.from_items(
+                items, self.config.known_similarity, language, data.get("memory_clock", 0)
+            )
         story = _Story(
             story_id=data["story_id"],
             title=data["title"],
@@ -656,12 +679,12 @@ class Tracker:
             first_event=datetime.fromisoformat(data["first_event"]),
             last_event=datetime.fromisoformat(data["last_event"]),
             urls=list(data["urls"]),
-            memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
+            memory=memory,
             years={int(year): count for year, count in data.get("years", {}).items()},
             dates={int(day): count for day, count in data.get("dates", {}).items()} or None,
             unannounced_merges=list(data.get("unannounced_merges", ())),
             aliases=list(data.get("aliases", ())),
-            language=data.get("language") or "en",
+            language=language,
         )
         self.stories[story.story_id] = story
         self.index.restore_story(
@@ -731,6 +754,12 @@ def _newest_post_time(posts: tuple[Post, ...], fetched_at: datetime) -> datetime
     """When the newest of ``posts`` says it was published, never later than the fetch."""
     times = [post.published for post in posts if post.published is not None]
     return min(max(times), fetched_at) if times else fetched_at
+
+
+def _remember_fingerprint(state: _ArticleState, fingerprint: str) -> None:
+    """Note one more version of an article; only the latest ``FINGERPRINTS`` are kept."""
+    state.fingerprints.append(fingerprint)
+    del state.fingerprints[:-FINGERPRINTS]
 
 
 def _with_title(text: ArticleText) -> tuple[str, ...]:

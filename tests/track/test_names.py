@@ -5,12 +5,13 @@ The texts are TEST CONTENT written for these tests, not real articles.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.lang import language_for
 from monitor.track import replay
-from monitor.track.novelty import KNOWN_SIMILARITY, RareTerms, StoryMemory
+from monitor.track.novelty import KNOWN_SIMILARITY, MemoryItem, RareTerms, StoryMemory
 from monitor.track.text import names_in
 
 T0 = datetime(2025, 10, 6, 8, 0, tzinfo=UTC)
@@ -80,7 +81,10 @@ def test_rare_terms_survive_a_snapshot_and_recur_after_it() -> None:
     """A restart between two outlets' reports still finds the name both use."""
     memory = StoryMemory(language="zh")
     memory.learn(["哈马斯代表团抵达。"], (), language_for("zh"), RareTerms(("哈马斯",), "outlet-a"))
-    restored = StoryMemory.from_dict(memory.to_dict(), KNOWN_SIMILARITY)
+    stored = json.loads(json.dumps([[i.kind, i.value, i.seq] for i in memory.drain().upserts]))
+    restored = StoryMemory.from_items(
+        [MemoryItem(*item) for item in stored], KNOWN_SIMILARITY, "zh"
+    )
     assert restored.recurring(RareTerms(("哈马斯",), "outlet-b")) == ["哈马斯"]
     assert restored.recurring(RareTerms(("哈马斯",), "outlet-a")) == []
 
@@ -88,4 +92,4 @@ def test_rare_terms_survive_a_snapshot_and_recur_after_it() -> None:
 def test_snapshots_without_rare_terms_keep_their_form() -> None:
     memory = StoryMemory()
     memory.learn(["Hamas and Israel met."], ["Hamas", "Israel"])
-    assert "rare" not in memory.to_dict()
+    assert {item.kind for item in memory.drain().upserts} == {"sentence", "name"}

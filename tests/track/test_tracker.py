@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from monitor.models import Article, DevelopmentKind
 from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, story_id_for
+from monitor.track.novelty import MemoryItem
 from monitor.track.replay import observation_from_json
 from monitor.track.text import comparison_form, split_sentences
 
@@ -72,15 +73,26 @@ def test_rebuilt_tracker_decides_like_the_original() -> None:
     original = Tracker()
     stories: dict[str, dict[str, object]] = {}
     articles: dict[str, dict[str, object]] = {}
+    memories: dict[str, dict[str, MemoryItem]] = {}
     for observation in observations[:6]:
         result = original.observe(observation)
         if result.story_snapshot is not None:
             stories[result.story_id] = result.story_snapshot
         if result.article_snapshot is not None:
             articles[result.url] = result.article_snapshot
+        if result.memory is not None:  # as a store keeps them: item by item
+            items = memories.setdefault(result.story_id, {})
+            for digest in result.memory.deletes:
+                items.pop(digest, None)
+            items.update({item.digest: item for item in result.memory.upserts})
+    stored = {
+        story_id: [MemoryItem(i.kind, json.loads(json.dumps(i.value)), i.seq) for i in kept]
+        for story_id, kept in ((k, list(v.values())) for k, v in memories.items())
+    }
     rebuilt = Tracker.from_snapshots(
         json.loads(json.dumps(list(stories.values()))),
         json.loads(json.dumps(list(articles.values()))),
+        memories=stored,
     )
     for observation in observations[6:]:
         assert rebuilt.observe(observation) == original.observe(observation)
