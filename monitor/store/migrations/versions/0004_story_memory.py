@@ -1,7 +1,7 @@
 """story memory item by item
 
-Revision ID: 0003_story_memory
-Revises: 0002_recheck
+Revision ID: 0004_story_memory
+Revises: 0003_instances
 Create Date: 2026-11-29 09:20:00.000000
 
 A story's memory (sentences, facts, names) moves out of the story's JSON snapshot into rows of
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_story_memory"
-down_revision: str | None = "0002_recheck"
+revision: str = "0004_story_memory"
+down_revision: str | None = "0003_instances"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
