@@ -34,10 +34,10 @@ import structlog
 
 from monitor import __version__
 from monitor.alerts.formats import format_for
-from monitor.alerts.payload import ArticleInfo, StoryInfo, build_payload
+from monitor.alerts.payload import build_payload
 from monitor.alerts.signing import new_message_id, sign
 from monitor.channels import send_apprise
-from monitor.models import Development, DevelopmentKind
+from monitor.models import ArticleInfo, Development, DevelopmentKind, StoryInfo
 from monitor.retry_after import parse_retry_after
 from monitor.store.outbox import (
     AttemptOutcome,

@@ -18,14 +18,25 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
+from sqlmodel import Session
 
+from monitor.alerts import merge_payloads
+from monitor.alerts.drafts import source_health_drafts
 from monitor.config import RecheckStep, Settings, SourceConfig
 from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import next_health
 from monitor.metrics import Metrics, fetch_status_label
-from monitor.models import ArticleLink, Page
+from monitor.models import (
+    ArticleLink,
+    Health,
+    HealthTransition,
+    Page,
+    SourceHealthState,
+    Validators,
+)
+from monitor.observe import ArticleOutcome, load_tracker, track_and_store
 from monitor.offload import WorkerPool
 from monitor.sources import (
     detect_document_kind,
@@ -37,7 +48,7 @@ from monitor.sources import (
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
-from monitor.store.outbox import note_source_health
+from monitor.store.outbox import enqueue
 from monitor.topics import in_languages
 from monitor.track import Tracker
 
@@ -60,6 +71,7 @@ class Deps:
     strip_params: frozenset[str] | None = None
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
+    listing_digests: dict[int, tuple[SourceConfig, str]] = field(default_factory=dict)
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
@@ -73,7 +85,7 @@ class Deps:
         that find nothing new never pay for it)."""
         if self.loaded_tracker is None:
             with self.store.session() as session:
-                self.loaded_tracker = article_store.load_tracker(session, self.settings.tracking)
+                self.loaded_tracker = load_tracker(session, self.settings.tracking)
         return self.loaded_tracker
 
 
@@ -96,7 +108,7 @@ class SourceReport:
     article_errors: list[str] = field(default_factory=list)
     duration: float = 0.0
 
-    def add(self, outcome: article_store.ArticleOutcome) -> None:
+    def add(self, outcome: ArticleOutcome) -> None:
         self.fetched += 1
         self.unchanged += outcome.event == "unchanged"
         self.new_articles += outcome.new_article
@@ -107,13 +119,31 @@ class SourceReport:
 
 async def check_source(source: SourceConfig, deps: Deps, now: datetime) -> SourceReport:
     """Check ``source`` once; never raises for a problem of the source or its pages."""
+    report = await _check(source, deps, now, respect_backoff=False)
+    assert report is not None
+    return report
+
+
+async def check_due_source(source: SourceConfig, deps: Deps, now: datetime) -> SourceReport | None:
+    """Check ``source`` unless it is failing and its pushed-back next check is still ahead."""
+    return await _check(source, deps, now, respect_backoff=True)
+
+
+async def _check(
+    source: SourceConfig, deps: Deps, now: datetime, *, respect_backoff: bool
+) -> SourceReport | None:
+    """Read once (what the store knows of the source), fetch, decide, write once."""
     started = time.perf_counter()
     report = SourceReport(source=source.name)
     bound = log.bind(source=source.name, url=source.url)
     retry_after = None
     listings: list[Page] = []
+    known = source_store.SourceCheck(SourceHealthState(), None, None)
     try:
-        links = await _discover_links(source, deps, report, listings)
+        known = _read_check(source, deps)
+        if respect_backoff and _backing_off(known, now):
+            return None
+        links = await _discover_links(source, deps, report, listings, known.validators)
     except MonitorError as exc:
         report.ok, report.error = False, str(exc)
         retry_after = getattr(exc, "retry_after", None)
@@ -122,7 +152,7 @@ async def check_source(source: SourceConfig, deps: Deps, now: datetime) -> Sourc
             await _process_links(source, deps, _links_worth_fetching(links, deps), report)
         if not report.article_errors:
             _remember(deps, source, listings)
-    _record_health(source, deps, report, now, retry_after)
+    _record_health(source, deps, report, known.health, now, retry_after)
     report.duration = time.perf_counter() - started
     _log_report(bound, report)
     deps.metrics.source_checks.labels("ok" if report.ok else "failed").inc()
@@ -174,19 +204,40 @@ def _listing_key(url: str, source: SourceConfig, deps: Deps) -> str:
     reads the listing in full once, so links it skipped before (a private address, robots.txt)
     are tried again instead of hiding behind a 304. The ``#`` keeps the key apart from any
     canonical URL, which never has a fragment."""
-    config = source.model_dump_json() + deps.settings.fetch.model_dump_json()
-    digest = hashlib.sha256(config.encode()).hexdigest()[:16]
-    return f"{url}#config-{digest}"
+    cached = deps.listing_digests.get(id(source))
+    if cached is None or cached[0] is not source:
+        config = source.model_dump_json() + deps.settings.fetch.model_dump_json()
+        cached = (source, hashlib.sha256(config.encode()).hexdigest()[:16])
+        deps.listing_digests[id(source)] = cached
+    return f"{url}#config-{cached[1]}"
+
+
+def _read_check(source: SourceConfig, deps: Deps) -> source_store.SourceCheck:
+    """The one read of a check: the source's health, schedule and listing validators."""
+    with deps.store.session() as session:
+        return source_store.read_check(session, source.name, _listing_key(source.url, source, deps))
+
+
+def _backing_off(known: source_store.SourceCheck, now: datetime) -> bool:
+    """Whether a failing source's next check, pushed back after its failures, is still ahead."""
+    return bool(
+        known.health.consecutive_failures
+        and known.next_check_at is not None
+        and known.next_check_at > now
+    )
 
 
 async def _discover_links(
-    source: SourceConfig, deps: Deps, report: SourceReport, listings: list[Page]
+    source: SourceConfig,
+    deps: Deps,
+    report: SourceReport,
+    listings: list[Page],
+    validators: Validators | None,
 ) -> list[ArticleLink]:
     """The article links a source offers now; [] when its listing did not change."""
     if source.type == "article":
         return [ArticleLink(url=source.url)]
-    key = _listing_key(source.url, source, deps)
-    page = await _fetch(deps, source, source.url, discovered=False, state_key=key)
+    page = await _fetch_with(deps, source, source.url, validators, discovered=False)
     if page.not_modified:
         report.not_modified = True
         return []
@@ -286,10 +337,8 @@ async def _process_article(
     try:
         outcome = await process_article_url(source, deps, url, discovered=source.type != "article")
     except StoreError as exc:
-        # The tracker already counted this article: bring its memory back in line with the store.
         report.article_errors.append(f"{url}: {exc}")
         bound.error("article_not_stored", error=str(exc))
-        _reload_tracker(deps)
         return
     except (FetchError, ParseError) as exc:
         if isinstance(exc, FetchError) and _is_skip(exc):
@@ -325,7 +374,7 @@ def _is_skip(exc: FetchError) -> bool:
 
 async def process_article_url(
     source: SourceConfig, deps: Deps, url: str, *, discovered: bool
-) -> article_store.ArticleOutcome:
+) -> ArticleOutcome:
     """One article through fetch → extract → track → store (one transaction)."""
     page = await _fetch(deps, source, url, discovered=discovered)
     now = deps.clock()
@@ -334,7 +383,7 @@ async def process_article_url(
             article_store.mark_checked(
                 session, url, page, now, recheck_delay(deps.settings.tracking.recheck)
             )
-        return article_store.ArticleOutcome(url=url, event="unchanged")
+        return ArticleOutcome(url=url, event="unchanged")
     article = await deps.offload(
         extract_article,
         _html_input(page),
@@ -350,28 +399,32 @@ async def process_article_url(
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
         return _skip(deps, url, page, now, "other_language", reason)
-    return article_store.track_and_store(
-        deps.store,
-        deps.tracker,
-        source=source.name,
-        requested_url=url,
-        page=page,
-        article=article,
-        now=now,
-        topics=deps.settings.topics,
-        disabled_webhooks=_disabled_webhooks(deps.settings),
-        recheck_delay=recheck_delay(deps.settings.tracking.recheck),
-        metrics=deps.metrics,
-    )
+    try:
+        return track_and_store(
+            deps.store,
+            deps.tracker,
+            source=source.name,
+            requested_url=url,
+            page=page,
+            article=article,
+            now=now,
+            topics=deps.settings.topics,
+            disabled_webhooks=_disabled_webhooks(deps.settings),
+            recheck_delay=recheck_delay(deps.settings.tracking.recheck),
+            metrics=deps.metrics,
+        )
+    except BaseException:
+        _reload_tracker(deps)  # the engine believes what the store never got: rebuild it
+        raise
 
 
 def _skip(
     deps: Deps, url: str, page: Page, now: datetime, event: str, reason: str
-) -> article_store.ArticleOutcome:
+) -> ArticleOutcome:
     """Remember the page's validators (so it is not parsed again unchanged) and skip it."""
     with deps.store.session() as session:
         source_store.save_validators(session, url, page.validators, page.status, now)
-    return article_store.ArticleOutcome(url=url, event=event, reason=reason)
+    return ArticleOutcome(url=url, event=event, reason=reason)
 
 
 def _html_input(page: Page) -> str | bytes:
@@ -397,6 +450,17 @@ async def _fetch(
 ) -> Page:
     with deps.store.session() as session:
         validators = source_store.get_validators(session, state_key or url)
+    return await _fetch_with(deps, source, url, validators, discovered=discovered)
+
+
+async def _fetch_with(
+    deps: Deps,
+    source: SourceConfig,
+    url: str,
+    validators: Validators | None,
+    *,
+    discovered: bool,
+) -> Page:
     started = time.perf_counter()
     try:
         page = await deps.fetcher.fetch(
@@ -432,21 +496,26 @@ MAX_BACKOFF = timedelta(hours=6)
 
 
 def _record_health(
-    source: SourceConfig, deps: Deps, report: SourceReport, now: datetime, retry_after: float | None
+    source: SourceConfig,
+    deps: Deps,
+    report: SourceReport,
+    known: SourceHealthState,
+    now: datetime,
+    retry_after: float | None,
 ) -> None:
-    threshold = deps.settings.alerts.failure_threshold
+    """Decide the source's health after this check (``next_health``, the one place it is
+    decided) and write it, with the alerts a change of health causes, in one transaction."""
+    update = next_health(
+        known,
+        succeeded=report.ok,
+        now=now,
+        interval=timedelta(seconds=source.interval),
+        failure_threshold=deps.settings.alerts.failure_threshold,
+        max_backoff=MAX_BACKOFF,
+        retry_after=timedelta(seconds=retry_after) if retry_after else None,
+    )
     try:
         with deps.store.session() as session:
-            stored = source_store.health_state(session, source.name)
-            update = next_health(
-                stored,
-                succeeded=report.ok,
-                now=now,
-                interval=timedelta(seconds=source.interval),
-                failure_threshold=threshold,
-                max_backoff=MAX_BACKOFF,
-                retry_after=timedelta(seconds=retry_after) if retry_after else None,
-            )
             source_store.record_check(
                 session,
                 source.name,
@@ -455,34 +524,31 @@ def _record_health(
                 consecutive_failures=update.state.consecutive_failures,
                 next_check_at=update.next_check_at,
                 error=report.error,
+                transition=update.transition,
             )
-            if stored.consecutive_failures == 0 and report.ok:
-                return  # healthy before and after: nothing to announce
-            report.alerts += len(
-                note_source_health(
-                    session,
-                    source=source.name,
-                    consecutive_failures=update.state.consecutive_failures,
-                    threshold=threshold,
-                    error=report.error,
-                    now=now,
-                    webhooks=webhooks_watching(deps.settings, source.name),
-                )
-            )
+            if update.transition is not None:
+                report.alerts += _health_alerts(session, source, deps, update.transition, report)
     except StoreError as exc:
         log.error("health_not_recorded", source=source.name, error=str(exc))
 
 
-def backing_off(source: SourceConfig, deps: Deps, now: datetime) -> bool:
-    """Whether a failing source's next check, pushed back after its failures, is still ahead."""
-    with deps.store.session() as session:
-        state = source_store.source_state(session, source.name)
-    return bool(
-        state
-        and state.consecutive_failures
-        and state.next_check_at is not None
-        and state.next_check_at > now
+def _health_alerts(
+    session: Session,
+    source: SourceConfig,
+    deps: Deps,
+    transition: HealthTransition,
+    report: SourceReport,
+) -> int:
+    webhooks = webhooks_watching(deps.settings, source.name)
+    if not webhooks:
+        return 0
+    since = None
+    if transition.after is Health.OK:
+        since = source_store.failing_since(session, source.name)
+    drafts = source_health_drafts(
+        transition, source=source.name, error=report.error, failing_since=since, webhooks=webhooks
     )
+    return len(enqueue(session, drafts, transition.at, merge=merge_payloads))
 
 
 def webhooks_watching(settings: Settings, source_name: str) -> list[str]:

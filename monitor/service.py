@@ -25,7 +25,7 @@ from monitor.offload import WorkerPool
 from monitor.pipeline import (
     Deps,
     SourceReport,
-    backing_off,
+    check_due_source,
     check_source,
     longest_recheck,
     recheck_articles,
@@ -37,7 +37,7 @@ from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
-from monitor.store.outbox import count_alerts_by_status
+from monitor.store.alert_views import count_alerts_by_status
 from monitor.systemd import notify, watchdog_interval
 
 log = structlog.get_logger("monitor.service")
@@ -191,8 +191,10 @@ class Service:
         deps = await self.open()
         source = next((s for s in deps.settings.sources if s.name == name), None)
         now = utc_now()
-        if source is None or (respect_backoff and backing_off(source, deps, now)):
+        if source is None:
             return None
+        if respect_backoff:
+            return await check_due_source(source, deps, now)
         return await check_source(source, deps, now)
 
     async def recheck(self) -> None:

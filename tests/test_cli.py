@@ -24,7 +24,7 @@ from monitor.commands.alerts import ALERT_STATUSES
 from monitor.commands.receive import serve
 from monitor.config import load_config
 from monitor.errors import ConfigError
-from monitor.store.outbox import AlertStatus
+from monitor.store.tables import AlertStatus
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 HEAVY_MODULES = ("httpx", "aiohttp", "sqlalchemy", "sqlmodel", "alembic", "apscheduler", "lxml")

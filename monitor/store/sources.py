@@ -9,11 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from monitor.health import SourceHealthState
-from monitor.models import Health, Validators
+from monitor.models import Health, HealthTransition, SourceHealthState, Validators
 from monitor.store.tables import ArticleRow, FetchStateRow, SourceHealthEventRow, SourceRow
 
 
@@ -56,17 +56,41 @@ def sync_sources(session: Session, sources: Iterable[SourceDefinition], now: dat
             session.add(row)
 
 
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """Everything one check needs to know about a source, read in one statement."""
+
+    health: SourceHealthState
+    next_check_at: datetime | None
+    validators: Validators | None
+
+
+def read_check(session: Session, name: str, listing_key: str) -> SourceCheck:
+    """The source's health and schedule and the validators kept under ``listing_key``."""
+    row = session.execute(
+        sql_select(
+            col(SourceRow.health),
+            col(SourceRow.consecutive_failures),
+            col(SourceRow.next_check_at),
+            col(FetchStateRow.url),
+            col(FetchStateRow.etag),
+            col(FetchStateRow.last_modified),
+            col(FetchStateRow.content_hash),
+        )
+        .select_from(SourceRow)
+        .outerjoin(FetchStateRow, col(FetchStateRow.url) == listing_key)
+        .where(col(SourceRow.name) == name)
+    ).first()
+    if row is None:
+        return SourceCheck(SourceHealthState(), None, None)
+    health, failures, next_check_at, url, etag, last_modified, content_hash = row
+    validators = None if url is None else Validators(etag, last_modified, content_hash)
+    return SourceCheck(SourceHealthState(Health(health), failures), next_check_at, validators)
+
+
 def source_state(session: Session, name: str) -> SourceState | None:
     row = session.get(SourceRow, name)
     return None if row is None else _state(row, _article_counts(session, [name]).get(name, 0))
-
-
-def health_state(session: Session, name: str) -> SourceHealthState:
-    """Just the health of one source (cheaper than ``source_state``), for every check."""
-    row = session.get(SourceRow, name)
-    if row is None:
-        return SourceHealthState()
-    return SourceHealthState(Health(row.health), row.consecutive_failures)
 
 
 def list_source_states(session: Session) -> list[SourceState]:
@@ -110,30 +134,43 @@ def record_check(
     consecutive_failures: int,
     next_check_at: datetime | None,
     error: str | None,
+    transition: HealthTransition | None = None,
 ) -> None:
-    """Store the outcome of one check; a change of health is also written as an event."""
-    row = session.get(SourceRow, name)
-    if row is None:
+    """Store the outcome of one check in one statement (and the ``transition``, if any, as an
+    event row). The row must exist (``sync_sources``)."""
+    values: dict[str, object] = {
+        "health": health.value,
+        "consecutive_failures": consecutive_failures,
+        "last_checked_at": now,
+        "next_check_at": next_check_at,
+        "last_error": error,
+    }
+    if error is None:
+        values["last_success_at"] = now
+    result = session.exec(update(SourceRow).where(col(SourceRow.name) == name).values(**values))
+    if result.rowcount == 0:
         raise KeyError(name)
-    if row.health != health.value:
+    if transition is not None:
         session.add(
             SourceHealthEventRow(
                 source_name=name,
-                from_health=row.health,
-                to_health=health.value,
-                consecutive_failures=consecutive_failures,
+                from_health=transition.before.value,
+                to_health=transition.after.value,
+                consecutive_failures=transition.consecutive_failures,
                 error=error,
-                occurred_at=now,
+                occurred_at=transition.at,
             )
         )
-    row.health = health.value
-    row.consecutive_failures = consecutive_failures
-    row.last_checked_at = now
-    row.next_check_at = next_check_at
-    if error is None:
-        row.last_success_at = now
-    row.last_error = error
-    session.add(row)
+
+
+def failing_since(session: Session, name: str) -> datetime | None:
+    """When ``name`` last turned failing (None if it never did)."""
+    return session.exec(
+        select(func.max(SourceHealthEventRow.occurred_at)).where(
+            SourceHealthEventRow.source_name == name,
+            SourceHealthEventRow.to_health == Health.FAILING.value,
+        )
+    ).one()
 
 
 def health_events(session: Session, name: str) -> list[tuple[str, str, datetime]]:

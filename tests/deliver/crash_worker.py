@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 import httpx
 
 from monitor.deliver import DeliveryPolicy, run_delivery_loop
+from monitor.store.alert_views import list_alerts
 from monitor.store.db import make_engine
-from monitor.store.outbox import AlertStatus, list_alerts, sessions_for
+from monitor.store.outbox import sessions_for
+from monitor.store.tables import AlertStatus
 
 POLICY = DeliveryPolicy(
     retry_schedule=(0,) + (0.02,) * 11, jitter=0.5, max_in_flight_per_endpoint=4

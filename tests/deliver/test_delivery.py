@@ -24,19 +24,18 @@ from monitor.deliver import (
     send_test,
 )
 from monitor.models import Development, DevelopmentKind
-from monitor.store.outbox import (
-    AlertStatus,
-    SessionFactory,
+from monitor.store.alert_views import (
     attempts_of,
     count_alerts_by_status,
     enable_endpoint,
     endpoint_states,
-    enqueue_alerts,
-    get_alert,
     list_alerts,
     replay_alert,
     replay_failed,
 )
+from monitor.store.outbox import SessionFactory, get_alert
+from monitor.store.tables import AlertStatus
+from tests.alerting import enqueue_alerts
 
 from .conftest import Answer, Hook, Receiver, free_port, utc_now
 

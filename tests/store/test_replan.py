@@ -13,9 +13,10 @@ from sqlmodel import select
 from monitor.config import RecheckStep, TrackingConfig, load_config
 from monitor.metrics import Metrics
 from monitor.models import Article, Page, Validators
+from monitor.observe import load_tracker, track_and_store
 from monitor.pipeline import longest_recheck, recheck_delay
 from monitor.service import Service
-from monitor.store.articles import load_tracker, replan_rechecks, track_and_store
+from monitor.store.articles import replan_rechecks
 from monitor.store.repository import Store
 from monitor.store.tables import ArticleRow
 
