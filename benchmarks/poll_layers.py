@@ -141,9 +141,6 @@ class Breakdown:
     layers: Layers
     reports: list[Any]
 
-    def per_check_ms(self, layer: str) -> float:
-        return self.layers.cpu[layer] / self.checks * 1000
-
 
 @contextlib.asynccontextmanager
 async def opened_deps(config: Path, database_url: str | None) -> AsyncIterator[Any]:

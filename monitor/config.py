@@ -41,7 +41,6 @@ from monitor.extract.rules import selector_problem
 from monitor.models import DevelopmentKind
 from monitor.topics import parse_query
 
-DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
 MAX_CONFIG_CHARS = 1_000_000  # a configuration is a few KB; a larger file is a mistake or an attack
 MAX_ALIASES = 100  # YAML aliases used in one file; expanding more is how an alias bomb grows
 MAX_CONFIG_NODES = 100_000  # values in the expanded document

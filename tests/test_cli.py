@@ -60,19 +60,6 @@ def config_with_secret_webhook(tmp_path: Path) -> Path:
     return path
 
 
-def run_monitor(*argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MONITOR_ENV_FILE": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-        **kwargs,  # type: ignore[call-overload]
-    )
-
-
 # --------------------------------------------------------------------------- startup
 
 

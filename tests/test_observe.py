@@ -57,7 +57,7 @@ def failing_revision_insert(deps: Deps) -> Iterator[list[str]]:
 
     dbapi = deps.store.engine.dialect.loaded_dbapi
 
-    def fail(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+    def fail(cursor: Any, statement: str, *_: Any) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO REVISION"):
             failed.append(statement)
             raise dbapi.OperationalError("disk I/O error (injected)")

@@ -45,8 +45,17 @@ def sync_sources(session: Session, sources: Iterable[SourceDefinition], now: dat
 
     Rows of sources removed from the configuration are kept: their articles still point at them.
     """
-    for source in sources:
-        row = session.get(SourceRow, source.name)
+    wanted = list(sources)
+    names = [source.name for source in wanted]
+    existing = {
+        row.name: row
+        for start in range(0, len(names), 500)
+        for row in session.exec(
+            select(SourceRow).where(col(SourceRow.name).in_(names[start : start + 500]))
+        )
+    }
+    for source in wanted:
+        row = existing.get(source.name)
         if row is None:
             session.add(
                 SourceRow(name=source.name, url=source.url, kind=source.kind, created_at=now)
@@ -86,11 +95,6 @@ def read_check(session: Session, name: str, listing_key: str) -> SourceCheck:
     health, failures, next_check_at, url, etag, last_modified, content_hash = row
     validators = None if url is None else Validators(etag, last_modified, content_hash)
     return SourceCheck(SourceHealthState(Health(health), failures), next_check_at, validators)
-
-
-def source_state(session: Session, name: str) -> SourceState | None:
-    row = session.get(SourceRow, name)
-    return None if row is None else _state(row, _article_counts(session, [name]).get(name, 0))
 
 
 def list_source_states(session: Session) -> list[SourceState]:
@@ -171,15 +175,6 @@ def failing_since(session: Session, name: str) -> datetime | None:
             SourceHealthEventRow.to_health == Health.FAILING.value,
         )
     ).one()
-
-
-def health_events(session: Session, name: str) -> list[tuple[str, str, datetime]]:
-    query = (
-        select(SourceHealthEventRow)
-        .where(SourceHealthEventRow.source_name == name)
-        .order_by(col(SourceHealthEventRow.id))
-    )
-    return [(e.from_health, e.to_health, e.occurred_at) for e in session.exec(query).all()]
 
 
 def get_validators(session: Session, url: str) -> Validators | None:

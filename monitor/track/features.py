@@ -53,10 +53,6 @@ class ArticleText:
         joined = "\n".join((self.title_key, *(k for k in self.keys if k)))
         return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
-    @property
-    def word_count(self) -> int:
-        return sum(len(words(s)) for s in self.sentences)
-
 
 def article_text(article: Article) -> ArticleText:
     """The sentences of ``article``, minus "Updated 5 minutes ago" stamps and empty units, cut
