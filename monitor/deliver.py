@@ -37,6 +37,7 @@ from monitor.alerts.formats import format_for
 from monitor.alerts.payload import build_payload
 from monitor.alerts.signing import new_message_id, sign
 from monitor.channels import send_apprise
+from monitor.defaults import RETRY_SCHEDULE
 from monitor.models import ArticleInfo, Development, DevelopmentKind, StoryInfo
 from monitor.retry_after import parse_retry_after
 from monitor.store.outbox import (
@@ -53,7 +54,6 @@ from monitor.store.outbox import (
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_RETRY_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 USER_AGENT = f"monitor/{__version__} (+webhooks)"
 RESPONSE_EXCERPT_BYTES = 512
 LEASE_MARGIN = 30.0
@@ -92,7 +92,7 @@ def utc_now() -> datetime:
 class DeliveryPolicy:
     """How delivery retries and how much it does at once."""
 
-    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
     max_in_flight_per_endpoint: int = 4
     jitter: float = 0.2
     max_retry_after: float = 86400.0

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.config import TrackingConfig
+from monitor.defaults import DORMANT_AFTER
 from monitor.extract.liveblog import post_paragraphs
 from monitor.models import Article, Development, DevelopmentKind, Post, StoryMatch
 from monitor.track.features import (
@@ -61,7 +62,7 @@ class TrackConfig:
     duplicate_similarity: float = 0.85
     duplicate_window: int = 100
     known_similarity: float = KNOWN_SIMILARITY
-    dormant_after: timedelta = timedelta(days=14)
+    dormant_after: timedelta = timedelta(seconds=DORMANT_AFTER)
     time_scale: timedelta = timedelta(days=7)
     index: IndexParams = field(default_factory=IndexParams)
 
