@@ -6,7 +6,7 @@ against the same server and a database that already holds the first pass, and ti
 with ``time.process_time`` (exclusive: a layer nested in another is not counted twice):
 
 * fetch: ``Fetcher.fetch`` (HTTP, validators, robots, politeness);
-* store: every ``Store.session`` block (SQL, ORM, commit);
+* store: every ``Store.session`` and ``Store.connection`` block (SQL, ORM, commit);
 * log: the one ``source_checked`` event per check;
 * decide: everything else in ``check_source`` (health, fetch policy, glue, metrics);
 * for new articles: extract (``extract_article``) and track (``Tracker.observe``, topics,
@@ -110,11 +110,16 @@ def instrumented(layers: Layers, deps: Any) -> Iterator[None]:
         ),
     ]
     store = deps.store
-    plain_session = store.session
+    plain_session, plain_connection = store.session, store.connection
 
     @contextlib.contextmanager
     def session() -> Iterator[Any]:
         with layers.layer("store"), plain_session() as opened:
+            yield opened
+
+    @contextlib.contextmanager
+    def connection() -> Iterator[Any]:
+        with layers.layer("store"), plain_connection() as opened:
             yield opened
 
     def count(*_: Any) -> None:
@@ -123,13 +128,13 @@ def instrumented(layers: Layers, deps: Any) -> Iterator[None]:
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     for owner, name, replacement in patches:
         setattr(owner, name, replacement)
-    store.session = session
+    store.session, store.connection = session, connection
     event.listen(store.engine, "before_cursor_execute", count)
     try:
         yield
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
-        store.session = plain_session
+        store.session, store.connection = plain_session, plain_connection
         for owner, name, original in saved:
             setattr(owner, name, original)
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from monitor.alerts import merge_payloads
@@ -26,7 +27,7 @@ from monitor.config import RecheckStep, Settings, SourceConfig
 from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
-from monitor.health import next_health
+from monitor.health import HealthUpdate, next_health
 from monitor.metrics import Metrics, fetch_status_label
 from monitor.models import (
     ArticleLink,
@@ -214,8 +215,9 @@ def _listing_key(url: str, source: SourceConfig, deps: Deps) -> str:
 
 def _read_check(source: SourceConfig, deps: Deps) -> source_store.SourceCheck:
     """The one read of a check: the source's health, schedule and listing validators."""
-    with deps.store.session() as session:
-        return source_store.read_check(session, source.name, _listing_key(source.url, source, deps))
+    key = _listing_key(source.url, source, deps)
+    with deps.store.connection() as connection:
+        return source_store.read_check(connection, source.name, key)
 
 
 def _backing_off(known: source_store.SourceCheck, now: datetime) -> bool:
@@ -515,21 +517,34 @@ def _record_health(
         retry_after=timedelta(seconds=retry_after) if retry_after else None,
     )
     try:
+        if update.transition is None:  # the common case: one statement, no ORM
+            with deps.store.connection() as connection:
+                _write_check(connection, source, update, report, now)
+            return
         with deps.store.session() as session:
-            source_store.record_check(
-                session,
-                source.name,
-                now=now,
-                health=update.state.health,
-                consecutive_failures=update.state.consecutive_failures,
-                next_check_at=update.next_check_at,
-                error=report.error,
-                transition=update.transition,
-            )
-            if update.transition is not None:
-                report.alerts += _health_alerts(session, source, deps, update.transition, report)
+            _write_check(session, source, update, report, now)
+            report.alerts += _health_alerts(session, source, deps, update.transition, report)
     except StoreError as exc:
         log.error("health_not_recorded", source=source.name, error=str(exc))
+
+
+def _write_check(
+    target: Session | Connection,
+    source: SourceConfig,
+    update: HealthUpdate,
+    report: SourceReport,
+    now: datetime,
+) -> None:
+    source_store.record_check(
+        target,
+        source.name,
+        now=now,
+        health=update.state.health,
+        consecutive_failures=update.state.consecutive_failures,
+        next_check_at=update.next_check_at,
+        error=report.error,
+        transition=update.transition,
+    )
 
 
 def _health_alerts(

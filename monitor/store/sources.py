@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import Connection, bindparam, func, insert, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -74,22 +74,38 @@ class SourceCheck:
     validators: Validators | None
 
 
-def read_check(session: Session, name: str, listing_key: str) -> SourceCheck:
+_SOURCE = SourceRow.__table__  # type: ignore[attr-defined]
+_FETCH_STATE = FetchStateRow.__table__  # type: ignore[attr-defined]
+_EVENT = SourceHealthEventRow.__table__  # type: ignore[attr-defined]
+
+# The statements of every check, built once: the hot path pays neither for building nor for
+# caching them (SQLAlchemy's compiled cache keys on the statement object).
+_READ_CHECK = (
+    sql_select(
+        _SOURCE.c.health,
+        _SOURCE.c.consecutive_failures,
+        _SOURCE.c.next_check_at,
+        _FETCH_STATE.c.url,
+        _FETCH_STATE.c.etag,
+        _FETCH_STATE.c.last_modified,
+        _FETCH_STATE.c.content_hash,
+    )
+    .select_from(_SOURCE.outerjoin(_FETCH_STATE, _FETCH_STATE.c.url == bindparam("key")))
+    .where(_SOURCE.c.name == bindparam("name"))
+)
+_CHECK_VALUES = ("health", "consecutive_failures", "last_checked_at", "next_check_at", "last_error")
+_RECORD_FAILURE = (
+    update(_SOURCE)
+    .where(_SOURCE.c.name == bindparam("source_name"))
+    .values({column: bindparam(column) for column in _CHECK_VALUES})
+)
+_RECORD_SUCCESS = _RECORD_FAILURE.values(last_success_at=bindparam("last_checked_at"))
+_RECORD_EVENT = insert(_EVENT)
+
+
+def read_check(connection: Connection, name: str, listing_key: str) -> SourceCheck:
     """The source's health and schedule and the validators kept under ``listing_key``."""
-    row = session.execute(
-        sql_select(
-            col(SourceRow.health),
-            col(SourceRow.consecutive_failures),
-            col(SourceRow.next_check_at),
-            col(FetchStateRow.url),
-            col(FetchStateRow.etag),
-            col(FetchStateRow.last_modified),
-            col(FetchStateRow.content_hash),
-        )
-        .select_from(SourceRow)
-        .outerjoin(FetchStateRow, col(FetchStateRow.url) == listing_key)
-        .where(col(SourceRow.name) == name)
-    ).first()
+    row = connection.execute(_READ_CHECK, {"name": name, "key": listing_key}).first()
     if row is None:
         return SourceCheck(SourceHealthState(), None, None)
     health, failures, next_check_at, url, etag, last_modified, content_hash = row
@@ -130,7 +146,7 @@ def _state(row: SourceRow, article_count: int) -> SourceState:
 
 
 def record_check(
-    session: Session,
+    target: Session | Connection,
     name: str,
     *,
     now: datetime,
@@ -141,29 +157,35 @@ def record_check(
     transition: HealthTransition | None = None,
 ) -> None:
     """Store the outcome of one check in one statement (and the ``transition``, if any, as an
-    event row). The row must exist (``sync_sources``)."""
-    values: dict[str, object] = {
-        "health": health.value,
-        "consecutive_failures": consecutive_failures,
-        "last_checked_at": now,
-        "next_check_at": next_check_at,
-        "last_error": error,
-    }
-    if error is None:
-        values["last_success_at"] = now
-    result = session.exec(update(SourceRow).where(col(SourceRow.name) == name).values(**values))
+    event row), in ``target``'s transaction. The row must exist (``sync_sources``)."""
+    if isinstance(target, Session):
+        target.flush()  # rows the session added must exist for the statement below
+    connection = target.connection() if isinstance(target, Session) else target
+    statement = _RECORD_SUCCESS if error is None else _RECORD_FAILURE
+    result = connection.execute(
+        statement,
+        {
+            "source_name": name,
+            "health": health.value,
+            "consecutive_failures": consecutive_failures,
+            "last_checked_at": now,
+            "next_check_at": next_check_at,
+            "last_error": error,
+        },
+    )
     if result.rowcount == 0:
         raise KeyError(name)
     if transition is not None:
-        session.add(
-            SourceHealthEventRow(
-                source_name=name,
-                from_health=transition.before.value,
-                to_health=transition.after.value,
-                consecutive_failures=transition.consecutive_failures,
-                error=error,
-                occurred_at=transition.at,
-            )
+        connection.execute(
+            _RECORD_EVENT,
+            {
+                "source_name": name,
+                "from_health": transition.before.value,
+                "to_health": transition.after.value,
+                "consecutive_failures": transition.consecutive_failures,
+                "error": error,
+                "occurred_at": transition.at,
+            },
         )
 
 
