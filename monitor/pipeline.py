@@ -30,6 +30,7 @@ from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import HealthUpdate, next_health
 from monitor.metrics import Metrics, fetch_status_label
 from monitor.models import (
+    Article,
     ArticleLink,
     Health,
     HealthTransition,
@@ -50,6 +51,7 @@ from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import enqueue
+from monitor.store.repository import ACTIVITY
 from monitor.topics import in_languages
 from monitor.track import Tracker
 
@@ -73,6 +75,7 @@ class Deps:
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
     listing_digests: dict[int, tuple[SourceConfig, str]] = field(default_factory=dict)
+    track_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
@@ -141,7 +144,7 @@ async def _check(
     listings: list[Page] = []
     known = source_store.SourceCheck(SourceHealthState(), None, None)
     try:
-        known = _read_check(source, deps)
+        known = await _db(f"reading source {source.name}", _read_check, source, deps)
         if respect_backoff and _backing_off(known, now):
             return None
         links = await _discover_links(source, deps, report, listings, known.validators)
@@ -150,10 +153,12 @@ async def _check(
         retry_after = getattr(exc, "retry_after", None)
     else:
         if links:
-            await _process_links(source, deps, _links_worth_fetching(links, deps), report)
-        if not report.article_errors:
-            _remember(deps, source, listings)
-    _record_health(source, deps, report, known.health, now, retry_after)
+            worth = await _db(f"reading links of {source.name}", _links_worth_fetching, links, deps)
+            await _process_links(source, deps, worth, report)
+        if not report.article_errors and listings:
+            await _db(f"remembering {source.name}'s listings", _remember, deps, source, listings)
+    what = f"recording the check of {source.name}"
+    await _db(what, _record_health, source, deps, report, known.health, now, retry_after)
     report.duration = time.perf_counter() - started
     _log_report(bound, report)
     deps.metrics.source_checks.labels("ok" if report.ok else "failed").inc()
@@ -381,10 +386,7 @@ async def process_article_url(
     page = await _fetch(deps, source, url, discovered=discovered)
     now = deps.clock()
     if page.not_modified:
-        with deps.store.session() as session:
-            article_store.mark_checked(
-                session, url, page, now, recheck_delay(deps.settings.tracking.recheck)
-            )
+        await _db(f"noting the check of {url}", _mark_checked, deps, url, page, now)
         return ArticleOutcome(url=url, event="unchanged")
     article = await deps.offload(
         extract_article,
@@ -396,11 +398,18 @@ async def process_article_url(
     )
     if not article.is_article:  # an index page, an error page, a paywall: remember, skip
         reason = "; ".join(article.warnings) or "no article text"
-        return _skip(deps, url, page, now, "not_article", reason)
+        return await _db(f"skipping {url}", _skip, deps, url, page, now, "not_article", reason)
     if not in_languages(article.language, source.language):
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
-        return _skip(deps, url, page, now, "other_language", reason)
+        return await _db(f"skipping {url}", _skip, deps, url, page, now, "other_language", reason)
+    async with deps.track_lock:  # one article at a time through the engine
+        return await _db(f"storing {url}", _track_and_store, source, deps, url, page, article, now)
+
+
+def _track_and_store(
+    source: SourceConfig, deps: Deps, url: str, page: Page, article: Article, now: datetime
+) -> ArticleOutcome:
     try:
         return track_and_store(
             deps.store,
@@ -418,6 +427,22 @@ async def process_article_url(
     except BaseException:
         _reload_tracker(deps)  # the engine believes what the store never got: rebuild it
         raise
+
+
+def _mark_checked(deps: Deps, url: str, page: Page, now: datetime) -> None:
+    with deps.store.session() as session:
+        delay = recheck_delay(deps.settings.tracking.recheck)
+        article_store.mark_checked(session, url, page, now, delay)
+
+
+async def _db(what: str, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a thread, so that a slow or locked database never stalls the event
+    loop (the endpoint, the other checks); ``what`` names it in ``Store.waiting``."""
+    token = ACTIVITY.set(what)
+    try:
+        return await asyncio.to_thread(function, *args)
+    finally:
+        ACTIVITY.reset(token)
 
 
 def _skip(
@@ -450,9 +475,13 @@ def _rules(source: SourceConfig) -> ExtractRules | None:
 async def _fetch(
     deps: Deps, source: SourceConfig, url: str, *, discovered: bool, state_key: str | None = None
 ) -> Page:
-    with deps.store.session() as session:
-        validators = source_store.get_validators(session, state_key or url)
+    validators = await _db(f"reading validators of {url}", _validators, deps, state_key or url)
     return await _fetch_with(deps, source, url, validators, discovered=discovered)
+
+
+def _validators(deps: Deps, key: str) -> Validators | None:
+    with deps.store.session() as session:
+        return source_store.get_validators(session, key)
 
 
 async def _fetch_with(
@@ -596,6 +625,13 @@ def recheck_delay(steps: Sequence[RecheckStep]) -> Callable[[timedelta], timedel
     return delay
 
 
+def _due_rechecks(deps: Deps, now: datetime, limit: int) -> tuple[int, list[tuple[str, str]]]:
+    with deps.store.session() as session:
+        quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
+        dormant = article_store.mark_dormant(session, quiet_since)
+        return dormant, article_store.due_for_recheck(session, now, limit)
+
+
 def longest_recheck(steps: Sequence[RecheckStep]) -> timedelta:
     """How long after its last change an article is still rechecked at all."""
     return timedelta(seconds=max((step.within for step in steps), default=0.0))
@@ -604,10 +640,7 @@ def longest_recheck(steps: Sequence[RecheckStep]) -> timedelta:
 async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:
     """Revisit recent articles whose recheck is due; returns how many were fetched."""
     sources = {source.name: source for source in deps.settings.sources if source.enabled}
-    with deps.store.session() as session:
-        quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
-        dormant = article_store.mark_dormant(session, quiet_since)
-        due = article_store.due_for_recheck(session, now, limit)
+    dormant, due = await _db("planning rechecks", _due_rechecks, deps, now, limit)
     if dormant:
         log.info("stories_dormant", count=dormant)
     report = SourceReport(source="recheck")

@@ -51,12 +51,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         pool_timeout=POOL_TIMEOUT_S,
         connect_args={
             "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
-            "options": (
-                f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS} "
-                f"-c lock_timeout={POSTGRES_LOCK_TIMEOUT_MS}"
-            ),
+            "options": _postgres_options(parsed.query.get("options")),
         },
     )
+
+
+def _postgres_options(given: str | tuple[str, ...] | None) -> str:
+    """The URL's own ``options`` (a search_path, say) followed by our timeouts."""
+    ours = (
+        f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS} "
+        f"-c lock_timeout={POSTGRES_LOCK_TIMEOUT_MS}"
+    )
+    if not given:
+        return ours
+    return " ".join([*([given] if isinstance(given, str) else given), ours])
 
 
 def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
