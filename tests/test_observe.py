@@ -33,16 +33,20 @@ V2 = article(
 )
 
 
-@pytest.fixture
-async def deps(database_url: str) -> AsyncIterator[Deps]:
-    settings = Settings(
+def local_settings(database_url: str) -> Settings:
+    """No sources, fetching from 127.0.0.1 at once, storing into ``database_url``."""
+    return Settings(
         storage=StorageConfig(database_url=database_url),
         fetch=FetchConfig(
             per_host_delay=0, retries=0, obey_robots=False, allow_private_networks=True
         ),
         sources=[],
     )
-    service = Service(settings)
+
+
+@pytest.fixture
+async def deps(database_url: str) -> AsyncIterator[Deps]:
+    service = Service(local_settings(database_url))
     opened = await service.open()
     clock = iter(T0 + timedelta(minutes=minute) for minute in range(100))
     opened.clock = lambda: next(clock)

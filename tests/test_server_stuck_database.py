@@ -13,25 +13,19 @@ from aiohttp.test_utils import TestClient, TestServer
 from pytest_httpserver import HTTPServer
 from sqlalchemy import text
 
-from monitor.config import FetchConfig, Settings, SourceConfig, StorageConfig
+from monitor.config import SourceConfig
 from monitor.pipeline import Deps, check_source
 from monitor.server import ServerDeps, build_app
 from monitor.service import Service
 from monitor.store.sources import SourceDefinition, sync_sources
+from tests.test_observe import local_settings
 
 LOCK_HELD_AT_MOST_S = 30.0
 
 
 @pytest.fixture
 async def deps(database_url: str) -> AsyncIterator[Deps]:
-    settings = Settings(
-        storage=StorageConfig(database_url=database_url),
-        fetch=FetchConfig(
-            per_host_delay=0, retries=0, obey_robots=False, allow_private_networks=True
-        ),
-        sources=[],
-    )
-    service = Service(settings)
+    service = Service(local_settings(database_url))
     yield await service.open()
     await service.close()
 
