@@ -632,17 +632,34 @@ def fresh_database(args: argparse.Namespace, directory: Path, name: str) -> str:
     """A new SQLite file in ``directory``, or a new database on ``--database-url``'s server."""
     if not args.database_url:
         return f"sqlite:///{directory / (name + '.db')}"
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     server = make_url(args.database_url)
     database = f"bench_poll_{os.getpid()}_{name}".replace("-", "_")
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    engine.dispose()
+    _on_server(args.database_url, f'DROP DATABASE IF EXISTS "{database}"')
+    _on_server(args.database_url, f'CREATE DATABASE "{database}"')
+    CREATED_DATABASES.append(database)
     return server.set(database=database).render_as_string(hide_password=False)
+
+
+CREATED_DATABASES: list[str] = []
+
+
+def _on_server(url: str, statement: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+def drop_created_databases(args: argparse.Namespace) -> None:
+    """The databases ``fresh_database`` made on ``--database-url``'s server, dropped."""
+    while CREATED_DATABASES:
+        name = CREATED_DATABASES.pop()
+        with suppress(Exception):  # one that cannot be dropped is left, never a failed run
+            _on_server(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
@@ -911,6 +928,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_benchmark(args, work, server)
         finally:
             server.stop()
+            if args.database_url:
+                drop_created_databases(args)
 
 
 def run_benchmark(args: argparse.Namespace, work: Path, server: FeedServer) -> int:
