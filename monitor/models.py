@@ -108,6 +108,9 @@ class Article:
     warnings: tuple[str, ...] = ()
     posts: tuple[Post, ...] = ()
     kind: ArticleKind = "article"
+    # The page's own subject terms: <meta name="keywords">, article:tag, JSON-LD keywords,
+    # about and mentions. The story engine takes them as names.
+    keywords: tuple[str, ...] = ()
 
     @property
     def body(self) -> str:

@@ -275,6 +275,12 @@ class Service:
                 f"cannot listen on {server.host}:{server.port}: {exc.strerror or exc}"
             ) from exc
 
+    async def wait_for_running_jobs(self, patience: float) -> None:
+        """Wait, at most ``patience`` seconds, for the jobs running now (not later ones) to end."""
+        running = self.inflight.tasks - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(set(running), timeout=patience)
+
     def alert_counts(self) -> dict[str, int]:
         """Alerts in the outbox by status."""
         if self._store is None:

@@ -111,6 +111,7 @@ async def test_feed_check_stores_articles_and_survives_a_broken_page(
         detail = await (await client.get(f"/api/stories/{stories[0]['id']}")).json()
         assert detail["articles"]
         assert detail["timeline"][0]["kind"] == "new_story"
+        assert detail["timeline"][0]["language"] == "en"
         assert (await client.get("/api/stories/st_nope")).status == 404
         health = await client.get("/healthz")
         assert health.status == 200

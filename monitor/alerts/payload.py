@@ -145,6 +145,7 @@ def development_entry(development: Development) -> JSON:
         "title": development.title,
         "revision": development.revision,
         "novelty": round(development.novelty, 3),
+        "language": development.language,
         "summary": summarise({"kind": development.kind, "title": development.title, **details}),
         **details,
         **_merged(development.merged_stories),
@@ -184,11 +185,18 @@ def summarise_developments(entries: Sequence[JSON]) -> JSON:
         "kind": kind,
         "title": title,
         "novelty": max(entry["novelty"] for entry in entries),
+        "language": _one_language(entries),
         "summary": summarise({"kind": kind, "title": title, **details}, count=len(entries)),
         **details,
         **_merged(_unique(i for entry in entries for i in entry.get("merged_stories", ()))),
         "count": len(entries),
     }
+
+
+def _one_language(entries: Sequence[JSON]) -> str | None:
+    """The language of merged developments when they share one, else None."""
+    languages = {entry.get("language") for entry in entries}
+    return languages.pop() if len(languages) == 1 else None
 
 
 def summarise(entry: Mapping[str, Any], count: int = 1) -> str:

@@ -91,6 +91,7 @@ def format_text(article: Article) -> str:
         ("Language", article.language),
         ("Section", article.section),
         ("Description", article.description),
+        ("Keywords", ", ".join(article.keywords) or None),
         ("Is article", "yes" if article.is_article else "no"),
         ("Paragraphs", str(len(article.paragraphs))),
     ]

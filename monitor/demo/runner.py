@@ -174,6 +174,9 @@ async def take_step(
                 f"within {STEP_TIMEOUT_SECONDS:.0f}s"
             )
         await asyncio.sleep(0.05)
+    # A changed article page can be fetched by a recheck, which ends after the next feed fetch
+    # on a loaded machine: every job that may have fetched a changed page is running now or over.
+    await service.wait_for_running_jobs(STEP_TIMEOUT_SECONDS)
     await wait_for_outbox(service)
 
 

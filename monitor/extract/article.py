@@ -108,6 +108,7 @@ def extract_article(
         warnings=tuple(dict.fromkeys(warnings)),
         posts=posts,
         kind="live_blog" if posts else "article",
+        keywords=tuple(meta.keywords),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,6 +75,9 @@ _META_MODIFIED = (
 _META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 _META_SECTION = ("article:section", "parsely-section", "section", "category")
 _META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+_META_KEYWORDS = ("keywords", "news_keywords", "article:tag")
+MAX_KEYWORDS = 30
+MAX_KEYWORD_CHARS = 80
 _META_TITLE = ("og:title", "twitter:title", "parsely-title", "headline")
 
 
@@ -89,6 +92,7 @@ class MetadataDraft:
     language: str | None = None
     section: str | None = None
     description: str | None = None
+    keywords: list[str] = field(default_factory=list)
     canonical: str | None = None
     og_url: str | None = None
     og_type: str | None = None
@@ -191,6 +195,8 @@ def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     draft.section = draft.section or _first_text(item.get("articleSection"))
     draft.description = draft.description or clean_value(item.get("description"))
     draft.language = draft.language or _language_tag(_first_text(item.get("inLanguage")))
+    for key in ("keywords", "about", "mentions"):
+        add_keywords(draft.keywords, _thing_names(item.get(key)))
     body = item.get("articleBody")
     if isinstance(body, str) and len(body) > len(draft.article_body or ""):
         draft.article_body = body
@@ -218,6 +224,31 @@ def _author_name(raw: object) -> str | None:
     if name is None or _URLISH.match(name) or len(name) > 100:
         return None
     return _BYLINE_PREFIX.sub("", name) or None
+
+
+def _thing_names(value: object) -> list[str]:
+    """The texts of a JSON-LD ``keywords``/``about``/``mentions`` value: a comma-separated
+    string, a Thing with a ``name``, or a list of either."""
+    items = value if isinstance(value, list) else [value]
+    found: list[str] = []
+    for item in items[:MAX_KEYWORDS]:
+        raw = item.get("name") if isinstance(item, dict) else item
+        if isinstance(raw, str):
+            found.extend(raw.split(",") if isinstance(item, str) else [raw])
+    return found
+
+
+def add_keywords(keywords: list[str], found: Iterable[str]) -> None:
+    """Append the cleaned, not yet listed (case folded) ``found`` to ``keywords``, at most
+    ``MAX_KEYWORDS`` of at most ``MAX_KEYWORD_CHARS`` characters each."""
+    known = {k.casefold() for k in keywords}
+    for raw in found:
+        keyword = clean_value(raw)
+        if len(keywords) >= MAX_KEYWORDS:
+            return
+        if keyword and len(keyword) <= MAX_KEYWORD_CHARS and keyword.casefold() not in known:
+            keywords.append(keyword)
+            known.add(keyword.casefold())
 
 
 def _first_text(value: object) -> str | None:
@@ -267,6 +298,9 @@ def _apply_meta(draft: MetadataDraft, metas: dict[str, list[str]]) -> None:
         draft.authors = _meta_authors(metas)
     draft.section = draft.section or _first_meta(metas, _META_SECTION)
     draft.description = draft.description or _first_meta(metas, _META_DESCRIPTION)
+    for key in _META_KEYWORDS:
+        for value in metas.get(key, ()):
+            add_keywords(draft.keywords, value.split(",") if "tag" not in key else [value])
     draft.og_url = _first_meta(metas, ("og:url",))
     draft.og_type = (_first_meta(metas, ("og:type",)) or "").lower() or None
 

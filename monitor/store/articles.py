@@ -224,6 +224,7 @@ def development_details(development: Development) -> dict[str, Any]:
             for f in development.changed_facts
         ],
         "new_entities": list(development.new_entities),
+        "language": development.language,
         "match": development.match.to_json(),
         "merged_stories": list(development.merged_stories),
     }

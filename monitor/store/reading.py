@@ -36,6 +36,7 @@ class DevelopmentView:
     match_reasons: tuple[str, ...] = ()
     revision: int | None = None
     diff: dict[str, Any] | None = field(default=None)
+    language: str | None = None  # of the article (ISO 639-1); None in rows written before
 
 
 def story_developments(
@@ -144,4 +145,5 @@ def _view(
         match_reasons=tuple(match.get("reasons") or ()),
         revision=revision.number if revision else None,
         diff=revision.diff if revision else None,
+        language=details.get("language"),
     )

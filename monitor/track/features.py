@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from monitor.lang import Language, language_for
 from monitor.lang.detect import detect_language
+from monitor.lang.rarity import rare_terms
+from monitor.lang.scripts import starts_uncased
 from monitor.models import Article
 from monitor.track.text import (
     bottom_k,
@@ -33,6 +35,7 @@ class ArticleText:
     title: str
     sentences: tuple[str, ...]
     language: str = "en"
+    keywords: tuple[str, ...] = ()  # the page's own subject terms, taken as names
 
     @property
     def profile(self) -> Language:
@@ -64,7 +67,7 @@ def article_text(article: Article) -> ArticleText:
     for paragraph in article.paragraphs:
         sentences.extend(s for s in split_sentences(paragraph, language) if not is_stamp(s))
     kept = tuple(s for s in sentences if comparison_form(s))
-    return ArticleText(title=title, sentences=kept, language=language.code)
+    return ArticleText(title, kept, language.code, tuple(article.keywords))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,9 @@ class ArticleFeatures:
     names: tuple[str, ...]
     sketch: tuple[int, ...]
     years: frozenset[int] = frozenset()
+    # In a script without case: terms rare in the language, names once they recur across
+    # the story's outlets (see ``StoryMemory``).
+    rare_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +106,7 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     boosts = boosts or TermBoosts()
     language = text.profile
     all_sentences = (text.title, *text.sentences) if text.title else text.sentences
-    names = tuple(dict.fromkeys(names_in(all_sentences, language)))
+    names = tuple(dict.fromkeys([*names_in(all_sentences, language), *text.keywords]))
     name_words = frozenset(w for name in names for w in words(name) if len(w) > 1)
     name_terms = frozenset(language.name_stem(w) for w in name_words)
     counts: dict[str, float] = {}
@@ -120,7 +126,15 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
             weights[NAME_PREFIX + " ".join(words_of_name)] = boosts.phrase
     tokens = [w for s in text.sentences for w in words(s)]
     sketch = bottom_k(shingle_hashes(tokens), SKETCH_SIZE)
-    return ArticleFeatures(weights, name_terms, names, sketch, years)
+    rare = tuple(rare_terms(all_sentences, language)) if _caseless(all_sentences) else ()
+    return ArticleFeatures(weights, name_terms, names, sketch, years, rare)
+
+
+def _caseless(sentences: tuple[str, ...]) -> bool:
+    """Whether most letters of the text's start are of scripts without capital letters."""
+    sample = "".join(sentences[:4])
+    letters = [ch for ch in sample if ch.isalpha()]
+    return sum(1 for ch in letters if starts_uncased(ch)) * 2 > len(letters)
 
 
 def _boost(

@@ -58,6 +58,18 @@ def sentence_terms(key: str, language: Language = ENGLISH) -> frozenset[str]:
     return frozenset(language.stem(w) for w in key.split() if w not in stopwords)
 
 
+@dataclass(frozen=True, slots=True)
+class RareTerms:
+    """The terms of an article rare in its language (where case says nothing) and its outlet."""
+
+    terms: tuple[str, ...] = ()
+    outlet: str = ""
+
+
+NO_RARE_TERMS = RareTerms()
+MAX_RARE_TERMS = 1000  # per story: the rare terms remembered to find the recurring ones
+
+
 class StoryMemory:
     """Sentences, numbers and names one story has carried so far; ``language`` is the story's
     (its first article's), in which sentence terms are compared."""
@@ -71,6 +83,7 @@ class StoryMemory:
         self.by_term: dict[str, list[int]] = {}
         self.facts: list[KnownFact] = []
         self.names: dict[str, str] = {}
+        self.rare: dict[str, list[str]] = {}  # rare term (caseless script) → outlets using it
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -114,19 +127,41 @@ class StoryMemory:
         known_keys = (self._name_key(known) for known in self.names.values())
         return any(key in known or known in key for known in known_keys)
 
+    def recurring(self, rare: RareTerms) -> list[str]:
+        """The ``rare`` terms another outlet than theirs used in the story and that are not
+        yet among its names; of forms with one stem ("בשארם", "שארם") the shortest."""
+        forms: dict[str, str] = {}
+        for term in rare.terms:
+            key = self._rare_key(term)
+            if key not in forms or len(term) < len(forms[key]):
+                forms[key] = term
+        return [
+            term
+            for key, term in forms.items()
+            if any(o != rare.outlet for o in self.rare.get(key, ())) and not self.knows_name(term)
+        ]
+
     def _name_key(self, name: str) -> str:
         return " ".join(self.profile.stem(w) for w in words(name))
 
     def assess(
-        self, sentences: Sequence[str], names: Iterable[str], language: Language = ENGLISH
+        self,
+        sentences: Sequence[str],
+        names: Iterable[str],
+        language: Language = ENGLISH,
+        rare: RareTerms = NO_RARE_TERMS,
     ) -> Novelty:
-        """What ``sentences`` (one version of an article in ``language``) and ``names`` add."""
+        """What ``sentences`` (one version of an article in ``language``) and ``names`` add; a
+        ``rare`` term of a new sentence that another outlet of the story used too is a new
+        name (a typo fixed into a word another outlet used is not news)."""
         keys = [comparison_form(s) for s in sentences]
         unseen = [(s, k) for s, k in zip(sentences, keys, strict=True) if k not in self.keys]
         new = [s for s, k in unseen if not self.knows(k)]
         facts = self._changed_facts(unseen, language)
         new_text = " ".join(new)
         entities = [n for n in dict.fromkeys(names) if n in new_text and not self.knows_name(n)]
+        recurring = self.recurring(rare)
+        entities.extend(t for t in recurring if t in new_text and t not in entities)
         total = sum(len(words(s)) for s in sentences) or 1
         score = min(1.0, sum(len(words(s)) for s in new) / total + 0.25 * len(facts))
         return Novelty(tuple(new), tuple(facts), tuple(entities), round(score, 3))
@@ -191,9 +226,18 @@ class StoryMemory:
     # -- updates ---------------------------------------------------------------------------
 
     def learn(
-        self, sentences: Sequence[str], names: Iterable[str], language: Language = ENGLISH
+        self,
+        sentences: Sequence[str],
+        names: Iterable[str],
+        language: Language = ENGLISH,
+        rare: RareTerms = NO_RARE_TERMS,
     ) -> None:
-        """Remember ``sentences`` (in ``language``) and ``names`` as carried by the story."""
+        """Remember ``sentences`` (in ``language``) and ``names`` as carried by the story, and
+        which outlet used each ``rare`` term; one used by two outlets is a name from then on."""
+        for term in self.recurring(rare):
+            self._learn_name(term)
+        for term in rare.terms:
+            self._learn_rare(self._rare_key(term), rare.outlet)
         for sentence in sentences:
             key = comparison_form(sentence)
             self._learn_sentence(key)
@@ -206,6 +250,17 @@ class StoryMemory:
 
     def _learn_name(self, name: str) -> None:
         self.names.setdefault(name.lower(), name)
+
+    def _rare_key(self, term: str) -> str:
+        """Rare terms are compared by stem: "בשארם" and "לשארם" are one term."""
+        return self.profile.stem(term.lower())
+
+    def _learn_rare(self, term: str, outlet: str) -> None:
+        outlets = self.rare.get(term)
+        if outlets is None and len(self.rare) < MAX_RARE_TERMS:
+            self.rare[term] = [outlet]
+        elif outlets is not None and outlet not in outlets and len(outlets) < 2:
+            outlets.append(outlet)
 
     def _learn_sentence(self, key: str) -> None:
         if key in self.keys or not key:
@@ -227,6 +282,7 @@ class StoryMemory:
                 [f.value, f.phrase, list(f.before), list(f.after), f.key] for f in self.facts
             ],
             "names": sorted(self.names.values()),
+            **({"rare": dict(sorted(self.rare.items()))} if self.rare else {}),
         }
 
     @classmethod
@@ -240,6 +296,9 @@ class StoryMemory:
         ]
         for name in data.get("names", ()):
             memory._learn_name(name)
+        memory.rare = {
+            str(t): [str(o) for o in outlets] for t, outlets in data.get("rare", {}).items()
+        }
         return memory
 
 

@@ -1,7 +1,8 @@
 """Replay: run the engine over recorded observations, one JSON object in, one JSON object out.
 
 An observation is ``{"source", "url", "fetched_at", "html"}`` or, in place of ``html``,
-``{"title", "text", "published"}`` and optionally ``"language"`` (else it is detected). The
+``{"title", "text", "published"}`` and optionally ``"language"`` (else it is detected) and
+``"keywords"`` (the page's own subject terms, a list). The
 output line for each says which story the page went to, what kind of event it was, the
 development (if any) and why the story matched.
 """
@@ -73,6 +74,7 @@ def _text_article(line: dict[str, Any], url: str) -> Article:
         published=_timestamp(published) if published else None,
         language=line.get("language") or None,
         paragraphs=paragraphs,
+        keywords=tuple(str(k) for k in line.get("keywords") or ()),
     )
 
 

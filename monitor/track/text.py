@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from monitor.lang import ENGLISH, Language
 from monitor.lang import split_sentences as split_in_language
+from monitor.lang.rarity import is_common
 from monitor.lang.scripts import UNSPACED, UNSPACED_CHARS
 
 _QUOTE_MAP = str.maketrans(
@@ -181,7 +182,24 @@ def names_in(sentences: Sequence[str], language: Language = ENGLISH) -> list[str
     if language.noun_markers:
         nouns = _used_as_nouns(tokenised, language.noun_markers)
         found = [kept for name in found if (kept := _without_nouns(name, nouns, language))]
+        found = [kept for name in found if (kept := _without_common(name, language))]
     return found
+
+
+def _without_common(name: str, language: Language) -> str:
+    """Where every noun is capitalised (German), ``name`` without the words common in the
+    language at its ends ("Verhandlungen", "Wochenende"); empty when no rare word is left."""
+    kept = name.split()
+    while kept and _common_word(kept[0], language):
+        kept = kept[1:]
+    while kept and _common_word(kept[-1], language):
+        kept = kept[:-1]
+    return " ".join(kept)
+
+
+def _common_word(word: str, language: Language) -> bool:
+    lowered = word.lower()
+    return lowered in language.name_connectors or is_common(lowered, language)
 
 
 def _without_nouns(name: str, nouns: set[str], language: Language) -> str:

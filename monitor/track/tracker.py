@@ -30,7 +30,7 @@ from monitor.track.features import (
     article_text,
 )
 from monitor.track.index import Candidate, IndexParams, StoryIndex
-from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, StoryMemory
+from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, RareTerms, StoryMemory
 from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
@@ -343,7 +343,7 @@ class Tracker:
     ) -> TrackResult:
         story = self.stories[of.story_id]
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(text.sentences, features.names, text.profile)
+        story.memory.learn(text.sentences, features.names, text.profile, _rare(features, obs))
         match = StoryMatch(1.0, (f"near-duplicate of {of.url}",))
         return TrackResult(
             TrackEvent.DUPLICATE,
@@ -364,11 +364,13 @@ class Tracker:
         match: StoryMatch,
         event_at: datetime,
     ) -> TrackResult:
-        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
+        novelty = story.memory.assess(
+            _with_title(text), features.names, text.profile, _rare(features, obs)
+        )
         story.first_event = min(story.first_event, event_at)
         story.last_event = max(story.last_event, event_at)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names, text.profile)
+        story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         self._learn_years(story, features.years)
         development = self._development(
             DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match, language=text.language
@@ -409,7 +411,7 @@ class Tracker:
         self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
         self._learn_years(story, features.years)
         state = self._remember_article(obs, text, features, story)
-        story.memory.learn(_with_title(text), features.names, text.profile)
+        story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
         development = self._development(
             DevelopmentKind.NEW_STORY, obs, story, novelty, match, language=text.language
@@ -453,7 +455,9 @@ class Tracker:
         story = self.stories[known.story_id]
         features = article_features(text, self.boosts)
         seen_before = text.fingerprint in known.fingerprints
-        novelty = story.memory.assess(_with_title(text), features.names, text.profile)
+        novelty = story.memory.assess(
+            _with_title(text), features.names, text.profile, _rare(features, obs)
+        )
         known.revision += 1
         known.text = text
         known.names = features.names
@@ -462,7 +466,7 @@ class Tracker:
         if not seen_before:
             known.fingerprints.append(text.fingerprint)
         story.last_seen = max(story.last_seen, obs.fetched_at)
-        story.memory.learn(_with_title(text), features.names, text.profile)
+        story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         self.index.touch(self.index.slots[story.story_id], obs.fetched_at.timestamp())
         kind = DevelopmentKind.CORRECTION if diff.notes else DevelopmentKind.REVISION
         if kind is DevelopmentKind.CORRECTION:
@@ -517,8 +521,8 @@ class Tracker:
         sentences = article_text(
             replace(obs.article, paragraphs=post_paragraphs(changed))
         ).sentences
-        novelty = story.memory.assess(sentences, features.names, text.profile)
-        story.memory.learn(sentences, features.names, text.profile)
+        novelty = story.memory.assess(sentences, features.names, text.profile, _rare(features, obs))
+        story.memory.learn(sentences, features.names, text.profile, _rare(features, obs))
         kind = DevelopmentKind.LIVE_UPDATE if changes.new else DevelopmentKind.REVISION
         what = f"{len(changes.new)} new, {len(changes.edited)} edited posts"
         match = StoryMatch(1.0, (f"revision {known.revision} of {known.url}: {what}",))
@@ -639,6 +643,11 @@ class Tracker:
             [self.index.term_id(name) for name in data["names"]],
             story.last_seen.timestamp(),
         )
+
+
+def _rare(features: ArticleFeatures, obs: Observation) -> RareTerms:
+    """The article's rare terms and its outlet, for the story memory to find recurring names."""
+    return RareTerms(features.rare_terms, obs.source)
 
 
 def _salient_names(features: ArticleFeatures) -> list[str]:

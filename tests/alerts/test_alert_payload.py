@@ -94,6 +94,7 @@ def test_payload_has_every_documented_field() -> None:
         {"before": "40", "after": "52", "context": "52 people were killed"}
     ]
     assert development_json["new_names"] == ["Cairo"]
+    assert development_json["language"] is None
     assert payload["articles"] == [
         {
             "url": "https://bbc.test/1",
@@ -181,6 +182,21 @@ def test_merge_lists_all_developments_and_keeps_first_id() -> None:
         "https://bbc.test/1",
         "https://reuters.test/2",
     ]
+
+
+def test_the_language_of_the_article_is_in_the_payload() -> None:
+    """Each development says the language of its article; merged ones say it when they share one."""
+    german = development(language="de", new_sentences=("Eins.",))
+    arabic = development(language="ar", new_sentences=("اثنان.",))
+    first = build_payload(alert_id="a", topic="gaza", development=german, story=STORY)
+    assert first["development"]["language"] == "de"
+    assert first["developments"][0]["language"] == "de"
+    again = build_payload(alert_id="b", topic="gaza", development=german, story=STORY)
+    assert merge_payloads(first, again)["development"]["language"] == "de"
+    other = build_payload(alert_id="c", topic="gaza", development=arabic, story=STORY)
+    merged = merge_payloads(first, other)
+    assert merged["development"]["language"] is None
+    assert [d["language"] for d in merged["developments"]] == ["de", "ar"]
 
 
 def test_source_health_payload() -> None:

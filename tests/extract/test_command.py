@@ -31,6 +31,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["published"] == "2024-03-05T08:30:00+01:00"
     assert data["body"].startswith("The Old Mill bridge reopened")
     assert data["is_article"] is True
+    assert data["language"] == "en-GB"
 
 
 def test_readable_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,6 +40,7 @@ def test_readable_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Title:       Inside the budget talks" in out
     assert "Is article:  no" in out
+    assert "Language:    en" in out
     assert "Warning:     paywall" in out
     assert "file://" in out  # without --url the file's own URL is used
 
@@ -55,3 +57,20 @@ def test_registered_in_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert code == 0
     assert json.loads(capsys.readouterr().out)["paragraphs"][0].startswith("More than forty")
+
+
+def test_keywords_are_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html lang="de"><head><title>Gespräche</title>'
+        '<meta name="keywords" content="Hamas, Scharm el-Scheich"></head><body><article>'
+        + "<p>Die Delegationen sind am Montag zu indirekten Gesprächen eingetroffen.</p>" * 4
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    run_extract(Args(str(page)))  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert "Keywords:    Hamas, Scharm el-Scheich" in out
+    assert "Language:    de" in out
+    run_extract(Args(str(page), as_json=True))  # type: ignore[arg-type]
+    assert json.loads(capsys.readouterr().out)["keywords"] == ["Hamas", "Scharm el-Scheich"]

@@ -143,3 +143,37 @@ def test_title_falls_back_to_h1_then_document_title() -> None:
 
     assert extract_article(with_h1, URL).title == "Headline here"
     assert extract_article(without, URL).title == "Council agrees plan"
+
+
+def test_keywords_from_json_ld_and_meta_tags_in_order_without_repeats() -> None:
+    json_ld = (
+        '{"@type": "NewsArticle", "headline": "Talks", "keywords": "Hamas, Israel",'
+        ' "about": [{"@type": "Organization", "name": "Hamas"}, {"name": "Scharm el-Scheich"}],'
+        ' "mentions": {"@type": "Person", "name": "Chalil al-Haja"}}'
+    )
+    head = (
+        f'<script type="application/ld+json">{json_ld}</script>'
+        '<meta name="keywords" content="israel, Gaza , ">'
+        '<meta property="article:tag" content="Ägypten, Vermittlung">'
+        '<meta property="article:tag" content="Katar">'
+    )
+    article = extract_article(make_page(head), URL)
+
+    assert article.keywords == (
+        "Hamas",
+        "Israel",
+        "Scharm el-Scheich",
+        "Chalil al-Haja",
+        "Gaza",
+        "Ägypten, Vermittlung",
+        "Katar",
+    )
+
+
+def test_keywords_are_bounded() -> None:
+    many = ", ".join(f"term{i}" for i in range(100))
+    head = f'<meta name="keywords" content="{many}, {"x" * 200}">'
+    article = extract_article(make_page(head), URL)
+
+    assert len(article.keywords) == 30
+    assert article.keywords[0] == "term0"

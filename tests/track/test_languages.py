@@ -136,3 +136,19 @@ def test_another_language_joins_only_on_names_written_alike(
     assert any(
         r.startswith("shared names: antofagasta, chile") for r in joins["pt"]["match"]["reasons"]
     )
+
+
+CASELESS = [code for code in LANGUAGES if "names" in DATA[code]]
+
+
+@pytest.mark.parametrize("lang", CASELESS)
+def test_without_capital_letters_names_are_rare_terms_both_outlets_use(
+    results: Results, lang: str
+) -> None:
+    """Arabic, Hebrew, Chinese, Japanese: the first report names no one (one outlet is no
+    recurrence); the second makes the rare terms both use names, never the common ones."""
+    assert results["a", lang]["development"]["new_entities"] == []
+    names = results["b", lang]["development"]["new_entities"]
+    expected = DATA[lang]["names"]
+    assert set(expected["are"]) <= set(names), names
+    assert set(expected["are_not"]).isdisjoint(names), names

@@ -59,6 +59,9 @@ async def test_story_page_shows_the_changed_toll_and_the_correction(
     assert any("at least 24 Palestinians → at least 30 Palestinians" in fact for fact in facts)
     kinds = await in_thread(text_of, browser, "ol.timeline .kind")
     assert "CORRECTION" in [kind.upper() for kind in kinds]
+    languages = await in_thread(text_of, browser, "ol.timeline .head .lang")
+    assert len(languages) == len(kinds)  # each development says its article's language
+    assert set(languages) == {"en"}
     timeline = (await in_thread(text_of, browser, "ol.timeline"))[0]
     assert "Correction: An earlier version of this article" in timeline
     articles = await in_thread(text_of, browser, "ul.articles > li")
