@@ -22,6 +22,7 @@ from monitor.extract.body import (
     read_blocks,
 )
 from monitor.extract.bounds import MAX_NESTING, too_deep
+from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
 from monitor.extract.metadata import MetadataDraft, article_language, read_metadata
 from monitor.extract.pagedate import find_publication_day, relative_publication_time
@@ -66,7 +67,8 @@ def extract_article(
     warnings: list[str] = []
     if rules is not None:
         _remove(tree, rules.remove)
-    meta = read_metadata(tree)
+    elements = page_elements(tree)
+    meta = read_metadata(tree, elements)
     warnings.extend(meta.warnings)
     title = _rule_title(tree, rules) or meta.title
     blocks = _rule_blocks(tree, rules, title, warnings)
@@ -77,7 +79,7 @@ def extract_article(
             blocks = clean_blocks(embedded, title)
             warnings.append("body taken from the page's embedded articleBody")
     paragraphs = tuple(block.text for block in blocks)
-    posts = _live_posts(tree, meta, blocks) if rules is None or rules.body is None else ()
+    posts = _live_posts(elements, meta, blocks) if rules is None or rules.body is None else ()
     if posts:
         paragraphs = post_paragraphs(posts)
     published = meta.published
@@ -113,14 +115,14 @@ def extract_article(
 
 
 def _live_posts(
-    tree: LexborHTMLParser, meta: MetadataDraft, blocks: list[Block]
+    elements: PageElements, meta: MetadataDraft, blocks: list[Block]
 ) -> tuple[Post, ...]:
     """The posts of a live blog: declared in JSON-LD, else seen in the page's shape."""
     if meta.live_blog is not None:
         declared = posts_from_json_ld(meta.live_blog)
         if declared:
             return declared
-    return posts_from_dom(tree, blocks)
+    return posts_from_dom(elements.times, blocks)
 
 
 def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:

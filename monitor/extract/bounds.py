@@ -51,7 +51,14 @@ def nesting_depth(html: bytes, limit: int = MAX_NESTING) -> int:
 
 
 def too_deep(html: bytes, limit: int = MAX_NESTING) -> bool:
-    """Whether ``html`` nests elements deeper than ``limit``."""
+    """Whether ``html`` nests elements deeper than ``limit``.
+
+    No page can nest deeper than it has start tags, and every start tag opens with a ``<`` that
+    no ``/`` follows: two byte counts settle ordinary pages without the scan (its Python loop
+    over every tag cost a third of the extraction's time).
+    """
+    if html.count(b"<") - html.count(b"</") <= limit:
+        return False
     return nesting_depth(html, limit) > limit
 
 

@@ -25,8 +25,9 @@ from monitor.extract.hints import (
     link_density,
 )
 
+_PARAGRAPH_TAGS = frozenset({"p", "pre"})
 _PARAGRAPH_SELECTOR = "p, pre"
-_TEXT_HOLDER_SELECTOR = "div, section, article, main, td, blockquote"
+_SCORED_SELECTOR = "p, pre, div, section, article, main, td, blockquote"
 _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
@@ -44,10 +45,10 @@ _LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
 _RANKED = 8
 _CREDIT_LEVELS = 12
 _COUSIN_LEVELS = 5
-_COUSIN_MIN_CHARS = 80
+_COUSIN_MIN_CHARS = 25  # one scored text run: a same-kind sibling may be a short step
 _COUSIN_DENSITY = 0.5
 _COUSIN_LINK_DENSITY = 0.25
-_CODE_SELECTOR = "script, style, noscript, template"
+_UNREAD_SELECTOR = "script, style, noscript, template, figure, figcaption"
 _STRICT_MIN_CHARS = 300
 _STRICT_DENSITY = 0.7
 _STRICT_LINK_DENSITY = 0.15  # bounded, so deeply nested pages stay linear
@@ -103,13 +104,14 @@ class _Candidates:
 
 def best_container(body: LexborNode) -> LexborNode | None:
     candidates = _Candidates()
-    for paragraph in body.css(_PARAGRAPH_SELECTOR):
+    paragraphs, holders = _scored_elements(body)
+    for paragraph in paragraphs:
         text = paragraph.text(deep=True)
         # Commas score; in a list of linked names or headlines they are not prose
         links = _link_chars(paragraph) if text.count(",") >= _LIST_COMMAS else 0
         candidates.credit(text, paragraph.parent, links)
     quiet_divs: list[LexborNode] = []
-    for holder in body.css(_TEXT_HOLDER_SELECTOR):
+    for holder in holders:
         direct = holder.text(deep=False)
         if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
             if holder.tag == "div":
@@ -130,6 +132,16 @@ def best_container(body: LexborNode) -> LexborNode | None:
         return None
     top = _widen(_climb(_pick(candidates), candidates), candidates)
     return _main_article_within(top, candidates)
+
+
+def _scored_elements(body: LexborNode) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The paragraphs and the text holders of the page, from one walk over it (each ``css()``
+    call visits every node of the document, however few match)."""
+    paragraphs: list[LexborNode] = []
+    holders: list[LexborNode] = []
+    for node in body.css(_SCORED_SELECTOR):
+        (paragraphs if node.tag in _PARAGRAPH_TAGS else holders).append(node)
+    return paragraphs, holders
 
 
 def _holds_only_inline(node: LexborNode) -> bool:
@@ -285,21 +297,42 @@ def _reads_like_article_text(node: LexborNode, strict: bool = False) -> bool:
     """Mostly paragraph text, few links, not page furniture; ``strict`` for other kinds."""
     if is_boilerplate(node.attributes) or is_furniture(node):
         return False
-    paragraph_text = sum(len(p.text(deep=True).strip()) for p in node.css("p"))
+    paragraph_text = furniture_text = 0
+    for paragraph in node.css(_PARAGRAPH_SELECTOR):
+        length = _folded_length(paragraph)
+        paragraph_text += length
+        if _in_furniture_below(paragraph, node):
+            furniture_text += length
     minimum, density, links = (
         (_STRICT_MIN_CHARS, _STRICT_DENSITY, _STRICT_LINK_DENSITY)
         if strict
         else (_COUSIN_MIN_CHARS, _COUSIN_DENSITY, _COUSIN_LINK_DENSITY)
     )
-    if paragraph_text < minimum:
-        return False
+    if paragraph_text - furniture_text < minimum or furniture_text * 2 > paragraph_text:
+        return False  # too little, or its paragraphs sit in a sidebar, an author box, …
     return paragraph_text >= _visible_chars(node) * density and link_density(node) < links
 
 
+def _in_furniture_below(node: LexborNode, top: LexborNode) -> bool:
+    """Whether an element between ``node`` and its ancestor ``top`` is page furniture."""
+    ancestor = node.parent
+    while ancestor is not None and ancestor.mem_id != top.mem_id:
+        if is_furniture(ancestor):
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
 def _visible_chars(node: LexborNode) -> int:
-    """Characters of text, leaving out inline scripts and styles (their code is text too)."""
-    hidden = sum(len(code.text(deep=True)) for code in node.css(_CODE_SELECTOR))
-    return len(node.text(deep=True).strip()) - hidden
+    """Characters of text the reader would read, whitespace runs counted once: inline scripts
+    and styles (their code is text too) and figures with their captions (skipped when
+    reading) left out. Indentation of pretty-printed markup would outweigh the prose."""
+    hidden = sum(_folded_length(code) for code in node.css(_UNREAD_SELECTOR))
+    return _folded_length(node) - hidden
+
+
+def _folded_length(node: LexborNode) -> int:
+    return len(" ".join(node.text(deep=True).split()))
 
 
 def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:

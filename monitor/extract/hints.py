@@ -119,7 +119,7 @@ _NEGATIVE_HINT = re.compile(
 # "post-comments", "sidebar"; but not "content-with-sidebar-wrp" or "grid--with-right-rail".
 _FURNITURE = re.compile(
     r"(?:^|\s)(?:[a-z0-9]+[-_])?(?:comment|disqus|sidebar|footer|related|recommend|most-?read"
-    r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_]))",
+    r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_])|gallery|slideshow)",
     re.IGNORECASE,
 )
 _COMMENT_SECTION = re.compile(
@@ -127,6 +127,8 @@ _COMMENT_SECTION = re.compile(
     r"|commentlist|disqus_thread|respond|replies)",
     re.IGNORECASE,
 )
+_HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
+_SLUG_WORDS = re.compile(r"[^\W_]+")
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _HINT_POINTS = 25.0
 ROOT_TAGS = frozenset({"html", "body", "-document"})
@@ -147,6 +149,26 @@ def is_boilerplate(attrs: dict[str, str | None]) -> bool:
 def _hints_say_boilerplate(hints: str) -> bool:
     """Class/id/role text naming a boilerplate widget and not the article body (memoised)."""
     return _BOILERPLATE.search(hints) is not None and _CONTENT_HINT.search(hints) is None
+
+
+def named_by_heading(node: LexborNode) -> bool:
+    """A section whose ``id`` is its own heading's text made into an anchor.
+
+    Documentation and long-form pages (Sphinx, MkDocs, Markdown renderers) give each section
+    the slug of its title as ``id``: "sharing-with-a-single-developer" names what the section
+    says, not a share widget, so the boilerplate words in it mean nothing. Other classes on
+    the element still count.
+    """
+    attrs = node.attributes
+    anchor = attrs.get("id")
+    if not anchor or is_boilerplate({**attrs, "id": None}):
+        return False
+    heading = node.css_first(_HEADING_SELECTOR)
+    return heading is not None and _slug(heading.text(deep=True)) == _slug(anchor)
+
+
+def _slug(text: str) -> str:
+    return "-".join(_SLUG_WORDS.findall(text.lower()))
 
 
 def is_comment_section(attrs: dict[str, str | None]) -> bool:

@@ -70,12 +70,12 @@ def _body_paragraphs(body: object) -> tuple[str, ...]:
     return tuple(line for line in (fold(part) for part in body.split("\n")) if line)
 
 
-def posts_from_dom(tree: LexborHTMLParser, body_blocks: list[Block]) -> tuple[Post, ...]:
-    """Posts when the page is shaped like a live blog, else ``()``."""
-    body = tree.body
-    if body is None:
-        return ()
-    times = body.css("time")[:_MAX_TIMES]
+def posts_from_dom(time_nodes: list[LexborNode], body_blocks: list[Block]) -> tuple[Post, ...]:
+    """Posts when the page is shaped like a live blog, else ``()``.
+
+    ``time_nodes`` are the page's ``<time>`` elements in document order.
+    """
+    times = time_nodes[:_MAX_TIMES]
     if len(times) < _MIN_POSTS:
         return ()
     members = _largest_timed_group(times)

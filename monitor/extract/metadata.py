@@ -16,6 +16,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.dates import parse_date
+from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.text import clean_value, fold
 from monitor.lang.detect import declared_or_detected
 
@@ -128,25 +129,31 @@ def _is_utc(moment: datetime) -> bool:
     return moment.utcoffset() == timedelta(0)
 
 
-def read_metadata(tree: LexborHTMLParser) -> MetadataDraft:
-    """Everything but the body: title, authors, dates, language, section, description, URLs."""
+def read_metadata(tree: LexborHTMLParser, elements: PageElements | None = None) -> MetadataDraft:
+    """Everything but the body: title, authors, dates, language, section, description, URLs.
+
+    ``elements`` are the page's metadata elements when the caller has gathered them already.
+    """
+    found = elements if elements is not None else page_elements(tree)
     draft = MetadataDraft()
-    for item in _json_ld_articles(tree, draft):
+    for item in _json_ld_articles(found.json_ld, draft):
         _apply_json_ld(draft, item)
-    metas = _meta_values(tree)
+    metas = _meta_values(found.metas)
     _apply_meta(draft, metas)
-    _apply_microdata(draft, tree)
-    _apply_links(draft, tree)
+    _apply_microdata(draft, found)
+    _apply_links(draft, found.links)
     draft.language = draft.language or _language(tree, metas)
-    draft.title = draft.title or _heading_title(tree) or _document_title(tree)
+    draft.title = (
+        draft.title or _heading_title(found.first_h1) or _document_title(found.first_title)
+    )
     return draft
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
 
 
-def _json_ld_articles(tree: LexborHTMLParser, draft: MetadataDraft) -> Iterator[dict[str, Any]]:
-    for script in tree.css('script[type="application/ld+json"]'):
+def _json_ld_articles(scripts: list[LexborNode], draft: MetadataDraft) -> Iterator[dict[str, Any]]:
+    for script in scripts:
         raw = script.text(deep=True)
         if not raw.strip() or len(raw) > _MAX_JSON_LD_BYTES:
             continue
@@ -262,10 +269,10 @@ def _first_text(value: object) -> str | None:
 # --- meta tags ---------------------------------------------------------------------------------
 
 
-def _meta_values(tree: LexborHTMLParser) -> dict[str, list[str]]:
+def _meta_values(metas: list[LexborNode]) -> dict[str, list[str]]:
     """``<meta>`` contents keyed by lower-cased property/name/itemprop/http-equiv."""
     values: dict[str, list[str]] = {}
-    for meta in tree.css("meta[content]"):
+    for meta in metas:
         attrs = meta.attributes
         content = attrs.get("content")
         if not content:
@@ -321,17 +328,18 @@ def _meta_authors(metas: dict[str, list[str]]) -> list[str]:
 # --- microdata, <time>, <link>, language, title fallbacks ---------------------------------------
 
 
-def _apply_microdata(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
+def _apply_microdata(draft: MetadataDraft, found: PageElements) -> None:
     if draft.published is None or draft.modified is None:
         for name, prop in (("published", "datePublished"), ("modified", "dateModified")):
-            for node in tree.css(f'[itemprop="{prop}"]'):
+            for node in found.itemprops.get(prop, ()):
                 draft.set_date(name, _node_date_value(node))
     if draft.published is None:
-        for node in tree.css("time[datetime]")[:5]:
+        stamped = [node for node in found.times if "datetime" in node.attributes]
+        for node in stamped[:5]:
             if not _is_update_stamp(node):
                 draft.set_date("published", node.attributes.get("datetime"))
     if not draft.authors:
-        draft.authors = _microdata_authors(tree)
+        draft.authors = _microdata_authors(found.itemprops.get("author", []))
 
 
 def _is_update_stamp(node: LexborNode) -> bool:
@@ -349,9 +357,9 @@ def _node_date_value(node: LexborNode) -> str | None:
     return attrs.get("content") or attrs.get("datetime") or node.text(deep=True)
 
 
-def _microdata_authors(tree: LexborHTMLParser) -> list[str]:
+def _microdata_authors(nodes: list[LexborNode]) -> list[str]:
     names: list[str] = []
-    for node in tree.css('[itemprop="author"]')[:10]:
+    for node in nodes[:10]:
         name_node = node.css_first('[itemprop="name"]')
         source = name_node if name_node is not None else node
         raw = source.attributes.get("content") or source.text(deep=True)
@@ -361,8 +369,8 @@ def _microdata_authors(tree: LexborHTMLParser) -> list[str]:
     return names
 
 
-def _apply_links(draft: MetadataDraft, tree: LexborHTMLParser) -> None:
-    for link in tree.css("link[rel][href]"):
+def _apply_links(draft: MetadataDraft, links: list[LexborNode]) -> None:
+    for link in links:
         rel = (link.attributes.get("rel") or "").lower().split()
         if "canonical" in rel:
             draft.canonical = clean_value(link.attributes.get("href"))
@@ -402,13 +410,11 @@ def _language_tag(value: str | None) -> str | None:
     return "-".join(tag)
 
 
-def _heading_title(tree: LexborHTMLParser) -> str | None:
-    h1 = tree.css_first("h1")
+def _heading_title(h1: LexborNode | None) -> str | None:
     return clean_value(h1.text(deep=True)) if h1 is not None else None
 
 
-def _document_title(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first("title")
+def _document_title(node: LexborNode | None) -> str | None:
     if node is None:
         return None
     title = fold(node.text(deep=True))

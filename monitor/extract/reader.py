@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from monitor.extract.hints import BLOCK_TAGS, SKIP_TAGS, is_boilerplate, is_comment_section
+from monitor.extract.hints import (
+    BLOCK_TAGS,
+    SKIP_TAGS,
+    is_boilerplate,
+    is_comment_section,
+    named_by_heading,
+)
 from monitor.extract.text import fold
 
 _QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
@@ -76,7 +82,7 @@ class _BlockReader:
             return True
         # An <article> inside an <article> is a teaser for another story.
         nested_article = tag == "article" and "article" in self._kinds
-        if not nested_article and not is_boilerplate(node.attributes):
+        if not nested_article and (not is_boilerplate(node.attributes) or named_by_heading(node)):
             return False
         if node.css_first(_QUOTED_POSTS) is not None:
             return False  # a widget wrapping a post the story quotes (tweet, Instagram post)

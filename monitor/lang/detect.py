@@ -45,19 +45,19 @@ def _identifier() -> _Identifier:
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language of ``text``, or None when too short or unsure."""
     sample = text[:SAMPLE_CHARS]
-    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
+    letters = sum(map(str.isalpha, sample))
+    if letters < MIN_LETTERS:
         return None
-    by_script = _by_script(sample)
+    by_script = _by_script(sample, letters)
     if by_script is not None:
         return by_script
     code, confidence = _identifier().classify(sample)
     return _SAME_AS.get(code, str(code)) if confidence >= MIN_CONFIDENCE else None
 
 
-def _by_script(sample: str) -> str | None:
-    """The language a script alone names, when most of the letters are written in it: Han with
-    some kana is Japanese, Han alone Chinese."""
-    letters = sum(1 for ch in sample if ch.isalpha())
+def _by_script(sample: str, letters: int) -> str | None:
+    """The language a script alone names, when most of the ``letters`` are written in it: Han
+    with some kana is Japanese, Han alone Chinese."""
     kana, han = len(_KANA.findall(sample)), len(_HAN.findall(sample))
     if (kana + han) * 2 > letters:
         return "ja" if kana * 10 > kana + han else "zh"
@@ -70,10 +70,12 @@ def _by_script(sample: str) -> str | None:
 def declared_or_detected(declared: str | None, text: str) -> str | None:
     """The page's own language tag, unless a confident detection on enough text contradicts
     its primary language ("en" on a page written in German); else the detected one."""
+    if declared is not None and len(text) < SAMPLE_CHARS // 2:
+        return declared  # too little text to overrule the page
     detected = detect_language(text)
     if declared is None:
         return detected
     primary = declared.split("-")[0].lower()
-    if detected is None or detected == primary or len(text) < SAMPLE_CHARS // 2:
+    if detected is None or detected == primary:
         return declared
     return detected

@@ -216,3 +216,101 @@ def test_a_section_about_shared_things_is_not_a_share_bar() -> None:
     )
 
     assert len(paragraphs(html)) == 7
+
+
+def test_a_section_anchored_by_its_heading_is_read_whatever_its_title_says() -> None:
+    sections = "".join(
+        f'<div class="section" id="{anchor}"><h2>{title}\u00b6</h2>{story(3, start=start)}</div>'
+        for anchor, title, start in (
+            ("sharing-with-a-single-developer", "Sharing with a single developer", 1),
+            ("related-work", "Related work", 4),
+            ("comments-on-the-draft", "Comments on the draft", 7),
+        )
+    )
+    html = f'<body><div class="document"><h1>Guide</h1>{story(4, start=20)}{sections}</div></body>'
+
+    result = paragraphs(html)
+
+    assert len([text for text in result if text.startswith("The council")]) == 13
+    assert "Comments on the draft¶" in result
+
+
+def test_a_share_bar_is_still_dropped_when_its_id_is_no_heading() -> None:
+    bar = (
+        '<div id="sharing-tools"><h3>Share this</h3><p>Share on Facebook, Twitter, Mail.</p></div>'
+    )
+    html = f"<body><article>{story(6)}{bar}</article></body>"
+
+    assert not any("Facebook" in text for text in paragraphs(html))
+
+
+def test_short_steps_beside_their_pictures_are_read_with_the_first() -> None:
+    step = (
+        '<div class="mod step"><div class="content"><span>Step {n}</span>'
+        "<p>Insert the plant into hole number {n}.</p></div>"
+        '<figure><img src="s{n}.jpg"></figure>'
+        '<figcaption class="caption">A photo of the plant being moved with care (Studio)</figcaption>'
+        "</div>"
+    )
+    steps = "".join(step.format(n=n) for n in range(1, 5))
+    menu = "".join(f"<li><span>Craft idea number {n} for the garden</span></li>" for n in range(30))
+    first = f'<div class="mod step"><div class="stepContent"><div class="content lead">{story(3)}'
+    html = (
+        f'<body><div class="col-main"><div class="page-head"><ul>{menu}</ul></div>'
+        f"{first}</div></div></div>{steps}</div></body>"
+    )
+
+    result = paragraphs(html)
+
+    assert [text for text in result if text.startswith("Insert")] == [
+        f"Insert the plant into hole number {n}." for n in range(1, 5)
+    ]
+
+
+def test_a_long_gallery_of_captions_inside_the_story_does_not_win_over_it() -> None:
+    slides = "".join(
+        f"<li><h2>{n}/30 Other news</h2><p>Caption {n}: shares fell, traders said, as markets "
+        "in London, Paris, Frankfurt and Madrid closed lower on Friday.</p></li>"
+        for n in range(1, 31)
+    )
+    gallery = f'<div class="full-gallery"><div class="scroller"><ul>{slides}</ul></div></div>'
+    html = f'<body><article><div class="text">{story(5)}{gallery}{story(3, start=6)}</div></article></body>'
+
+    result = paragraphs(html)
+
+    assert [text for text in result if text.startswith("The council")] == [
+        f"{SENTENCE} number {n}." for n in range(1, 9)
+    ]
+
+
+def test_indented_parts_of_a_split_body_with_code_are_read() -> None:
+    indent = "\n" + " " * 60
+    code = f"<pre>{indent.join(['node --prof app.js'] * 12)}</pre>"
+    part = (
+        '<div class="n p"><div class="z">{indent}<h2>Part {n}</h2>{indent}'
+        "<p>{sentence} in part {n}.</p>{indent}{code}{indent}<figure>{indent}<img src=x>"
+        "{indent}<figcaption>Output of the profiler, shown here in full</figcaption></figure>"
+        "{indent}</div></div>"
+    )
+    parts = "".join(
+        part.format(indent=indent, n=n, sentence=SENTENCE, code=code) for n in range(2, 4)
+    )
+    menu = "".join(f"<li><span>Craft idea number {n} for the garden</span></li>" for n in range(40))
+    html = (
+        f'<body><article><section><ul class="claps">{menu}</ul>'
+        f'<div class="n p"><div class="z">{story(8)}</div></div>{parts}</section></article></body>'
+    )
+
+    result = paragraphs(html)
+
+    assert f"{SENTENCE} in part 2." in result
+    assert f"{SENTENCE} in part 3." in result
+
+
+def test_a_sibling_column_whose_text_sits_in_a_sidebar_is_not_read() -> None:
+    bio = '<div class="column"><div class="sidebar"><h3>About the author</h3>' + (
+        "<p>Our reporter has covered the council for ten years and writes about budgets.</p>" * 3
+    )
+    html = f'<body><div class="row"><div class="column">{story(8)}</div>{bio}</div></div></body>'
+
+    assert not any("reporter" in text for text in paragraphs(html))

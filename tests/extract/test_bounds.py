@@ -56,3 +56,20 @@ def test_ordinary_depth_still_extracts() -> None:
     html = "<html><body>" + "<div>" * 60 + "<article><h1>Talks</h1>" + paragraph * 3
     article = extract_article(html + "</article>" + "</div>" * 60, "https://example.com/a")
     assert article.is_article
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        nested(MAX_NESTING),
+        nested(MAX_NESTING) + b"<br>" * 3000,  # many start tags, none nesting: the full scan
+        b"<div>" * 1000 + b"<span>" * 1000 + b"</span>" * 1000 + b"</div>" * 1000,
+    ],
+)
+def test_the_quick_count_agrees_with_the_scan(html: bytes) -> None:
+    assert too_deep(html) == (nesting_depth(html) > MAX_NESTING)
+
+
+def test_many_start_tags_that_do_not_nest_are_not_too_deep() -> None:
+    assert not too_deep(b"<p>" + b"<div></div>" * 5000)
+    assert too_deep(b"<p>" + b"<div></div>" * 5000 + nested(MAX_NESTING + 1))

@@ -139,12 +139,12 @@ def test_ten_megabyte_page_is_extracted_in_reasonable_time() -> None:
     )
     assert len(html) > 10_000_000
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other work on a loaded machine does not count
     article = extract_article(html, URL)
 
     assert article.is_article
     assert len(article.paragraphs) == 10_000
-    assert time.perf_counter() - started < 20  # a generous bound: linear, not quadratic
+    assert time.process_time() - started < 20  # a generous bound: linear, not quadratic (~4 s)
 
 
 html_fragments = st.one_of(

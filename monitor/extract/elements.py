@@ -1,0 +1,76 @@
+"""The elements metadata and live-blog detection read, gathered in one walk over the page.
+
+lexbor's selector engine visits every node of the document on each ``css()`` call, whatever
+the selector and however few elements match (about 0.13 ms on a news page, a tenth of the
+whole extraction's time per call). Reading JSON-LD, meta tags, microdata, ``<time>``
+elements, ``<link rel>``, the first ``<h1>`` and the ``<title>`` one selector at a time walked
+it six to eight times; one selector list walks it once and returns the matches in document
+order (an element matching two of the selectors comes twice in a row, and is kept once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_SELECTOR = ", ".join(
+    (
+        'script[type="application/ld+json"]',
+        "meta[content]",
+        '[itemprop="datePublished"]',
+        '[itemprop="dateModified"]',
+        '[itemprop="author"]',
+        "time",
+        "link[rel][href]",
+        "h1",
+        "title",
+    )
+)
+_ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
+
+
+@dataclass(slots=True)
+class PageElements:
+    """The page's metadata-bearing elements, each list in document order."""
+
+    json_ld: list[LexborNode] = field(default_factory=list)
+    metas: list[LexborNode] = field(default_factory=list)
+    itemprops: dict[str, list[LexborNode]] = field(default_factory=dict)
+    times: list[LexborNode] = field(default_factory=list)
+    links: list[LexborNode] = field(default_factory=list)
+    first_h1: LexborNode | None = None
+    first_title: LexborNode | None = None
+
+
+def page_elements(tree: LexborHTMLParser) -> PageElements:
+    """Every element the metadata reader and the live-blog detector look at, in one walk."""
+    found = PageElements()
+    last = -1
+    for node in tree.css(_SELECTOR):
+        key = node.mem_id
+        if key == last:
+            continue  # the same element, matched by a second selector
+        last = key
+        _sort(found, node)
+    return found
+
+
+def _sort(found: PageElements, node: LexborNode) -> None:
+    tag = node.tag
+    attrs = node.attributes
+    if tag == "script":
+        found.json_ld.append(node)
+    elif tag == "meta" and attrs.get("content"):
+        found.metas.append(node)
+    elif tag == "time":
+        found.times.append(node)
+    elif tag == "link" and "rel" in attrs and "href" in attrs:
+        found.links.append(node)
+    elif tag == "h1" and found.first_h1 is None:
+        found.first_h1 = node
+    elif tag == "title" and found.first_title is None:
+        found.first_title = node
+    itemprop = attrs.get("itemprop")
+    if itemprop in _ITEMPROPS:
+        found.itemprops.setdefault(itemprop, []).append(node)
