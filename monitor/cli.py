@@ -17,11 +17,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor import __version__
-from monitor.commands import alerts, config, daemon, extract, feed, fetch, receive, run, track
+from monitor.commands import (
+    alerts,
+    config,
+    daemon,
+    extract,
+    feed,
+    fetch,
+    instances,
+    receive,
+    run,
+    track,
+)
 from monitor.commands.options import ENV_FILE_ENV, read_env_file
 from monitor.errors import MonitorError
 
-COMMAND_MODULES = (config, run, daemon, feed, extract, fetch, track, alerts, receive)
+COMMAND_MODULES = (config, run, daemon, instances, feed, extract, fetch, track, alerts, receive)
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 

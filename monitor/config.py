@@ -28,6 +28,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
@@ -350,17 +351,54 @@ class AlertsConfig(_Model):
 
 
 class RecheckStep(_Model):
-    """Articles younger than ``within`` (since first seen or last change) are fetched ``every``."""
+    """One step of the older list form of ``tracking.recheck``: articles younger than
+    ``within`` are fetched ``every``."""
 
     within: PositiveDuration
     every: PositiveDuration
 
 
-DEFAULT_RECHECKS = [
-    RecheckStep(within=2 * 3600.0, every=600.0),
-    RecheckStep(within=12 * 3600.0, every=1800.0),
-    RecheckStep(within=2 * 86400.0, every=7200.0),
-]
+class RecheckConfig(_Model):
+    """When an article is fetched again to look for revisions (see ``monitor.track.recheck``).
+
+    Without a publisher's signal, the wait is ``factor`` × the time since the article last
+    changed (or appeared), kept between ``min`` and ``max``; once it has been stable for
+    ``stop_after`` it is left alone (a feed or sitemap saying it changed still brings it back).
+    A live blog that changed within ``live_blog_idle`` is fetched every ``live_blog``.
+    """
+
+    min: PositiveDuration = 60.0
+    max: PositiveDuration = 2 * 3600.0
+    factor: Annotated[float, Field(gt=0.0, le=10.0)] = 0.2
+    stop_after: PositiveDuration = 2 * 86400.0
+    live_blog: PositiveDuration = 60.0
+    live_blog_idle: PositiveDuration = 3 * 3600.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_steps(cls, value: object) -> object:
+        """The older form, a list of ``{within, every}`` steps: its shortest and longest
+        ``every`` become ``min`` and ``max``, its longest ``within`` ``stop_after``."""
+        if not isinstance(value, list):
+            return value
+        steps = [RecheckStep.model_validate(step) for step in value]
+        if not steps:
+            raise PydanticCustomError("recheck", "give at least one step, or min and max")
+        return {
+            "min": min(step.every for step in steps),
+            "max": max(step.every for step in steps),
+            "stop_after": max(step.within for step in steps),
+        }
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> RecheckConfig:
+        if self.min > self.max:
+            raise PydanticCustomError(
+                "recheck",
+                "min ({min}s) is longer than max ({max}s)",
+                {"min": self.min, "max": self.max},
+            )
+        return self
 
 
 class TrackingConfig(_Model):
@@ -369,7 +407,7 @@ class TrackingConfig(_Model):
     dormant_after: PositiveDuration = DORMANT_AFTER
     join_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.25
     recheck_interval: PositiveDuration = 60.0
-    recheck: list[RecheckStep] = Field(default_factory=lambda: list(DEFAULT_RECHECKS))
+    recheck: RecheckConfig = Field(default_factory=RecheckConfig)
 
 
 class ServerConfig(_Model):
@@ -410,6 +448,14 @@ def open_server_problem(server: ServerConfig) -> str | None:
     )
 
 
+class InstancesConfig(_Model):
+    """Several instances on one PostgreSQL database: how work is shared between them."""
+
+    lease: PositiveDuration = 30.0  # how long a dead instance's sources wait for another
+    claim_batch: Annotated[int, Field(ge=1, le=100)] = 5
+    concurrent_checks: Annotated[int, Field(ge=1, le=1000)] = 10
+
+
 class LoggingConfig(_Model):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
@@ -427,6 +473,7 @@ class Settings(_Model):
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    instances: InstancesConfig = Field(default_factory=InstancesConfig)
 
     def summary(self) -> str:
         enabled = sum(1 for source in self.sources if source.enabled)

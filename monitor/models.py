@@ -117,6 +117,23 @@ class Article:
         return "\n\n".join(self.paragraphs)
 
 
+@dataclass(frozen=True, slots=True)
+class RecheckFacts:
+    """What is known of one article when its next recheck is planned.
+
+    ``last_changed`` is when we saw its text change; ``published`` and ``modified`` are what
+    the page says (``datePublished``, ``dateModified``), ``http_modified`` its HTTP
+    ``Last-Modified``.
+    """
+
+    first_seen: datetime
+    last_changed: datetime | None = None
+    published: datetime | None = None
+    modified: datetime | None = None
+    http_modified: datetime | None = None
+    kind: ArticleKind = "article"
+
+
 class DevelopmentKind(StrEnum):
     NEW_STORY = "new_story"
     NEW_ARTICLE = "new_article"

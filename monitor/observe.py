@@ -4,6 +4,9 @@
 and the alerts core build the payloads; the store writes the outcome in ONE transaction. The
 engine's memory is only trusted once that write succeeded: when it fails, ``track_and_store``
 raises and the caller drops the engine, which ``load_tracker`` rebuilds from what was written.
+With several instances on one database the decision is taken inside that transaction, under the
+tracking gate's lock (``monitor.coordination``), on the engine the gate hands over; a failed
+write leaves the gate's epoch behind, so the gate rebuilds its engine before the next decision.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from monitor.config import TopicConfig, TrackingConfig
 from monitor.models import Article, Page
 from monitor.store import Store
 from monitor.store import articles as article_store
-from monitor.store.articles import ArticleWrite, RecheckDelay
+from monitor.store.articles import ArticleWrite, RecheckPlan
 from monitor.store.outbox import enqueue
 from monitor.topics import matching_topics, story_text
 from monitor.track import Observation, Tracker, TrackEvent, TrackResult, track_config
@@ -41,6 +44,13 @@ class Counters(Protocol):
 
     @property
     def alerts_enqueued(self) -> Any: ...
+
+
+class TrackingGate(Protocol):
+    """Serialises tracking across instances (``monitor.coordination`` has the one in use)."""
+
+    def enter(self, session: Session) -> Tracker:
+        """Lock tracking for ``session``'s transaction; the engine, current with the store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +74,7 @@ def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
 
 def track_and_store(
     store: Store,
-    tracker: Tracker,
+    tracker: Tracker | None,
     *,
     source: str,
     requested_url: str,
@@ -73,20 +83,25 @@ def track_and_store(
     now: datetime,
     topics: Sequence[TopicConfig],
     disabled_webhooks: Collection[str],
-    recheck_delay: RecheckDelay,
+    plan_recheck: RecheckPlan,
     metrics: Counters,
+    gate: TrackingGate | None = None,
 ) -> ArticleOutcome:
     """Track ``article`` and store everything that follows from it in one transaction.
 
-    Raises what the store raises; ``tracker`` then believes something the store never got and
-    must be dropped (``load_tracker`` rebuilds it).
+    The decision is taken inside that transaction: with a ``gate`` (several instances on one
+    database) under the gate's lock, held until the transaction ends, on the engine the gate
+    hands over; without one on ``tracker``. Raises what the store raises; ``tracker`` then
+    believes something the store never got and must be dropped (``load_tracker`` rebuilds it).
     """
-    result = tracker.observe(Observation(source, article.canonical_url, now, article))
-    write = _as_write(result, source, article, now)
-    matched = _matched_topics(result, article, topics)
     with store.session() as session:
+        engine = tracker if gate is None else gate.enter(session)
+        assert engine is not None, "track_and_store needs a tracker or a gate"
+        result = engine.observe(Observation(source, article.canonical_url, now, article))
+        write = _as_write(result, source, article, now)
+        matched = _matched_topics(result, article, topics)
         written = article_store.write_article(
-            session, write, requested_url=requested_url, page=page, recheck_delay=recheck_delay
+            session, write, requested_url=requested_url, page=page, plan_recheck=plan_recheck
         )
         alerts = 0
         if matched and result.development is not None:

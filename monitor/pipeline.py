@@ -1,7 +1,8 @@
 """One source, end to end: fetch → links → articles → extract → track → topics → outbox.
 
-``check_source`` is what the scheduler runs for each source; ``recheck_articles`` revisits recent
-articles on an age-based schedule. Each article is stored in its own transaction together with
+``check_source`` is what the scheduler runs for each source; ``recheck_articles`` revisits
+articles when ``track.recheck`` plans it (a listing's signal of a change brings an article in on
+its source's check instead). Each article is stored in its own transaction together with
 its revision, story, development and alerts, so a crash or a shutdown never leaves half of one.
 A failing page is recorded and the rest of the check goes on; a failing source is recorded,
 its health updated, and the error returned in the report, never raised.
@@ -23,7 +24,7 @@ from sqlmodel import Session
 
 from monitor.alerts import merge_payloads
 from monitor.alerts.drafts import source_health_drafts
-from monitor.config import RecheckStep, Settings, SourceConfig
+from monitor.config import Settings, SourceConfig
 from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
@@ -38,7 +39,7 @@ from monitor.models import (
     SourceHealthState,
     Validators,
 )
-from monitor.observe import ArticleOutcome, load_tracker, track_and_store
+from monitor.observe import ArticleOutcome, TrackingGate, load_tracker, track_and_store
 from monitor.offload import WorkerPool
 from monitor.sources import (
     detect_document_kind,
@@ -54,9 +55,19 @@ from monitor.store.outbox import enqueue
 from monitor.store.repository import ACTIVITY
 from monitor.topics import in_languages
 from monitor.track import Tracker
+from monitor.track.recheck import (
+    link_signal,
+    listing_says_changed,
+    per_host_budget,
+    polite_batch,
+    recheck_plan,
+    spread,
+)
 
 log = structlog.get_logger("monitor.pipeline")
 T = TypeVar("T")
+RecheckClaim = Callable[[Any, datetime, list[tuple[str, str]]], list[tuple[str, str]]]
+"""(session, now, the (URL, source) pairs to fetch) → those of them this instance claimed."""
 
 ARTICLE_CONCURRENCY = 8
 MAX_CHILD_SITEMAPS = 5
@@ -76,6 +87,8 @@ class Deps:
     workers: WorkerPool | None = None
     listing_digests: dict[int, tuple[SourceConfig, str]] = field(default_factory=dict)
     track_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tracking_gate: TrackingGate | None = None  # several instances: serialised
+    claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
@@ -154,7 +167,8 @@ async def _check(
     else:
         if links:
             worth = await _db(f"reading links of {source.name}", _links_worth_fetching, links, deps)
-            await _process_links(source, deps, worth, report)
+            fetched = await _process_links(source, deps, worth, report)
+            await _db(f"noting {source.name}'s listing signals", _note_signals, deps, fetched)
         if not report.article_errors and listings:
             await _db(f"remembering {source.name}'s listings", _remember, deps, source, listings)
     what = f"recording the check of {source.name}"
@@ -307,17 +321,26 @@ async def _sitemap_links(
 
 
 def _links_worth_fetching(links: Sequence[ArticleLink], deps: Deps) -> list[ArticleLink]:
-    """New links and links whose publisher says they changed; changed ones first."""
+    """New links and links whose listing signal changed since we last fetched them; changed
+    ones first."""
     with deps.store.session() as session:
-        known = source_store.last_fetched(session, [link.url for link in links])
+        known = source_store.fetch_marks(session, [link.url for link in links])
     changed, new = [], []
     for link in {link.url: link for link in links}.values():
-        seen = known.get(link.url)
-        if seen is None:
+        mark = known.get(link.url)
+        if mark is None:
             new.append(link)
-        elif link.updated is not None and link.updated > seen:
+        elif listing_says_changed(link_signal(link), mark.signal_at, mark.fetched_at):
             changed.append(link)
     return changed + new
+
+
+def _note_signals(deps: Deps, fetched: Sequence[ArticleLink]) -> None:
+    """Keep the listing signal each fetched link came with, to tell its next change by."""
+    signals = {link.url: signal for link in fetched if (signal := link_signal(link))}
+    if signals:
+        with deps.store.session() as session:
+            source_store.save_signals(session, signals)
 
 
 # --------------------------------------------------------------------------- articles
@@ -325,38 +348,41 @@ def _links_worth_fetching(links: Sequence[ArticleLink], deps: Deps) -> list[Arti
 
 async def _process_links(
     source: SourceConfig, deps: Deps, links: list[ArticleLink], report: SourceReport
-) -> None:
+) -> list[ArticleLink]:
+    """Process ``links`` (up to the source's ``max_articles``); returns those fetched."""
     links = links[: source.max_articles]
     semaphore = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 
-    async def one(link: ArticleLink) -> None:
+    async def one(link: ArticleLink) -> bool:
         async with semaphore:
-            await _process_article(source, deps, link.url, report)
+            return await _process_article(source, deps, link.url, report)
 
-    await asyncio.gather(*(one(link) for link in links))
+    done = await asyncio.gather(*(one(link) for link in links))
+    return [link for link, fetched in zip(links, done, strict=True) if fetched]
 
 
 async def _process_article(
     source: SourceConfig, deps: Deps, url: str, report: SourceReport
-) -> None:
-    """Fetch, extract, track and store one article; problems are recorded on the report."""
+) -> bool:
+    """Fetch, extract, track and store one article; problems are recorded on the report.
+    Returns whether the page was fetched (and its outcome stored)."""
     bound = log.bind(source=source.name, url=url)
     try:
         outcome = await process_article_url(source, deps, url, discovered=source.type != "article")
     except StoreError as exc:
         report.article_errors.append(f"{url}: {exc}")
         bound.error("article_not_stored", error=str(exc))
-        return
+        return False
     except (FetchError, ParseError) as exc:
         if isinstance(exc, FetchError) and _is_skip(exc):
             report.skipped.append(f"{url}: {exc}")
             bound.info("article_skipped", reason=str(exc))
-            return
+            return False
         report.article_errors.append(f"{url}: {exc}")
         bound.warning("article_failed", error=str(exc))
         if source.type == "article":
             report.ok, report.error = False, str(exc)
-        return
+        return False
     if outcome.event in ("not_article", "other_language"):
         why = (
             f"not an article ({outcome.reason})"
@@ -365,8 +391,9 @@ async def _process_article(
         )
         report.skipped.append(f"{url}: {why}")
         bound.info("article_skipped", reason=why)
-        return
+        return True
     report.add(outcome)
+    return True
 
 
 def _reload_tracker(deps: Deps) -> None:
@@ -403,17 +430,18 @@ async def process_article_url(
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
         return await _db(f"skipping {url}", _skip, deps, url, page, now, "other_language", reason)
-    async with deps.track_lock:  # one article at a time through the engine
+    async with deps.track_lock:  # one article at a time through this instance's engine
         return await _db(f"storing {url}", _track_and_store, source, deps, url, page, article, now)
 
 
 def _track_and_store(
     source: SourceConfig, deps: Deps, url: str, page: Page, article: Article, now: datetime
 ) -> ArticleOutcome:
+    gate = deps.tracking_gate
     try:
         return track_and_store(
             deps.store,
-            deps.tracker,
+            deps.tracker if gate is None else None,
             source=source.name,
             requested_url=url,
             page=page,
@@ -421,18 +449,21 @@ def _track_and_store(
             now=now,
             topics=deps.settings.topics,
             disabled_webhooks=_disabled_webhooks(deps.settings),
-            recheck_delay=recheck_delay(deps.settings.tracking.recheck),
+            plan_recheck=recheck_plan(deps.settings.tracking.recheck),
             metrics=deps.metrics,
+            gate=gate,
         )
     except BaseException:
-        _reload_tracker(deps)  # the engine believes what the store never got: rebuild it
+        # The engine believes what the store never got: rebuild it (a gate sees the epoch the
+        # failed transaction left behind and reloads its own).
+        _reload_tracker(deps)
         raise
 
 
 def _mark_checked(deps: Deps, url: str, page: Page, now: datetime) -> None:
     with deps.store.session() as session:
-        delay = recheck_delay(deps.settings.tracking.recheck)
-        article_store.mark_checked(session, url, page, now, delay)
+        plan = recheck_plan(deps.settings.tracking.recheck)
+        article_store.mark_checked(session, url, page, now, plan)
 
 
 async def _db(what: str, function: Callable[..., T], *args: Any) -> T:
@@ -608,51 +639,51 @@ def webhooks_watching(settings: Settings, source_name: str) -> list[str]:
 # --------------------------------------------------------------------------- rechecks
 
 
-def recheck_delay(steps: Sequence[RecheckStep]) -> Callable[[timedelta], timedelta | None]:
-    """How long until an article of a given age is looked at again; None once it is old enough.
-
-    The age counts from when the article was first seen or last changed: a page that just
-    changed is the likeliest to change again.
-    """
-    ordered = sorted(steps, key=lambda step: step.within)
-
-    def delay(age: timedelta) -> timedelta | None:
-        for step in ordered:
-            if age < timedelta(seconds=step.within):
-                return timedelta(seconds=step.every)
-        return None
-
-    return delay
-
-
-def _due_rechecks(deps: Deps, now: datetime, limit: int) -> tuple[int, list[tuple[str, str]]]:
+def _due_rechecks(
+    deps: Deps, now: datetime, limit: int, sources: Sequence[str]
+) -> tuple[int, list[tuple[str, str]]]:
     with deps.store.session() as session:
         quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
         dormant = article_store.mark_dormant(session, quiet_since)
-        return dormant, article_store.due_for_recheck(session, now, limit)
+        return dormant, article_store.due_for_recheck(session, now, limit, sources)
 
 
-def longest_recheck(steps: Sequence[RecheckStep]) -> timedelta:
-    """How long after its last change an article is still rechecked at all."""
-    return timedelta(seconds=max((step.within for step in steps), default=0.0))
+def _claim_rechecks(
+    deps: Deps, claim: RecheckClaim, now: datetime, due: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    with deps.store.session() as session:
+        return claim(session, now, due)
 
 
-async def recheck_articles(deps: Deps, now: datetime, limit: int = 50) -> int:
-    """Revisit recent articles whose recheck is due; returns how many were fetched."""
+async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
+    """Revisit the articles whose planned recheck is due, at most ``limit`` and no host more
+    often than its politeness spacing allows between two runs; returns how many were fetched."""
     sources = {source.name: source for source in deps.settings.sources if source.enabled}
-    dormant, due = await _db("planning rechecks", _due_rechecks, deps, now, limit)
+    what = "planning rechecks"
+    dormant, overdue = await _db(what, _due_rechecks, deps, now, limit * 4, list(sources))
     if dormant:
         log.info("stories_dormant", count=dormant)
+    run_every = deps.settings.tracking.recheck_interval
+    due = polite_batch(
+        overdue,
+        lambda host: per_host_budget(run_every, deps.fetcher.host_spacing(host), limit),
+        limit,
+    )
+    if deps.claim_rechecks is not None:  # several instances: what this one claims, no other takes
+        due = await _db("claiming rechecks", _claim_rechecks, deps, deps.claim_rechecks, now, due)
     report = SourceReport(source="recheck")
-    for url, source_name in due:
-        source = sources.get(source_name)
-        if source is None:
-            continue
-        await _process_article(source, deps, url, report)
+    semaphore = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+
+    async def one(url: str, source_name: str) -> None:
+        async with semaphore:
+            await _process_article(sources[source_name], deps, url, report)
+
+    await asyncio.gather(*(one(url, name) for url, name in spread(due)))
     if due:
         log.info(
             "articles_rechecked",
-            due=len(due),
+            due=len(overdue),
+            fetched=len(due),
             revisions=report.revisions,
             errors=len(report.article_errors),
         )

@@ -7,6 +7,7 @@ brings the jobs in line with a (re)loaded configuration without restarting the s
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,8 +20,21 @@ RECHECK_JOB = "recheck"
 DELIVERY_JOB = "deliver"
 MISFIRE_GRACE_SECONDS = 300
 
+CLAIM_JOB = "claim"
+HEARTBEAT_JOB = "heartbeat"
+
 SourceJob = Callable[[str], Awaitable[object]]
 PlainJob = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class SharedJobs:
+    """The jobs of an instance sharing its database with others (seconds between runs)."""
+
+    claim: PlainJob
+    heartbeat: PlainJob
+    claim_interval: float
+    heartbeat_interval: float
 
 
 def build_scheduler() -> AsyncIOScheduler:
@@ -43,14 +57,19 @@ def sync_jobs(
     deliver: PlainJob,
     now: datetime,
     first_runs: Mapping[str, datetime] | None = None,
+    shared: SharedJobs | None = None,
 ) -> dict[str, list[str]]:
     """Add, change and remove jobs to match ``settings``; returns what changed, by job id.
 
     A new source job first runs at ``first_runs[name]`` when that is ahead (the check a
     previous run planned), else now: a restart does not re-check every source at once.
+    With ``shared`` (several instances on one database) there is no job per source: a claim
+    job takes due sources from the database, and a heartbeat job keeps this instance known.
     """
     wanted = {
-        SOURCE_JOB_PREFIX + source.name: source for source in settings.sources if source.enabled
+        SOURCE_JOB_PREFIX + source.name: source
+        for source in settings.sources
+        if source.enabled and shared is None
     }
     changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
     for job in scheduler.get_jobs():
@@ -62,6 +81,11 @@ def sync_jobs(
         _sync_source_job(scheduler, job_id, source, check_source, first, changes)
     _ensure_interval_job(scheduler, RECHECK_JOB, recheck, settings.tracking.recheck_interval, now)
     _ensure_interval_job(scheduler, DELIVERY_JOB, deliver, settings.alerts.delivery_interval, now)
+    if shared is not None:
+        _ensure_interval_job(scheduler, CLAIM_JOB, shared.claim, shared.claim_interval, now)
+        _ensure_interval_job(
+            scheduler, HEARTBEAT_JOB, shared.heartbeat, shared.heartbeat_interval, now
+        )
     return changes
 
 

@@ -35,6 +35,7 @@ class ServerDeps:
     scheduler_running: Callable[[], bool]
     topics: Callable[[], Sequence[TopicLike]] = tuple
     token: str | None = None
+    roles: Callable[[], dict[str, object]] | None = None  # this instance and its roles
 
 
 DEPS_KEY = web.AppKey("deps", ServerDeps)
@@ -71,6 +72,8 @@ async def healthz(request: web.Request) -> web.Response:
         body["status"], body["database"] = "unavailable", "stuck"
         body["database_waiting"] = {"what": waiting[0], "seconds": round(waiting[1], 1)}
         log.warning("database_stuck", waiting=waiting[0], seconds=round(waiting[1], 1))
+    if deps.roles is not None:
+        body["instance"] = deps.roles()
     if database:
         try:
             states = await _bounded(_source_states, deps.store)

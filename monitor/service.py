@@ -10,6 +10,7 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ import structlog
 from aiohttp import web
 
 from monitor.config import Settings, load_config, open_server_problem
+from monitor.coordination import DELIVERY_ROLE, Coordinator, lock_if_sqlite
 from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import Fetcher, FetchOptions, build_client
@@ -27,20 +29,22 @@ from monitor.pipeline import (
     SourceReport,
     check_due_source,
     check_source,
-    longest_recheck,
     recheck_articles,
-    recheck_delay,
 )
-from monitor.scheduler import build_scheduler, sync_jobs
+from monitor.scheduler import SharedJobs, build_scheduler, sync_jobs
 from monitor.server import ServerDeps, bound_port, build_app, start_server
 from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.alert_views import count_alerts_by_status
+from monitor.store.claims import serialise_setup
+from monitor.store.instances import FileLock
 from monitor.systemd import notify, watchdog_interval
+from monitor.track.recheck import RecheckPolicy, recheck_plan
 
 log = structlog.get_logger("monitor.service")
+CLAIM_INTERVAL_SECONDS = 1.0
 
 SHUTDOWN_GRACE_SECONDS = 3.0
 
@@ -132,6 +136,9 @@ class Service:
         self._clients: list[httpx.AsyncClient] = []
         self._store: Store | None = None
         self.workers = WorkerPool()
+        self._claimed: set[asyncio.Task[None]] = set()
+        self.coordinator: Coordinator | None = None  # on PostgreSQL: shared with other instances
+        self._file_lock: FileLock | None = None  # on SQLite: this instance alone
 
     # ---------------------------------------------------------------- set-up
 
@@ -148,12 +155,20 @@ class Service:
                 to_revision=store.schema_revision,
             )
         with store.session() as session:
+            serialise_setup(session)
             source_store.sync_sources(session, source_definitions(self.settings), utc_now())
         options = fetch_options(self.settings)
         fetch_client = build_client(options)
         delivery_client = httpx.AsyncClient(follow_redirects=False)
         self._clients = [fetch_client, delivery_client]
         self.metrics.watch_store(lambda: _source_states(store), lambda: _alerts_by_status(store))
+        if store.engine.dialect.name == "postgresql":
+            self.coordinator = Coordinator(
+                store,
+                lambda: self.settings.tracking,
+                lease=timedelta(seconds=self.settings.instances.lease),
+                clock=utc_now,
+            )
         self._deps = Deps(
             settings=self.settings,
             store=store,
@@ -162,6 +177,8 @@ class Service:
             clock=utc_now,
             strip_params=strip_params(self.settings),
             workers=self.workers,
+            tracking_gate=self.coordinator,
+            claim_rechecks=self.coordinator.claim_rechecks if self.coordinator else None,
         )
         self._delivery = DeliveryWorker(
             store.session,
@@ -174,6 +191,8 @@ class Service:
         return self._deps
 
     async def close(self) -> None:
+        if self.coordinator is not None and self.coordinator.started:
+            await asyncio.to_thread(self.coordinator.stop)
         for client in self._clients:
             await client.aclose()
         if self.runner is not None:
@@ -181,6 +200,8 @@ class Service:
         if self._store is not None:
             self._store.close()
         self.workers.close()
+        if self._file_lock is not None:
+            self._file_lock.release()
 
     # ---------------------------------------------------------------- jobs
 
@@ -202,9 +223,14 @@ class Service:
         await recheck_articles(deps, utc_now())
 
     async def deliver(self) -> None:
-        """Start a delivery pass for every idle endpoint; a slow endpoint holds up no other."""
+        """Start a delivery pass for every idle endpoint; a slow endpoint holds up no other.
+
+        Among several instances only the one holding the delivery role delivers (and, taking
+        the role over, releases the leases its dead predecessor left)."""
         await self.open()
         assert self._delivery is not None
+        if self.coordinator is not None and not self.coordinator.holds(DELIVERY_ROLE):
+            return
         await self._delivery.kick(utc_now())
 
     def _sync_jobs(self) -> dict[str, list[str]]:
@@ -223,17 +249,82 @@ class Service:
             deliver=self.inflight.wrap("deliver", self.deliver),
             now=utc_now(),
             first_runs=planned,
+            shared=self._shared_jobs(planned),
         )
+
+    def _shared_jobs(self, planned: dict[str, datetime]) -> SharedJobs | None:
+        """Among several instances: claim due sources instead of a job per source."""
+        if self.coordinator is None:
+            return None
+        names = [source.name for source in self.settings.sources if source.enabled]
+        self.coordinator.plan({name: planned.get(name) for name in names})
+        lease = self.settings.instances.lease
+        return SharedJobs(
+            claim=self.inflight.wrap("claim", self.claim_checks),
+            heartbeat=self.inflight.wrap("heartbeat", self.heartbeat),
+            claim_interval=min(CLAIM_INTERVAL_SECONDS, lease / 4),
+            heartbeat_interval=lease / 3,
+        )
+
+    async def claim_checks(self) -> None:
+        """Claim due sources, a batch at a time while there is room and more are due, and
+        start their checks."""
+        coordinator = self.coordinator
+        assert coordinator is not None
+        limits = self.settings.instances
+        while (room := limits.concurrent_checks - len(coordinator.in_flight)) > 0:
+            wanted = min(limits.claim_batch, room)
+            finished = coordinator.take_finished()  # here, on the loop that adds to it
+            claimed = await asyncio.to_thread(coordinator.claim, wanted, finished)
+            for name in claimed:
+                task = asyncio.create_task(
+                    self.inflight.wrap("check_source", self._claimed_check)(name)
+                )
+                self._claimed.add(task)
+                task.add_done_callback(self._claimed.discard)
+            if len(claimed) < wanted:  # nothing more is due: until the next tick
+                return
+
+    async def _claimed_check(self, name: str) -> None:
+        assert self.coordinator is not None
+        source = next((s for s in self.settings.sources if s.name == name), None)
+        try:
+            await self.check_source_by_name(name, respect_backoff=False)
+        finally:
+            interval = source.interval if source is not None else CLAIM_INTERVAL_SECONDS
+            self.coordinator.finish(name, interval)
+
+    async def heartbeat(self) -> None:
+        assert self.coordinator is not None
+        running = frozenset(self.coordinator.in_flight)  # a copy made on the loop
+        await asyncio.to_thread(self.coordinator.beat, running)
+
+    def roles(self) -> dict[str, object]:
+        """Which instance this is and which roles it holds (for /healthz)."""
+        if self.coordinator is None:
+            return {"mode": "single", "roles": ["checks", "tracking", DELIVERY_ROLE]}
+        return {
+            "mode": "shared",
+            "instance": self.coordinator.id,
+            "roles": ["checks", "tracking", *sorted(self.coordinator.roles)],
+        }
 
     # ---------------------------------------------------------------- running
 
     async def run(self) -> int:
         """Run until SIGTERM/SIGINT; exit code 0 after a clean stop."""
-        deps = await self.open()
-        self._install_signal_handlers()
-        self._sync_jobs()
-        self.scheduler.start()
-        await self._start_server(deps)
+        self._file_lock = lock_if_sqlite(self.settings.storage.database_url)
+        try:
+            deps = await self.open()
+            if self.coordinator is not None:
+                await asyncio.to_thread(self.coordinator.start)
+            self._install_signal_handlers()
+            self._sync_jobs()
+            self.scheduler.start()
+            await self._start_server(deps)
+        except BaseException:  # e.g. refusing to serve: release the lock, the store, the clients
+            await self.shutdown()
+            raise
         log.info(
             "started",
             config=self.config_path,
@@ -266,6 +357,7 @@ class Service:
                 lambda: self.scheduler.running,
                 topics=lambda: self.settings.topics,
                 token=server.token,
+                roles=self.roles,
             )
         )
         try:
@@ -323,13 +415,14 @@ class Service:
         if self._delivery is not None:
             self._delivery.configure(settings.webhooks, settings.alerts)
         with self._deps.store.session() as session:
+            serialise_setup(session)
             source_store.sync_sources(session, source_definitions(settings), utc_now())
             if replan:
                 replanned = article_store.replan_rechecks(
                     session,
                     utc_now(),
-                    recheck_delay(settings.tracking.recheck),
-                    longest_recheck(settings.tracking.recheck),
+                    recheck_plan(settings.tracking.recheck),
+                    RecheckPolicy.from_config(settings.tracking.recheck).horizon,
                 )
                 log.info("rechecks_replanned", articles=replanned)
         changes = self._sync_jobs()

@@ -245,7 +245,8 @@ def test_endpoint_is_published_on_loopback_only(services: dict[str, dict[str, An
     assert environment["MONITOR_SERVER_HOST"] == "0.0.0.0"
     port = environment.get("MONITOR_SERVER_PORT", "8787")
     published = [str(entry) for entry in daemon["ports"]]
-    assert published == [f"127.0.0.1:{port}:{port}"]
+    # a range of host ports: each replica of `--scale monitor=3` gets one
+    assert published == [f"127.0.0.1:{port}-{int(port) + 2}:{port}"]
     assert "ports" not in services[DATABASE], "the database must not be published"
 
 

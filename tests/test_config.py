@@ -220,6 +220,11 @@ BAD_CONFIGS = [
         r":20:19: tracking\.join_threshold: Input should be less than 1",
     ),
     (
+        "recheck bounds out of order",
+        GOOD + "tracking:\n  recheck:\n    min: 2h\n    max: 5m\n",
+        r":21:5: tracking\.recheck: min \(7200.0s\) is longer than max \(300.0s\)",
+    ),
+    (
         "bad log level",
         GOOD + "logging:\n  level: loud\n",
         r":20:10: logging\.level: 'loud' is not allowed",
@@ -337,3 +342,13 @@ def test_a_config_that_is_not_utf8_names_the_line_and_column(tmp_path: Path) -> 
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ=ENV)
     assert str(caught.value).startswith(f"{path}:3:25: not UTF-8: byte 0xe9")
+
+
+def test_recheck_settings_and_the_older_list_form(tmp_path: Path) -> None:
+    text = GOOD + "tracking:\n  recheck:\n    min: 30s\n    max: 1h\n    live_blog: 45s\n"
+    recheck = load_config(write(tmp_path, text), environ=ENV).tracking.recheck
+    assert (recheck.min, recheck.max, recheck.live_blog, recheck.factor) == (30, 3600, 45, 0.2)
+    steps = "  recheck:\n    - {within: 2h, every: 10m}\n    - {within: 2d, every: 2h}\n"
+    older = load_config(write(tmp_path, GOOD + "tracking:\n" + steps), environ=ENV)
+    assert (older.tracking.recheck.min, older.tracking.recheck.max) == (600, 7200)
+    assert older.tracking.recheck.stop_after == 2 * 86400

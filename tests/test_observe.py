@@ -4,6 +4,8 @@ The write of an article is made to fail (a disk I/O error injected at the revisi
 after the story and article rows were flushed); the next observation of that article must
 behave as if the failed one never happened: a new article is new again, a revision is a
 revision again — not "unchanged" because the engine remembered what the store never got.
+The same holds with several instances, where the decision is taken under the tracking gate
+inside the write's transaction and the gate rebuilds the engine after a failed write.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import event, func
 from sqlmodel import select
 
 from monitor.config import FetchConfig, Settings, SourceConfig, StorageConfig
+from monitor.coordination import Coordinator
 from monitor.errors import StoreError
 from monitor.pipeline import Deps, process_article_url
 from monitor.service import Service
@@ -44,12 +47,19 @@ def local_settings(database_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def deps(database_url: str) -> AsyncIterator[Deps]:
+@pytest.fixture(params=["one engine", "tracking gate"])
+async def deps(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Deps]:
     service = Service(local_settings(database_url))
     opened = await service.open()
     clock = iter(T0 + timedelta(minutes=minute) for minute in range(100))
     opened.clock = lambda: next(clock)
+    if request.param == "tracking gate":  # as with several instances: decided under the lock
+        opened.tracking_gate = Coordinator(
+            opened.store,
+            lambda: opened.settings.tracking,
+            lease=timedelta(seconds=30),
+            clock=lambda: T0,
+        )
     yield opened
     await service.close()
 
@@ -118,6 +128,7 @@ async def test_a_failed_revision_is_seen_again(deps: Deps, httpserver: HTTPServe
     with failing_revision_insert(deps), pytest.raises(StoreError):
         await process_article_url(wire(), deps, url, discovered=True)
     assert counts(deps) == (1, 1, 1, 1)
+    reloads = _reloads(deps)
 
     again = await process_article_url(wire(), deps, url, discovered=True)
 
@@ -129,3 +140,9 @@ async def test_a_failed_revision_is_seen_again(deps: Deps, httpserver: HTTPServe
     with deps.store.session() as session:
         numbers = session.exec(select(RevisionRow.number).order_by(RevisionRow.number)).all()
         assert list(numbers) == [0, 1]
+    if isinstance(deps.tracking_gate, Coordinator):
+        assert _reloads(deps) == reloads + 1  # the gate rebuilt its engine after the failure
+
+
+def _reloads(deps: Deps) -> int:
+    return deps.tracking_gate.reloads if isinstance(deps.tracking_gate, Coordinator) else 0

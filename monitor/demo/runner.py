@@ -20,7 +20,7 @@ from typing import Any
 from monitor.config import (
     AlertsConfig,
     FetchConfig,
-    RecheckStep,
+    RecheckConfig,
     ServerConfig,
     Settings,
     SourceConfig,
@@ -97,7 +97,8 @@ def demo_settings(
         webhooks=[WebhookConfig(name="demo", url=receiver_url, secret=secret, timeout=5.0)],
         alerts=AlertsConfig(delivery_interval=0.3, retry_schedule=[0.0, 0.5, 1.0, 2.0]),
         tracking=TrackingConfig(
-            recheck_interval=0.5, recheck=[RecheckStep(within=3600.0, every=0.5)]
+            recheck_interval=0.5,
+            recheck=RecheckConfig(min=0.5, max=0.5, stop_after=3600.0, live_blog=0.5),
         ),
         server=ServerConfig(enabled=True, host="127.0.0.1", port=0),
     )

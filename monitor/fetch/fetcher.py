@@ -252,6 +252,20 @@ class Fetcher:
                 raise _robots_refusal(url, target.origin, rules, self.options.robots_error_ttl)
         return target
 
+    def host_spacing(self, url: str) -> float:
+        """How many seconds apart requests to the host of ``url`` start: the configured
+        per-host delay, or the Crawl-delay of its robots.txt when already read, if longer."""
+        try:
+            target = _target(url)
+        except FetchError:
+            return self.options.per_host_delay
+        rules = self.robots.cached(target.origin) if self.options.obey_robots else None
+        if rules is None or rules.crawl_delay is None:
+            return self.options.per_host_delay
+        return max(
+            self.options.per_host_delay, min(rules.crawl_delay, self.options.max_crawl_delay)
+        )
+
     def _needs_guard(self, target: _Target, attempt: _Attempt) -> bool:
         """Discovered URLs, and redirects away from a config URL's host, unless allowed."""
         if attempt.guarded:

@@ -11,18 +11,19 @@ memory. Deciding is the core's job (``monitor.track``), wiring the two the shell
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from monitor.models import Article, ArticleInfo, Development, Page, StoryInfo
+from monitor.models import Article, ArticleInfo, Development, Page, RecheckFacts, StoryInfo
 from monitor.store.sources import save_validators
 from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
 
-RecheckDelay = Callable[[timedelta], timedelta | None]
+RecheckPlan = Callable[[RecheckFacts, datetime], datetime | None]  # see track.recheck
 PAYLOAD_ARTICLES = 10
 
 
@@ -70,7 +71,7 @@ def write_article(
     *,
     requested_url: str,
     page: Page,
-    recheck_delay: RecheckDelay,
+    plan_recheck: RecheckPlan,
 ) -> ArticleWritten:
     """Store one decision (and the page's validators) inside the caller's transaction."""
     if write.story_snapshot is not None:
@@ -78,7 +79,7 @@ def write_article(
     if write.merged and write.story_id is not None:
         _absorb_stories(session, write.story_id, write.merged)
     row, is_new = _article_row(session, write.article, write.source, write.now)
-    _apply(row, write, recheck_delay)
+    _apply(row, write, page, plan_recheck)
     session.add(row)
     session.flush()
     revision = None
@@ -106,26 +107,46 @@ def _article_row(
     ), True
 
 
-def _apply(row: ArticleRow, write: ArticleWrite, recheck_delay: RecheckDelay) -> None:
+def _apply(row: ArticleRow, write: ArticleWrite, page: Page, plan_recheck: RecheckPlan) -> None:
     article, now = write.article, write.now
     row.story_id = write.story_id
     row.title = article.title
     row.published = article.published
     row.modified = article.modified
+    row.kind = article.kind
+    row.http_modified = http_modified(page)
     row.last_checked_at = now
     if write.changed:
         row.last_changed_at = now
         row.revision_count = write.revision + 1
     if write.article_snapshot is not None:
         row.state = write.article_snapshot
-    row.next_check_at = next_check(row, now, recheck_delay)
+    row.next_check_at = next_check(row, now, plan_recheck)
 
 
-def next_check(row: ArticleRow, now: datetime, recheck_delay: RecheckDelay) -> datetime | None:
-    """When to look at an article again: soon after it appeared or last changed, rarely later."""
-    anchor = max(row.first_seen_at, row.last_changed_at or row.first_seen_at)
-    delay = recheck_delay(now - anchor)
-    return None if delay is None else now + delay
+def next_check(row: ArticleRow, now: datetime, plan_recheck: RecheckPlan) -> datetime | None:
+    """When to look at an article again, as ``plan_recheck`` decides from what the row knows."""
+    facts = RecheckFacts(
+        first_seen=row.first_seen_at,
+        last_changed=row.last_changed_at,
+        published=row.published,
+        modified=row.modified,
+        http_modified=row.http_modified,
+        kind="live_blog" if row.kind == "live_blog" else "article",
+    )
+    return plan_recheck(facts, now)
+
+
+def http_modified(page: Page) -> datetime | None:
+    """The page's HTTP ``Last-Modified`` as a time; None when absent or unreadable."""
+    value = page.validators.last_modified
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _save_story(session: Session, snapshot: dict[str, Any], now: datetime) -> None:
@@ -267,19 +288,20 @@ def _story_articles(session: Session, story_id: str) -> list[ArticleInfo]:
 
 
 def mark_checked(
-    session: Session, url: str, page: Page, now: datetime, recheck_delay: RecheckDelay
+    session: Session, url: str, page: Page, now: datetime, plan_recheck: RecheckPlan
 ) -> None:
     """An article page answered "not modified": note the check and plan the next one."""
     row = session.exec(select(ArticleRow).where(ArticleRow.canonical_url == url)).first()
     if row is not None:
         row.last_checked_at = now
-        row.next_check_at = next_check(row, now, recheck_delay)
+        row.http_modified = http_modified(page) or row.http_modified
+        row.next_check_at = next_check(row, now, plan_recheck)
         session.add(row)
     save_validators(session, url, page.validators, page.status, now)
 
 
 def replan_rechecks(
-    session: Session, now: datetime, recheck_delay: RecheckDelay, longest: timedelta
+    session: Session, now: datetime, plan_recheck: RecheckPlan, longest: timedelta
 ) -> int:
     """Plan every recent article's next check again under a changed recheck schedule.
 
@@ -300,7 +322,7 @@ def replan_rechecks(
     ).all()
     changed = 0
     for row in rows:
-        planned = next_check(row, row.last_checked_at or row.first_seen_at, recheck_delay)
+        planned = next_check(row, row.last_checked_at or row.first_seen_at, plan_recheck)
         if planned != row.next_check_at:
             row.next_check_at = planned
             session.add(row)
@@ -308,11 +330,16 @@ def replan_rechecks(
     return changed
 
 
-def due_for_recheck(session: Session, now: datetime, limit: int) -> list[tuple[str, str]]:
-    """(canonical URL, source) of articles whose recheck is due, most overdue first."""
+def due_for_recheck(
+    session: Session, now: datetime, limit: int, sources: Collection[str] | None = None
+) -> list[tuple[str, str]]:
+    """(canonical URL, source) of articles whose recheck is due, most overdue first; only
+    those of ``sources`` when given."""
+    query = select(ArticleRow.canonical_url, ArticleRow.source_name)
+    if sources is not None:
+        query = query.where(col(ArticleRow.source_name).in_(list(sources)))
     rows = session.exec(
-        select(ArticleRow.canonical_url, ArticleRow.source_name)
-        .where(col(ArticleRow.next_check_at) <= now)
+        query.where(col(ArticleRow.next_check_at) <= now)
         .where(col(ArticleRow.duplicate_of).is_(None))
         .order_by(col(ArticleRow.next_check_at))
         .limit(limit)

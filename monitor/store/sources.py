@@ -5,7 +5,7 @@ Functions take a ``Session`` (one transaction, owned by the caller) and return d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -218,14 +218,31 @@ def save_validators(
     session.add(row)
 
 
-def last_fetched(session: Session, urls: Sequence[str]) -> dict[str, datetime]:
-    """When each of ``urls`` was last fetched successfully (URLs never fetched are absent)."""
-    found: dict[str, datetime] = {}
+@dataclass(frozen=True, slots=True)
+class FetchMark:
+    """When a URL was last fetched successfully, and the listing signal stored with that fetch."""
+
+    fetched_at: datetime
+    signal_at: datetime | None = None
+
+
+def fetch_marks(session: Session, urls: Sequence[str]) -> dict[str, FetchMark]:
+    """The ``FetchMark`` of each of ``urls`` (URLs never fetched are absent)."""
+    found: dict[str, FetchMark] = {}
     for start in range(0, len(urls), 500):
         rows = session.exec(
-            select(FetchStateRow.url, FetchStateRow.last_fetched_at).where(
+            select(FetchStateRow.url, FetchStateRow.last_fetched_at, FetchStateRow.signal_at).where(
                 col(FetchStateRow.url).in_(urls[start : start + 500])
             )
         ).all()
-        found.update({url: at for url, at in rows if at is not None})
+        found.update({url: FetchMark(at, signal) for url, at, signal in rows if at is not None})
     return found
+
+
+def save_signals(session: Session, signals: Mapping[str, datetime]) -> None:
+    """Store the listing signal each URL was fetched under (URLs never fetched are skipped)."""
+    for url, signal in signals.items():
+        row = session.get(FetchStateRow, url)
+        if row is not None and row.signal_at != signal:
+            row.signal_at = signal
+            session.add(row)

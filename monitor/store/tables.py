@@ -1,5 +1,6 @@
 """Every table of the store: sources and their fetch state, articles, revisions, stories,
-developments, and the outbox (alerts, delivery attempts, webhook endpoints).
+developments, the outbox (alerts, delivery attempts, webhook endpoints), and what several
+instances share (source claims, the tracking epoch, the instance registry).
 
 Rows never leave the store package: the repository turns them into domain values.
 All timestamps are stored as UTC and come back timezone-aware (``UTCDateTime``).
@@ -74,6 +75,8 @@ class FetchStateRow(SQLModel, table=True):
     content_hash: str | None = Field(default=None, max_length=64)
     last_status: int | None = None
     last_fetched_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # the newest time a feed or sitemap gave for this URL when it was last fetched
+    signal_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 class SourceHealthEventRow(SQLModel, table=True):
@@ -123,6 +126,8 @@ class ArticleRow(SQLModel, table=True):
     next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
     revision_count: int = 0
     state: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+    kind: str = Field(default="article", max_length=16)  # "article" or "live_blog"
+    http_modified: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 class RevisionRow(SQLModel, table=True):
@@ -232,3 +237,42 @@ class WebhookEndpoint(SQLModel, table=True):
     last_success_at: datetime | None = _when()
     last_status: int | None = None
     last_error: str | None = Field(default=None, sa_column=text_column())
+
+
+# --------------------------------------------------------------------------- several instances
+
+
+class SourceClaimRow(SQLModel, table=True):
+    """When a source is next due, and who holds it now (until when)."""
+
+    __tablename__ = "source_claim"
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
+    owner: str | None = Field(default=None, max_length=40)
+    leased_until: datetime | None = Field(default=None, sa_column=utc_column())
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class TrackerStateRow(SQLModel, table=True):
+    """The story engine's epoch: bumped by every transaction that stores a tracking decision."""
+
+    __tablename__ = "tracker_state"
+
+    id: int = Field(default=1, primary_key=True)
+    epoch: int = 0
+    owner: str | None = Field(default=None, max_length=40)
+
+
+class InstanceRow(SQLModel, table=True):
+    """One running (or lately running) monitor instance on a PostgreSQL database."""
+
+    __tablename__ = "monitor_instance"
+
+    id: str = Field(primary_key=True, max_length=40)
+    host: str = Field(max_length=255)
+    pid: int
+    version: str = Field(max_length=40)
+    started_at: datetime = Field(sa_column=utc_column(nullable=False))
+    heartbeat_at: datetime = Field(sa_column=utc_column(nullable=False))
+    roles: str = Field(default="", max_length=200)

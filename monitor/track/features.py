@@ -11,6 +11,7 @@ from monitor.lang.detect import detect_language
 from monitor.lang.rarity import rare_terms
 from monitor.lang.scripts import starts_uncased
 from monitor.models import Article
+from monitor.track.dates import dates_in
 from monitor.track.text import (
     bottom_k,
     comparison_form,
@@ -82,6 +83,7 @@ class ArticleFeatures:
     # In a script without case: terms rare in the language, names once they recur across
     # the story's outlets (see ``StoryMemory``).
     rare_terms: tuple[str, ...] = ()
+    dates: frozenset[int] = frozenset()  # the days it mentions, as date ordinals
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     two or more words ("Betty Ford Center") is one more term of weight ``boosts.phrase``: full
     names tell two events of the same kind apart better than their single words do. Numbers
     ("8900", "4.6", "23") and years are boosted too: two events of one kind share their
-    vocabulary and often their actors, but rarely their figures and never their year.
+    vocabulary and often their actors, but rarely their figures and never their year. The
+    full dates it mentions are collected apart; their days and months are no terms.
     """
     boosts = boosts or TermBoosts()
     language = text.profile
@@ -110,11 +113,12 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     name_words = frozenset(w for name in names for w in words(name) if len(w) > 1)
     name_terms = frozenset(language.name_stem(w) for w in name_words)
     counts: dict[str, float] = {}
-    for term in content_terms(text.title, language, name_words):
-        counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
-    for sentence in text.sentences:
-        for term in content_terms(sentence, language, name_words):
-            counts[term] = counts.get(term, 0.0) + 1.0
+    dates: set[int] = set()
+    for sentence, weight in ((text.title, TITLE_WEIGHT), *((s, 1.0) for s in text.sentences)):
+        mentioned, rest = dates_in(sentence)
+        dates.update(day.toordinal() for day in mentioned)
+        for term in content_terms(rest, language, name_words):
+            counts[term] = counts.get(term, 0.0) + weight
     years = frozenset(int(term) for term in counts if is_year(term))
     weights = {
         term: (1.0 + math.log(count)) * _boost(term, name_terms, years, boosts)
@@ -127,7 +131,7 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     tokens = [w for s in text.sentences for w in words(s)]
     sketch = bottom_k(shingle_hashes(tokens), SKETCH_SIZE)
     rare = tuple(rare_terms(all_sentences, language)) if _caseless(all_sentences) else ()
-    return ArticleFeatures(weights, name_terms, names, sketch, years, rare)
+    return ArticleFeatures(weights, name_terms, names, sketch, years, rare, frozenset(dates))
 
 
 def _caseless(sentences: tuple[str, ...]) -> bool:

@@ -21,6 +21,7 @@ from monitor.config import TrackingConfig
 from monitor.defaults import DORMANT_AFTER
 from monitor.extract.liveblog import post_paragraphs
 from monitor.models import Article, Development, DevelopmentKind, Post, StoryMatch
+from monitor.track.dates import days_apart
 from monitor.track.features import (
     SKETCH_SIZE,
     ArticleFeatures,
@@ -58,6 +59,7 @@ class TrackConfig:
     number_boost: float = 3.0
     year_boost: float = 5.0
     year_conflict: float = 0.7
+    date_conflict: float = 0.7
     other_language: float = 0.5
     duplicate_similarity: float = 0.85
     duplicate_window: int = 100
@@ -113,6 +115,7 @@ class _Story:
     urls: list[str]
     memory: StoryMemory
     years: dict[int, int] = field(default_factory=dict)
+    dates: dict[int, int] | None = None  # days mentioned (ordinals): count; None until one
     unannounced_merges: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     language: str = "en"
@@ -187,7 +190,9 @@ class Tracker:
         duplicate = self._find_duplicate(features, candidates)
         if duplicate is not None:
             return self._duplicate(obs, text, features, duplicate)
-        best, score = self._best(candidates, event_at, features.years, text.language)
+        best, score = self._best(
+            candidates, event_at, features.years, text.language, features.dates
+        )
         threshold = self.config.join_threshold
         best_id = self.index.story_ids[best.slot] if best is not None else None
         if best is not None and best_id is not None and score >= threshold:
@@ -196,7 +201,7 @@ class Tracker:
                 c
                 for c in candidates
                 if c.slot != best.slot
-                and self._score(c, event_at, features.years, text.language)
+                and self._score(c, event_at, features.years, text.language, features.dates)
                 >= self.config.merge_threshold
             ]
             story, merged = self._merge_bridged(self.stories[best_id], bridged)
@@ -245,6 +250,8 @@ class Tracker:
         keep.urls.extend(gone.urls)
         for year, count in gone.years.items():
             keep.years[year] = keep.years.get(year, 0) + count
+        for day, count in (gone.dates or {}).items():
+            _count_date(keep, day, count)
         keep.first_event = min(keep.first_event, gone.first_event)
         keep.last_event = max(keep.last_event, gone.last_event)
         keep.last_seen = max(keep.last_seen, gone.last_seen)
@@ -269,11 +276,12 @@ class Tracker:
         event_at: datetime,
         years: frozenset[int] = frozenset(),
         language: str = "en",
+        dates: frozenset[int] = frozenset(),
     ) -> tuple[Candidate | None, float]:
         best: Candidate | None = None
         best_score = 0.0
         for candidate in candidates:
-            score = self._score(candidate, event_at, years, language)
+            score = self._score(candidate, event_at, years, language, dates)
             if score > best_score:
                 best, best_score = candidate, score
         return best, best_score
@@ -284,11 +292,14 @@ class Tracker:
         event_at: datetime,
         years: frozenset[int],
         language: str = "en",
+        dates: frozenset[int] = frozenset(),
     ) -> float:
-        """Text similarity to a story, lowered for a gap in time, a clash of years or another
-        language without shared names."""
+        """Text similarity to a story, lowered for a gap in time (between the pages, and
+        between the days they mention), a clash of years or another language without shared
+        names."""
         story = self.stories[self.index.story_ids[candidate.slot]]
         score = candidate.cosine * self._time_factor(story, event_at)
+        score *= self._date_factor(story, dates)
         score *= self._language_factor(story, language, candidate)
         if years and story.years and years.isdisjoint(story.years):
             score *= self.config.year_conflict
@@ -318,6 +329,19 @@ class Tracker:
     def _time_factor(self, story: _Story, event_at: datetime) -> float:
         """1 within ``time_scale`` of the story's span, decaying with the distance beyond it."""
         gap = max(story.first_event - event_at, event_at - story.last_event, timedelta(0))
+        return self._closeness(gap)
+
+    def _date_factor(self, story: _Story, dates: frozenset[int]) -> float:
+        """The thread of time in the text: when both the article and the story mention days
+        and none of the article's is within ``dormant_after`` of one of the story's (the quiet
+        spell after which a story is no longer offered), that clash counts as a clash of
+        years does (``date_conflict``)."""
+        if not dates or not story.dates:
+            return 1.0
+        gap = timedelta(days=days_apart(dates, frozenset(story.dates)))
+        return self.config.date_conflict if gap > self.config.dormant_after else 1.0
+
+    def _closeness(self, gap: timedelta) -> float:
         excess = max(gap - self.config.time_scale, timedelta(0))
         return 1.0 / (1.0 + excess / self.config.time_scale)
 
@@ -372,6 +396,7 @@ class Tracker:
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         self._learn_years(story, features.years)
+        _learn_dates(story, features.dates)
         development = self._development(
             DevelopmentKind.NEW_ARTICLE, obs, story, novelty, match, language=text.language
         )
@@ -410,6 +435,7 @@ class Tracker:
         self.stories[story_id] = story
         self.index.add_story(story_id, vector, names, obs.fetched_at.timestamp())
         self._learn_years(story, features.years)
+        _learn_dates(story, features.dates)
         state = self._remember_article(obs, text, features, story)
         story.memory.learn(_with_title(text), features.names, text.profile, _rare(features, obs))
         novelty = Novelty(_with_title(text), (), features.names, 1.0)
@@ -599,6 +625,7 @@ class Tracker:
             "names": [self.index.terms[t] for t in self.index.story_names[slot]],
             "memory": story.memory.to_dict(),
             "years": {str(year): count for year, count in sorted(story.years.items())},
+            "dates": {str(day): count for day, count in sorted((story.dates or {}).items())},
             "unannounced_merges": list(story.unannounced_merges),
             "aliases": list(story.aliases),
             "language": story.language,
@@ -632,6 +659,7 @@ class Tracker:
             urls=list(data["urls"]),
             memory=StoryMemory.from_dict(data["memory"], self.config.known_similarity),
             years={int(year): count for year, count in data.get("years", {}).items()},
+            dates={int(day): count for day, count in data.get("dates", {}).items()} or None,
             unannounced_merges=list(data.get("unannounced_merges", ())),
             aliases=list(data.get("aliases", ())),
             language=data.get("language") or "en",
@@ -643,6 +671,23 @@ class Tracker:
             [self.index.term_id(name) for name in data["names"]],
             story.last_seen.timestamp(),
         )
+
+
+def _learn_dates(story: _Story, dates: frozenset[int]) -> None:
+    """Count the days the story's articles mention; like its years, only the ``STORY_YEARS``
+    most mentioned are kept (ties: the most recent)."""
+    for day in dates:
+        _count_date(story, day, 1)
+    if story.dates is not None and len(story.dates) > STORY_YEARS:
+        kept = sorted(story.dates.items(), key=lambda item: (-item[1], -item[0]))
+        story.dates = dict(kept[:STORY_YEARS])
+
+
+def _count_date(story: _Story, day: int, count: int) -> None:
+    """Add ``count`` mentions of ``day``; a story gets its dict at its first date only."""
+    if story.dates is None:
+        story.dates = {}
+    story.dates[day] = story.dates.get(day, 0) + count
 
 
 def _rare(features: ArticleFeatures, obs: Observation) -> RareTerms:

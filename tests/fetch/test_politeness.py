@@ -290,3 +290,19 @@ async def test_idle_hosts_are_forgotten() -> None:
             pass
     assert len(politeness._gates) <= SWEEP_ABOVE + 1
     assert politeness.blocked("busy.example") is not None  # a block is never forgotten early
+
+
+async def test_host_spacing_is_the_delay_or_the_crawl_delay_once_known(
+    server: RawServer, make_fetcher: FetcherFactory
+) -> None:
+    """What the recheck planner asks to keep each recheck run polite."""
+    server.routes["/robots.txt"] = answer(ROBOTS, content_type="text/plain")
+    server.routes["/page"] = answer(b"page")
+    async with make_fetcher(per_host_delay=0.1) as fetcher:
+        assert fetcher.host_spacing(server.url("/page")) == 0.1  # robots.txt not read yet
+        await fetcher.fetch(server.url("/page"), discovered=False)
+        assert fetcher.host_spacing(server.url("/page")) == 0.3
+        assert fetcher.host_spacing("not a url") == 0.1
+    async with make_fetcher(per_host_delay=0.1, obey_robots=False) as fetcher:
+        await fetcher.fetch(server.url("/page"), discovered=False)
+        assert fetcher.host_spacing(server.url("/page")) == 0.1

@@ -92,3 +92,27 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
 def test_unreachable_database_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot open database"):
         Store.open("postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_recheck_evidence_columns_are_added_to_existing_rows(database_url: str) -> None:
+    """0002: an article stored by an older monitor gets ``kind = 'article'``; the new
+    ``http_modified`` and ``fetch_state.signal_at`` columns start empty."""
+    from monitor.store import migrate
+
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, target="0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO article (canonical_url, source_name, first_seen_at, revision_count) "
+                "VALUES ('https://a.example/1', 'wire', '2025-10-06 08:00:00', 1)"
+            )
+        )
+        connection.execute(text("INSERT INTO fetch_state (url) VALUES ('https://a.example/1')"))
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        article = connection.execute(text("SELECT kind, http_modified FROM article")).one()
+        signal = connection.execute(text("SELECT signal_at FROM fetch_state")).scalar_one()
+    engine.dispose()
+    assert tuple(article) == ("article", None)
+    assert signal is None

@@ -10,20 +10,20 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from monitor.config import RecheckStep, TrackingConfig, load_config
+from monitor.config import RecheckConfig, TrackingConfig, load_config
 from monitor.metrics import Metrics
 from monitor.models import Article, Page, Validators
 from monitor.observe import load_tracker, track_and_store
-from monitor.pipeline import longest_recheck, recheck_delay
 from monitor.service import Service
 from monitor.store.articles import replan_rechecks
 from monitor.store.repository import Store
 from monitor.store.tables import ArticleRow
+from monitor.track.recheck import RecheckPolicy, recheck_plan
 
 START = datetime(2025, 10, 6, 8, tzinfo=UTC)
-EVERY_10_MIN = [RecheckStep(within=7200.0, every=600.0)]
-EVERY_MIN = [RecheckStep(within=7200.0, every=60.0)]
-FOR_30_MIN = [RecheckStep(within=1800.0, every=600.0)]
+EVERY_10_MIN = RecheckConfig(min=600.0, max=600.0, stop_after=7200.0)
+EVERY_MIN = RecheckConfig(min=60.0, max=60.0, stop_after=7200.0)
+FOR_30_MIN = RecheckConfig(min=600.0, max=600.0, stop_after=1800.0)
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def store(database_url: str) -> Iterator[Store]:
     opened.close()
 
 
-def store_article(store: Store, url: str, at: datetime, steps: list[RecheckStep]) -> None:
+def store_article(store: Store, url: str, at: datetime, steps: RecheckConfig) -> None:
     with store.session() as session:
         tracker = load_tracker(session, TrackingConfig())
     article = Article(url=url, canonical_url=url, title="Flood", paragraphs=("The Elbe rose.",))
@@ -47,7 +47,7 @@ def store_article(store: Store, url: str, at: datetime, steps: list[RecheckStep]
         now=at,
         topics=[],
         disabled_webhooks=(),
-        recheck_delay=recheck_delay(steps),
+        plan_recheck=recheck_plan(steps),
         metrics=Metrics(),
     )
 
@@ -59,9 +59,10 @@ def planned(store: Store) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
-def replan(store: Store, now: datetime, steps: list[RecheckStep]) -> int:
+def replan(store: Store, now: datetime, steps: RecheckConfig) -> int:
     with store.session() as session:
-        return replan_rechecks(session, now, recheck_delay(steps), longest_recheck(steps))
+        horizon = RecheckPolicy.from_config(steps).horizon
+        return replan_rechecks(session, now, recheck_plan(steps), horizon)
 
 
 def test_a_changed_schedule_replans_pending_checks(store: Store) -> None:
@@ -80,7 +81,7 @@ def test_a_narrowed_window_stops_rechecks_and_a_widened_one_brings_them_back(
     store_article(store, "https://a.example/1", START, EVERY_10_MIN)
     checked = START + timedelta(minutes=20)
     store_article(store, "https://a.example/1", checked, EVERY_10_MIN)  # unchanged
-    narrow = [RecheckStep(within=600.0, every=60.0)]
+    narrow = RecheckConfig(min=60.0, max=60.0, stop_after=600.0)
     assert replan(store, checked + timedelta(minutes=1), narrow) == 1
     assert planned(store) is None  # 20 minutes old at its last check: past the 10 minutes
     assert replan(store, checked + timedelta(minutes=2), EVERY_MIN) == 1
@@ -92,7 +93,8 @@ storage:
   database_url: sqlite:///{db}
 tracking:
   recheck:
-    - {{within: 2h, every: {every}}}
+    min: {every}
+    max: {every}
 """
 
 

@@ -46,7 +46,7 @@ def observe(store: Store, tracker: Tracker, url: str, text: tuple[str, str], min
         now=now,
         topics=[TOPIC],
         disabled_webhooks=(),
-        recheck_delay=lambda age: None,
+        plan_recheck=lambda facts, now: None,
         metrics=Metrics(),
     )
     assert outcome.story_id is not None

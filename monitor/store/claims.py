@@ -1,0 +1,206 @@
+"""Work shared by several instances on one database, claimed with leases so it is done once.
+
+- Source checks: each source has a ``source_claim`` row holding its next check, and while one
+  instance checks it, that instance's id (``owner``) and the lease's end (``leased_until``).
+  ``claim_sources`` takes a small batch of due, unleased rows with ``SELECT … FOR UPDATE SKIP
+  LOCKED``, so two instances never claim the same row; ``finish_sources`` stores the next check
+  and drops the lease; a killed instance's leases simply run out and another instance claims.
+- Article rechecks: ``claim_rechecks`` pushes a due article's ``next_check_at`` one lease ahead
+  in the claiming transaction, which is the lease; storing the recheck plans the real next one.
+- Tracking: ``enter_tracking`` bumps the epoch of the one ``tracker_state`` row, which locks it
+  for the rest of the transaction; an instance whose story engine was loaded at another epoch
+  than the one before reloads it before deciding.
+
+On SQLite (one instance, by lock) the same statements work: ``FOR UPDATE`` is simply left out.
+Functions take a ``Session`` and leave committing to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from monitor.store.tables import (
+    ArticleRow,
+    SourceClaimRow,
+    SourceRow,
+    TrackerStateRow,
+    UTCDateTime,
+)
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+# --------------------------------------------------------------------------- sources
+
+_SETUP_LOCK = 0x6D6F6E73  # "mons"
+
+
+def serialise_setup(session: Session) -> None:
+    """Hold instances starting together in turn for this transaction (they write the same
+    source rows); nothing to do on SQLite, where one instance runs."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK})
+
+
+def plan_sources(session: Session, planned: dict[str, datetime | None], now: datetime) -> None:
+    """Give every source in ``planned`` a claim row (due at its planned check, else now)."""
+    if not planned:
+        return
+    values = [{"name": name, "next_check_at": at or now} for name, at in planned.items()]
+    statement = _insert(session)(SourceClaimRow).values(values)
+    session.exec(statement.on_conflict_do_nothing(index_elements=["name"]))
+
+
+def claim_sources(
+    session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int
+) -> list[str]:
+    """Lease up to ``limit`` due, unleased sources to ``owner``, in one statement; their
+    names, most overdue first."""
+    if limit <= 0:
+        return []
+    due = (
+        select(SourceClaimRow.name)
+        .where(
+            or_(
+                col(SourceClaimRow.next_check_at).is_(None),
+                col(SourceClaimRow.next_check_at) <= now,
+            )
+        )
+        .where(
+            or_(col(SourceClaimRow.leased_until).is_(None), col(SourceClaimRow.leased_until) <= now)
+        )
+        .order_by(col(SourceClaimRow.next_check_at), col(SourceClaimRow.name))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.name).in_(due))
+        .values(owner=owner, leased_until=now + lease, claimed_at=now)
+        .returning(col(SourceClaimRow.name), col(SourceClaimRow.next_check_at))
+    )
+    rows = session.execute(statement).all()
+    epoch = datetime.min.replace(tzinfo=now.tzinfo)
+    return [name for name, _ in sorted(rows, key=lambda row: (row[1] or epoch, row[0]))]
+
+
+def retire_sources(session: Session, keep: Collection[str]) -> int:
+    """Drop the claim rows of sources no longer configured (or disabled): nobody claims them."""
+    statement = delete(SourceClaimRow).where(col(SourceClaimRow.name).not_in(list(keep)))
+    return int(session.exec(statement).rowcount)
+
+
+def finish_sources(session: Session, *, owner: str, finished: dict[str, datetime]) -> int:
+    """Drop ``owner``'s leases on the ``finished`` sources and store each one's next check: the
+    one its health record planned (its interval, or a failing source's backoff), else the time
+    given. One statement for them all; how many leases were still ``owner``'s."""
+    if not finished:
+        return 0
+    planned = (
+        select(SourceRow.next_check_at)
+        .where(col(SourceRow.name) == col(SourceClaimRow.name))
+        .scalar_subquery()
+    )
+    statement = (
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.name) == bindparam("finished_name"))
+        .where(col(SourceClaimRow.owner) == owner)
+        .values(
+            next_check_at=func.coalesce(planned, bindparam("fallback", type_=UTCDateTime())),
+            owner=None,
+            leased_until=None,
+        )
+    )
+    rows = [{"finished_name": name, "fallback": at} for name, at in finished.items()]
+    return int(session.connection().execute(statement, rows).rowcount)  # core executemany
+
+
+def renew_sources(session: Session, *, owner: str, names: Collection[str], until: datetime) -> int:
+    """Extend ``owner``'s leases on ``names`` (checks still running) to ``until``."""
+    if not names:
+        return 0
+    result = session.exec(
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.owner) == owner, col(SourceClaimRow.name).in_(list(names)))
+        .values(leased_until=until)
+    )
+    return int(result.rowcount)
+
+
+def release_sources(session: Session, owner: str) -> int:
+    """Drop every lease of ``owner`` (a graceful stop): others may claim at once."""
+    result = session.exec(
+        update(SourceClaimRow)
+        .where(col(SourceClaimRow.owner) == owner)
+        .values(owner=None, leased_until=None)
+    )
+    return int(result.rowcount)
+
+
+def source_claims(session: Session) -> dict[str, SourceClaimRow]:
+    return {row.name: row for row in session.exec(select(SourceClaimRow)).all()}
+
+
+# --------------------------------------------------------------------------- rechecks
+
+
+def claim_rechecks(
+    session: Session, *, now: datetime, lease: timedelta, candidates: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Of ``candidates`` ((canonical URL, source), most overdue first: what this instance's
+    politeness lets it fetch now), those still due and not being claimed by another instance, in
+    the same order; their next check moves one lease ahead, so no other instance takes them
+    meanwhile."""
+    if not candidates:
+        return []
+    due = (
+        select(ArticleRow.id, ArticleRow.canonical_url)
+        .where(col(ArticleRow.canonical_url).in_([url for url, _source in candidates]))
+        .where(col(ArticleRow.next_check_at) <= now)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.exec(due).all())
+    if rows:
+        session.exec(
+            update(ArticleRow)
+            .where(col(ArticleRow.id).in_([row[0] for row in rows]))
+            .values(next_check_at=now + lease)
+        )
+    claimed = {url for _id, url in rows}
+    return [pair for pair in candidates if pair[0] in claimed]
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+def enter_tracking(session: Session, owner: str) -> int:
+    """Lock the story engine's state for this transaction and move its epoch on, in one
+    statement; the new epoch (the one before is one less)."""
+    statement = (
+        update(TrackerStateRow)
+        .where(col(TrackerStateRow.id) == 1)
+        .values(epoch=TrackerStateRow.epoch + 1, owner=owner)
+        .returning(col(TrackerStateRow.epoch))
+    )
+    epoch = session.execute(statement).scalar()
+    if epoch is None:  # the first decision ever: make the row, then take it
+        session.exec(
+            _insert(session)(TrackerStateRow)
+            .values(id=1, epoch=0)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        epoch = session.execute(statement).scalar()
+    assert epoch is not None
+    return int(epoch)

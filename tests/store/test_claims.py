@@ -1,0 +1,152 @@
+"""Source and recheck claims and the tracking epoch, on SQLite and the real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.store import Store
+from monitor.store.claims import (
+    claim_rechecks,
+    claim_sources,
+    enter_tracking,
+    finish_sources,
+    plan_sources,
+    release_sources,
+    renew_sources,
+    retire_sources,
+    source_claims,
+)
+from monitor.store.tables import ArticleRow
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=30)
+NAMES = [f"s{i:02d}" for i in range(10)]
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    store = Store.open(database_url)
+    with store.session() as session:
+        plan_sources(session, dict.fromkeys(NAMES), NOW)
+    yield store
+    store.close()
+
+
+def claim(store: Store, owner: str, at: datetime = NOW, limit: int = 4) -> list[str]:
+    with store.session() as session:
+        return claim_sources(session, owner=owner, now=at, lease=LEASE, limit=limit)
+
+
+def test_claims_are_disjoint_batches_until_every_source_is_leased(store: Store) -> None:
+    first, second, third = claim(store, "a"), claim(store, "b"), claim(store, "c")
+    assert len(first) == len(second) == 4
+    assert len(third) == 2
+    assert sorted(first + second + third) == NAMES
+    assert claim(store, "d") == []
+
+
+def test_a_finished_source_is_due_again_at_its_next_check(store: Store) -> None:
+    [name] = claim(store, "a", limit=1)
+    with store.session() as session:
+        assert finish_sources(session, owner="a", finished={name: NOW + LEASE * 2}) == 1
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert name not in claim(store, "b", at=later, limit=20)
+    assert name in claim(store, "b", at=NOW + LEASE * 2, limit=20)
+
+
+def test_a_dead_owners_leases_expire_after_one_lease(store: Store) -> None:
+    taken = claim(store, "dead", limit=10)
+    assert claim(store, "alive", at=NOW + LEASE - timedelta(seconds=1), limit=10) == []
+    assert sorted(claim(store, "alive", at=NOW + LEASE, limit=10)) == sorted(taken)
+
+
+def test_renewed_leases_hold_and_a_lost_lease_is_not_finished(store: Store) -> None:
+    [kept, lost] = claim(store, "a", limit=2)
+    with store.session() as session:
+        assert renew_sources(session, owner="a", names=[kept], until=NOW + LEASE * 3) == 1
+    later = NOW + LEASE * 2
+    assert claim(store, "b", at=later, limit=20).count(lost) == 1
+    with store.session() as session:
+        assert finish_sources(session, owner="a", finished={lost: later, kept: later}) == 1
+        rows = source_claims(session)
+    assert rows[lost].owner == "b"  # the lost lease is left alone
+    assert (rows[kept].owner, rows[kept].next_check_at) == (None, later)
+
+
+def test_a_graceful_stop_releases_its_leases(store: Store) -> None:
+    taken = claim(store, "a", limit=3)
+    with store.session() as session:
+        assert release_sources(session, "a") == 3
+    assert sorted(claim(store, "b", limit=3)) == sorted(taken)
+
+
+def test_planning_again_keeps_the_stored_next_check(store: Store) -> None:
+    with store.session() as session:
+        plan_sources(session, {"s00": NOW + LEASE}, NOW)
+        assert source_claims(session)["s00"].next_check_at == NOW
+
+
+def test_postgresql_claims_skip_rows_locked_by_an_open_claim(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's")
+    store = Store.open(database_url)
+    try:
+        with store.session() as session:
+            plan_sources(session, dict.fromkeys(NAMES), NOW)
+        with store.session() as first:
+            mine = claim_sources(first, owner="a", now=NOW, lease=LEASE, limit=5)
+            # ``first`` has not committed: its rows are locked, not yet leased.
+            theirs = claim(store, "b", limit=10)
+        assert sorted(mine + theirs) == NAMES
+    finally:
+        store.close()
+
+
+def test_rechecks_are_claimed_once_until_their_lease_ends(database_url: str) -> None:
+    store = Store.open(database_url)
+    try:
+        with store.session() as session:
+            for number in range(3):
+                session.add(
+                    ArticleRow(
+                        canonical_url=f"https://x.example/{number}",
+                        source_name="s",
+                        first_seen_at=NOW,
+                        next_check_at=NOW - timedelta(minutes=number),
+                    )
+                )
+        every = [(f"https://x.example/{number}", "s") for number in (2, 1, 0)]
+        with store.session() as session:
+            first = claim_rechecks(session, now=NOW, lease=LEASE, candidates=every[:2])
+        with store.session() as session:
+            second = claim_rechecks(session, now=NOW, lease=LEASE, candidates=every)
+        with store.session() as session:
+            again = claim_rechecks(session, now=NOW + LEASE, lease=LEASE, candidates=every)
+    finally:
+        store.close()
+    assert first == every[:2]
+    assert second == [("https://x.example/0", "s")]
+    assert again == every
+
+
+def test_the_tracking_epoch_moves_with_each_stored_decision(database_url: str) -> None:
+    store = Store.open(database_url)
+    try:
+        with store.session() as session:
+            assert enter_tracking(session, "a") == 1
+        with store.session() as session:
+            assert enter_tracking(session, "b") == 2
+            session.rollback()  # a decision that was not stored
+        with store.session() as session:
+            assert enter_tracking(session, "b") == 2
+    finally:
+        store.close()
+
+
+def test_sources_no_longer_configured_are_not_claimed(store: Store) -> None:
+    with store.session() as session:
+        assert retire_sources(session, NAMES[:3]) == len(NAMES) - 3
+    assert sorted(claim(store, "a", limit=20)) == NAMES[:3]
