@@ -37,7 +37,6 @@ from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
-DEFAULT_DATA = DEFAULT_SHARED / "article-extraction-benchmark"
 READABILITY_URL = "http://fakehost/test/page.html"
 _TOKEN = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]+>")

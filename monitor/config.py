@@ -37,12 +37,13 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from monitor.alerts.formats import ChannelFormat
+from monitor.defaults import DORMANT_AFTER, RETRY_SCHEDULE, TOTAL_TIMEOUT
 from monitor.errors import ConfigError, QueryError
 from monitor.extract.rules import selector_problem
 from monitor.models import DevelopmentKind
 from monitor.topics import parse_query
 
-DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
 MAX_CONFIG_CHARS = 1_000_000  # a configuration is a few KB; a larger file is a mistake or an attack
 MAX_ALIASES = 100  # YAML aliases used in one file; expanding more is how an alias bomb grows
 MAX_CONFIG_NODES = 100_000  # values in the expanded document
@@ -201,7 +202,7 @@ class FetchConfig(_Model):
     contact_url: HttpUrl | None = None
     connect_timeout: PositiveDuration = 10.0
     read_timeout: PositiveDuration = 20.0
-    total_timeout: PositiveDuration = 60.0
+    total_timeout: PositiveDuration = TOTAL_TIMEOUT
     max_bytes: Size = 10_000_000
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
     max_connections: Annotated[int, Field(ge=1)] = 100
@@ -310,7 +311,7 @@ class WebhookConfig(_Model):
     signed)."""
 
     name: Name
-    format: Literal["json", "slack", "discord", "apprise"] = "json"
+    format: ChannelFormat = "json"
     url: str
     secret: str | None = Field(default=None, validate_default=True)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -338,15 +339,12 @@ class WebhookConfig(_Model):
         return _check_secret(value)
 
 
-DEFAULT_RETRY_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
-
-
 class AlertsConfig(_Model):
     """Delivery and source-health alerting."""
 
     failure_threshold: Annotated[int, Field(ge=1)] = 3
     retry_schedule: list[Duration] = Field(
-        default_factory=lambda: list(DEFAULT_RETRY_SCHEDULE), min_length=1
+        default_factory=lambda: list(RETRY_SCHEDULE), min_length=1
     )
     max_in_flight_per_endpoint: Annotated[int, Field(ge=1)] = 4
     delivery_interval: PositiveDuration = 2.0
@@ -406,7 +404,7 @@ class RecheckConfig(_Model):
 class TrackingConfig(_Model):
     """Story tracking and article rechecks."""
 
-    dormant_after: PositiveDuration = 7 * 86400.0
+    dormant_after: PositiveDuration = DORMANT_AFTER
     join_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.25
     recheck_interval: PositiveDuration = 60.0
     recheck: RecheckConfig = Field(default_factory=RecheckConfig)

@@ -26,8 +26,8 @@ from sqlmodel import Session
 
 from monitor import __version__
 from monitor.config import TrackingConfig
+from monitor.observe import load_tracker
 from monitor.store import Store, claims, instances
-from monitor.store import articles as article_store
 from monitor.store.db import normalise_database_url
 from monitor.track import Tracker
 
@@ -197,7 +197,7 @@ class Coordinator:
         failed transaction of this one) stored a decision since it was loaded."""
         epoch = claims.enter_tracking(session, self.id)
         if self._tracker is None or epoch - 1 != self._epoch:
-            self._tracker = article_store.load_tracker(session, self.tracking())
+            self._tracker = load_tracker(session, self.tracking())
             self.reloads += 1
         self._epoch = epoch  # if the transaction fails, the stored epoch stays one less
         return self._tracker

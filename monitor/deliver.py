@@ -11,15 +11,14 @@ attempt the alert is dead-lettered (``failed``) and can be replayed. An endpoint
 410 Gone is disabled until ``monitor webhooks enable``. Every attempt of one alert carries the
 same ``webhook-id`` and a fresh ``webhook-timestamp`` and signature.
 
-Three ways to drive it: ``deliver_due`` (one pass over every endpoint, returns when done),
-``DeliveryWorker.kick`` (for an interval job: starts a pass for each endpoint that is not busy
-and returns at once) and ``run_delivery_loop`` (a long-running task with one loop per endpoint).
+Two ways to drive it: ``deliver_due`` (one pass over every endpoint, returns when done) and
+the daemon's ``DeliveryWorker`` (``kick`` for the interval job: starts a pass for each endpoint
+that is not busy and returns at once).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import random
@@ -34,10 +33,11 @@ import structlog
 
 from monitor import __version__
 from monitor.alerts.formats import format_for
-from monitor.alerts.payload import ArticleInfo, StoryInfo, build_payload
+from monitor.alerts.payload import build_payload
 from monitor.alerts.signing import new_message_id, sign
 from monitor.channels import send_apprise
-from monitor.models import Development, DevelopmentKind
+from monitor.defaults import RETRY_SCHEDULE
+from monitor.models import ArticleInfo, Development, DevelopmentKind, StoryInfo
 from monitor.retry_after import parse_retry_after
 from monitor.store.outbox import (
     AttemptOutcome,
@@ -47,13 +47,11 @@ from monitor.store.outbox import (
     claim_due,
     finish_attempt,
     hold_endpoint,
-    next_due_at,
     release_leases,
 )
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_RETRY_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 USER_AGENT = f"monitor/{__version__} (+webhooks)"
 RESPONSE_EXCERPT_BYTES = 512
 LEASE_MARGIN = 30.0
@@ -92,7 +90,7 @@ def utc_now() -> datetime:
 class DeliveryPolicy:
     """How delivery retries and how much it does at once."""
 
-    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
     max_in_flight_per_endpoint: int = 4
     jitter: float = 0.2
     max_retry_after: float = 86400.0
@@ -455,64 +453,11 @@ def _log_attempt(
         log.error("webhook_disabled", reason="answered 410 Gone", **fields)
 
 
-async def run_delivery_loop(
-    sessions: SessionFactory,
-    client: httpx.AsyncClient,
-    webhooks: Sequence[WebhookLike],
-    policy: DeliveryPolicy | None = None,
-    *,
-    poll_interval: float = 2.0,
-    stop: asyncio.Event | None = None,
-) -> None:
-    """The daemon's delivery task: one loop per enabled endpoint until ``stop`` is set.
-
-    Starts by releasing leases left by a previous (killed) worker: there is one worker per
-    database. Each endpoint loop sends what is due, then sleeps until its next alert falls due
-    or ``poll_interval`` passes, whichever is sooner (new alerts are picked up by the poll).
-    """
-    policy = policy or DeliveryPolicy()
-    stop = stop or asyncio.Event()
-    enabled = [webhook for webhook in webhooks if webhook.enabled]
-    await asyncio.to_thread(_release, sessions, [webhook.name for webhook in enabled])
-    async with asyncio.TaskGroup() as group:
-        for webhook in enabled:
-            group.create_task(
-                _endpoint_loop(sessions, client, webhook, policy, poll_interval, stop)
-            )
-
-
 def _release(sessions: SessionFactory, names: list[str]) -> None:
     with sessions() as session:
         released = release_leases(session, names)
     if released:
         log.info("delivery_leases_released", count=released)
-
-
-async def _endpoint_loop(
-    sessions: SessionFactory,
-    client: httpx.AsyncClient,
-    webhook: WebhookLike,
-    policy: DeliveryPolicy,
-    poll_interval: float,
-    stop: asyncio.Event,
-) -> None:
-    while not stop.is_set():
-        try:
-            await deliver_endpoint(sessions, client, webhook, None, policy)
-            wait = await asyncio.to_thread(_seconds_to_next, sessions, webhook.name, policy)
-        except Exception:  # a database hiccup must not end delivery; it is logged and retried
-            log.exception("delivery_pass_failed", webhook=webhook.name)
-            wait = poll_interval
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=min(wait, poll_interval))
-
-
-def _seconds_to_next(sessions: SessionFactory, webhook: str, policy: DeliveryPolicy) -> float:
-    with sessions() as session:
-        due = next_due_at(session, webhook)
-    if due is None:
-        return float("inf")
-    return max(0.05, (due - policy.clock()).total_seconds())
 
 
 class AlertsSettings(Protocol):

@@ -15,8 +15,7 @@ Messages are meant for the user: they name the source, the URL or the file:line 
     │   ├── BlockedURL       refused before sending: robots.txt, SSRF guard, bad scheme
     │   └── UnsupportedContent  a content type we do not parse
     ├── ParseError           a document that cannot be turned into values (names the URL)
-    ├── StoreError           the database refused or is of an unknown (newer) schema
-    └── DeliveryError        a webhook delivery failed
+    └── StoreError           the database refused or is of an unknown (newer) schema
 """
 
 from __future__ import annotations
@@ -96,7 +95,3 @@ class ParseError(MonitorError):
 
 class StoreError(MonitorError):
     """The database failed, or its schema is not one this version knows."""
-
-
-class DeliveryError(MonitorError):
-    """A webhook delivery failed."""

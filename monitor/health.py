@@ -2,13 +2,14 @@
 
 A source is ``ok`` until ``failure_threshold`` checks in a row fail; then it is ``failing`` until
 one succeeds. Each change of state is a ``HealthTransition`` — the store records it and the alerts
-send one message per transition, never one per failed check. After failures the next check is
+send one message per transition, never one per failed check. This is the one place source health
+is decided. After failures the next check is
 pushed back exponentially (one interval after the first failure, two after the second, four, …)
 up to ``max_backoff``, and never before a ``Retry-After`` the server gave.
 
     update = next_health(state, succeeded=False, now=now, interval=timedelta(minutes=10),
                          failure_threshold=3, max_backoff=timedelta(hours=6))
-    store.save(update.state); if update.transition: store.record(update.transition)
+    if update.transition: queue source_health_drafts(update.transition, ...)
 """
 
 from __future__ import annotations
@@ -16,29 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.models import Health
+from monitor.models import Health, HealthTransition, SourceHealthState
+
+__all__ = [
+    "HealthTransition",
+    "HealthUpdate",
+    "SourceHealthState",
+    "backoff",
+    "next_health",
+]
 
 MAX_DOUBLINGS = 32  # beyond this the cap always applies; keeps 2**n small
-
-
-@dataclass(frozen=True, slots=True)
-class SourceHealthState:
-    """What the store keeps per source between checks."""
-
-    health: Health = Health.OK
-    consecutive_failures: int = 0
-    since: datetime | None = None  # when the current health began (None: never changed)
-
-
-@dataclass(frozen=True, slots=True)
-class HealthTransition:
-    """``before`` → ``after`` at ``at``; ``consecutive_failures`` is the run that led to it
-    (for a recovery: how many checks had failed before this success)."""
-
-    before: Health
-    after: Health
-    at: datetime
-    consecutive_failures: int
 
 
 @dataclass(frozen=True, slots=True)

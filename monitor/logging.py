@@ -102,7 +102,7 @@ class RepeatedErrors:
         self._seen: dict[tuple[str, ...], _Seen] = {}
 
     def __call__(
-        self, logger: object, method: str, event_dict: structlog.types.EventDict
+        self, _logger: object, method: str, event_dict: structlog.types.EventDict
     ) -> structlog.types.EventDict:
         level = str(event_dict.get("level", method))
         if level not in LIMITED_LEVELS:

@@ -6,11 +6,13 @@ these, the edges (fetch, store, deliver) translate them to and from the outside 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 ArticleKind = Literal["article", "live_blog"]
 
@@ -197,3 +199,117 @@ class Development:
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
     merged_stories: tuple[str, ...] = ()
     language: str | None = None  # of the article that developed the story (ISO 639-1)
+
+
+# --------------------------------------------------------------------------- health, alerts
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealthState:
+    """What the store keeps per source between checks."""
+
+    health: Health = Health.OK
+    consecutive_failures: int = 0
+    since: datetime | None = None  # when the current health began (None: never changed)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthTransition:
+    """``before`` → ``after`` at ``at``; ``consecutive_failures`` is the run that led to it
+    (for a recovery: how many checks had failed before this success)."""
+
+    before: Health
+    after: Health
+    at: datetime
+    consecutive_failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """What the payload says about the story as a whole."""
+
+    id: str
+    title: str | None
+    first_seen: datetime
+    article_count: int
+    outlets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """One article of the story, as listed in the payload."""
+
+    url: str
+    source: str
+    title: str | None = None
+    published: datetime | None = None
+    modified: datetime | None = None
+
+
+def story_order_key(story_id: str) -> str:
+    """The key that keeps one story's alerts to one endpoint in order."""
+    return f"story:{story_id}"
+
+
+def source_order_key(source: str) -> str:
+    """The key that keeps one source's health alerts to one endpoint in order."""
+    return f"source:{source}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """An alert the core decided to send: the outbox stores it (or merges it into a pending one
+    of the same story, topic and endpoint while ``debounce``/``cooldown`` hold it back)."""
+
+    id: str
+    type: str
+    webhook: str
+    order_key: str
+    payload: dict[str, Any]
+    topic: str | None = None
+    story_id: str | None = None
+    source: str | None = None
+    debounce: float = 0.0
+    cooldown: float = 0.0
+
+
+# --------------------------------------------------------------------------- story memory
+
+SENTENCE, FACT, NAME, RARE = "sentence", "fact", "name", "rare"  # kinds of stored memory items
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryItem:
+    """One thing a story knows, as a store keeps it: a sentence (its comparison form), a fact
+    (value, phrase, words before, words after, sentence) or a name, and ``seq``, which orders
+    a story's items from least to most recently seen."""
+
+    kind: str
+    value: Any
+    seq: int
+
+    @property
+    def digest(self) -> str:
+        return item_digest(self.kind, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryDelta:
+    """What one observation changed in a story's memory: items to write (new or seen again)
+    and the digests of items forgotten."""
+
+    upserts: tuple[MemoryItem, ...] = ()
+    deletes: tuple[str, ...] = ()
+
+
+def item_digest(kind: str, value: Any) -> str:
+    """A stored item's identity: its kind and comparison form (a fact's phrase aside)."""
+    if kind == NAME:
+        identity = str(value).lower()
+    elif kind == RARE:
+        identity = str(value[0])
+    elif kind == FACT:
+        identity = json.dumps([value[0], *value[2:]], ensure_ascii=False)
+    else:
+        identity = str(value)
+    return hashlib.blake2b(f"{kind}:{identity}".encode(), digest_size=16).hexdigest()

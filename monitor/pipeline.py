@@ -19,14 +19,27 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
+from sqlalchemy import Connection
+from sqlmodel import Session
 
+from monitor.alerts import merge_payloads
+from monitor.alerts.drafts import source_health_drafts
 from monitor.config import Settings, SourceConfig
 from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
-from monitor.health import next_health
+from monitor.health import HealthUpdate, next_health
 from monitor.metrics import Metrics, fetch_status_label
-from monitor.models import ArticleLink, Page
+from monitor.models import (
+    Article,
+    ArticleLink,
+    Health,
+    HealthTransition,
+    Page,
+    SourceHealthState,
+    Validators,
+)
+from monitor.observe import ArticleOutcome, TrackingGate, load_tracker, track_and_store
 from monitor.offload import WorkerPool
 from monitor.sources import (
     detect_document_kind,
@@ -38,7 +51,8 @@ from monitor.sources import (
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
-from monitor.store.outbox import note_source_health
+from monitor.store.outbox import enqueue
+from monitor.store.repository import ACTIVITY
 from monitor.topics import in_languages
 from monitor.track import Tracker
 from monitor.track.recheck import (
@@ -71,7 +85,9 @@ class Deps:
     strip_params: frozenset[str] | None = None
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
-    tracking_gate: article_store.TrackingGate | None = None  # several instances: serialised
+    listing_digests: dict[int, tuple[SourceConfig, str]] = field(default_factory=dict)
+    track_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tracking_gate: TrackingGate | None = None  # several instances: serialised
     claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
@@ -86,7 +102,7 @@ class Deps:
         that find nothing new never pay for it)."""
         if self.loaded_tracker is None:
             with self.store.session() as session:
-                self.loaded_tracker = article_store.load_tracker(session, self.settings.tracking)
+                self.loaded_tracker = load_tracker(session, self.settings.tracking)
         return self.loaded_tracker
 
 
@@ -109,7 +125,7 @@ class SourceReport:
     article_errors: list[str] = field(default_factory=list)
     duration: float = 0.0
 
-    def add(self, outcome: article_store.ArticleOutcome) -> None:
+    def add(self, outcome: ArticleOutcome) -> None:
         self.fetched += 1
         self.unchanged += outcome.event == "unchanged"
         self.new_articles += outcome.new_article
@@ -120,23 +136,43 @@ class SourceReport:
 
 async def check_source(source: SourceConfig, deps: Deps, now: datetime) -> SourceReport:
     """Check ``source`` once; never raises for a problem of the source or its pages."""
+    report = await _check(source, deps, now, respect_backoff=False)
+    assert report is not None
+    return report
+
+
+async def check_due_source(source: SourceConfig, deps: Deps, now: datetime) -> SourceReport | None:
+    """Check ``source`` unless it is failing and its pushed-back next check is still ahead."""
+    return await _check(source, deps, now, respect_backoff=True)
+
+
+async def _check(
+    source: SourceConfig, deps: Deps, now: datetime, *, respect_backoff: bool
+) -> SourceReport | None:
+    """Read once (what the store knows of the source), fetch, decide, write once."""
     started = time.perf_counter()
     report = SourceReport(source=source.name)
     bound = log.bind(source=source.name, url=source.url)
     retry_after = None
     listings: list[Page] = []
+    known = source_store.SourceCheck(SourceHealthState(), None, None)
     try:
-        links = await _discover_links(source, deps, report, listings)
+        known = await _db(f"reading source {source.name}", _read_check, source, deps)
+        if respect_backoff and _backing_off(known, now):
+            return None
+        links = await _discover_links(source, deps, report, listings, known.validators)
     except MonitorError as exc:
         report.ok, report.error = False, str(exc)
         retry_after = getattr(exc, "retry_after", None)
     else:
         if links:
-            worth = _links_worth_fetching(links, deps)
-            _note_signals(deps, await _process_links(source, deps, worth, report))
-        if not report.article_errors:
-            _remember(deps, source, listings)
-    _record_health(source, deps, report, now, retry_after)
+            worth = await _db(f"reading links of {source.name}", _links_worth_fetching, links, deps)
+            fetched = await _process_links(source, deps, worth, report)
+            await _db(f"noting {source.name}'s listing signals", _note_signals, deps, fetched)
+        if not report.article_errors and listings:
+            await _db(f"remembering {source.name}'s listings", _remember, deps, source, listings)
+    what = f"recording the check of {source.name}"
+    await _db(what, _record_health, source, deps, report, known.health, now, retry_after)
     report.duration = time.perf_counter() - started
     _log_report(bound, report)
     deps.metrics.source_checks.labels("ok" if report.ok else "failed").inc()
@@ -188,19 +224,41 @@ def _listing_key(url: str, source: SourceConfig, deps: Deps) -> str:
     reads the listing in full once, so links it skipped before (a private address, robots.txt)
     are tried again instead of hiding behind a 304. The ``#`` keeps the key apart from any
     canonical URL, which never has a fragment."""
-    config = source.model_dump_json() + deps.settings.fetch.model_dump_json()
-    digest = hashlib.sha256(config.encode()).hexdigest()[:16]
-    return f"{url}#config-{digest}"
+    cached = deps.listing_digests.get(id(source))
+    if cached is None or cached[0] is not source:
+        config = source.model_dump_json() + deps.settings.fetch.model_dump_json()
+        cached = (source, hashlib.sha256(config.encode()).hexdigest()[:16])
+        deps.listing_digests[id(source)] = cached
+    return f"{url}#config-{cached[1]}"
+
+
+def _read_check(source: SourceConfig, deps: Deps) -> source_store.SourceCheck:
+    """The one read of a check: the source's health, schedule and listing validators."""
+    key = _listing_key(source.url, source, deps)
+    with deps.store.connection() as connection:
+        return source_store.read_check(connection, source.name, key)
+
+
+def _backing_off(known: source_store.SourceCheck, now: datetime) -> bool:
+    """Whether a failing source's next check, pushed back after its failures, is still ahead."""
+    return bool(
+        known.health.consecutive_failures
+        and known.next_check_at is not None
+        and known.next_check_at > now
+    )
 
 
 async def _discover_links(
-    source: SourceConfig, deps: Deps, report: SourceReport, listings: list[Page]
+    source: SourceConfig,
+    deps: Deps,
+    report: SourceReport,
+    listings: list[Page],
+    validators: Validators | None,
 ) -> list[ArticleLink]:
     """The article links a source offers now; [] when its listing did not change."""
     if source.type == "article":
         return [ArticleLink(url=source.url)]
-    key = _listing_key(source.url, source, deps)
-    page = await _fetch(deps, source, source.url, discovered=False, state_key=key)
+    page = await _fetch_with(deps, source, source.url, validators, discovered=False)
     if page.not_modified:
         report.not_modified = True
         return []
@@ -312,10 +370,8 @@ async def _process_article(
     try:
         outcome = await process_article_url(source, deps, url, discovered=source.type != "article")
     except StoreError as exc:
-        # The tracker already counted this article: bring its memory back in line with the store.
         report.article_errors.append(f"{url}: {exc}")
         bound.error("article_not_stored", error=str(exc))
-        _reload_tracker(deps)
         return False
     except (FetchError, ParseError) as exc:
         if isinstance(exc, FetchError) and _is_skip(exc):
@@ -352,16 +408,13 @@ def _is_skip(exc: FetchError) -> bool:
 
 async def process_article_url(
     source: SourceConfig, deps: Deps, url: str, *, discovered: bool
-) -> article_store.ArticleOutcome:
+) -> ArticleOutcome:
     """One article through fetch → extract → track → store (one transaction)."""
     page = await _fetch(deps, source, url, discovered=discovered)
     now = deps.clock()
     if page.not_modified:
-        with deps.store.session() as session:
-            article_store.mark_checked(
-                session, url, page, now, recheck_plan(deps.settings.tracking.recheck)
-            )
-        return article_store.ArticleOutcome(url=url, event="unchanged")
+        await _db(f"noting the check of {url}", _mark_checked, deps, url, page, now)
+        return ArticleOutcome(url=url, event="unchanged")
     article = await deps.offload(
         extract_article,
         _html_input(page),
@@ -372,35 +425,64 @@ async def process_article_url(
     )
     if not article.is_article:  # an index page, an error page, a paywall: remember, skip
         reason = "; ".join(article.warnings) or "no article text"
-        return _skip(deps, url, page, now, "not_article", reason)
+        return await _db(f"skipping {url}", _skip, deps, url, page, now, "not_article", reason)
     if not in_languages(article.language, source.language):
         written = article.language or "an unknown language"
         reason = f"written in {written}, the source takes {', '.join(source.language or ())}"
-        return _skip(deps, url, page, now, "other_language", reason)
+        return await _db(f"skipping {url}", _skip, deps, url, page, now, "other_language", reason)
+    async with deps.track_lock:  # one article at a time through this instance's engine
+        return await _db(f"storing {url}", _track_and_store, source, deps, url, page, article, now)
+
+
+def _track_and_store(
+    source: SourceConfig, deps: Deps, url: str, page: Page, article: Article, now: datetime
+) -> ArticleOutcome:
     gate = deps.tracking_gate
-    return article_store.track_and_store(
-        deps.store,
-        deps.tracker if gate is None else None,
-        source=source.name,
-        requested_url=url,
-        page=page,
-        article=article,
-        now=now,
-        topics=deps.settings.topics,
-        disabled_webhooks=_disabled_webhooks(deps.settings),
-        plan_recheck=recheck_plan(deps.settings.tracking.recheck),
-        metrics=deps.metrics,
-        gate=gate,
-    )
+    try:
+        return track_and_store(
+            deps.store,
+            deps.tracker if gate is None else None,
+            source=source.name,
+            requested_url=url,
+            page=page,
+            article=article,
+            now=now,
+            topics=deps.settings.topics,
+            disabled_webhooks=_disabled_webhooks(deps.settings),
+            plan_recheck=recheck_plan(deps.settings.tracking.recheck),
+            metrics=deps.metrics,
+            gate=gate,
+        )
+    except BaseException:
+        # The engine believes what the store never got: rebuild it (a gate sees the epoch the
+        # failed transaction left behind and reloads its own).
+        _reload_tracker(deps)
+        raise
+
+
+def _mark_checked(deps: Deps, url: str, page: Page, now: datetime) -> None:
+    with deps.store.session() as session:
+        plan = recheck_plan(deps.settings.tracking.recheck)
+        article_store.mark_checked(session, url, page, now, plan)
+
+
+async def _db(what: str, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a thread, so that a slow or locked database never stalls the event
+    loop (the endpoint, the other checks); ``what`` names it in ``Store.waiting``."""
+    token = ACTIVITY.set(what)
+    try:
+        return await asyncio.to_thread(function, *args)
+    finally:
+        ACTIVITY.reset(token)
 
 
 def _skip(
     deps: Deps, url: str, page: Page, now: datetime, event: str, reason: str
-) -> article_store.ArticleOutcome:
+) -> ArticleOutcome:
     """Remember the page's validators (so it is not parsed again unchanged) and skip it."""
     with deps.store.session() as session:
         source_store.save_validators(session, url, page.validators, page.status, now)
-    return article_store.ArticleOutcome(url=url, event=event, reason=reason)
+    return ArticleOutcome(url=url, event=event, reason=reason)
 
 
 def _html_input(page: Page) -> str | bytes:
@@ -424,8 +506,23 @@ def _rules(source: SourceConfig) -> ExtractRules | None:
 async def _fetch(
     deps: Deps, source: SourceConfig, url: str, *, discovered: bool, state_key: str | None = None
 ) -> Page:
+    validators = await _db(f"reading validators of {url}", _validators, deps, state_key or url)
+    return await _fetch_with(deps, source, url, validators, discovered=discovered)
+
+
+def _validators(deps: Deps, key: str) -> Validators | None:
     with deps.store.session() as session:
-        validators = source_store.get_validators(session, state_key or url)
+        return source_store.get_validators(session, key)
+
+
+async def _fetch_with(
+    deps: Deps,
+    source: SourceConfig,
+    url: str,
+    validators: Validators | None,
+    *,
+    discovered: bool,
+) -> Page:
     started = time.perf_counter()
     try:
         page = await deps.fetcher.fetch(
@@ -461,57 +558,72 @@ MAX_BACKOFF = timedelta(hours=6)
 
 
 def _record_health(
-    source: SourceConfig, deps: Deps, report: SourceReport, now: datetime, retry_after: float | None
+    source: SourceConfig,
+    deps: Deps,
+    report: SourceReport,
+    known: SourceHealthState,
+    now: datetime,
+    retry_after: float | None,
 ) -> None:
-    threshold = deps.settings.alerts.failure_threshold
+    """Decide the source's health after this check (``next_health``, the one place it is
+    decided) and write it, with the alerts a change of health causes, in one transaction."""
+    update = next_health(
+        known,
+        succeeded=report.ok,
+        now=now,
+        interval=timedelta(seconds=source.interval),
+        failure_threshold=deps.settings.alerts.failure_threshold,
+        max_backoff=MAX_BACKOFF,
+        retry_after=timedelta(seconds=retry_after) if retry_after else None,
+    )
     try:
+        if update.transition is None:  # the common case: one statement, no ORM
+            with deps.store.connection() as connection:
+                _write_check(connection, source, update, report, now)
+            return
         with deps.store.session() as session:
-            stored = source_store.health_state(session, source.name)
-            update = next_health(
-                stored,
-                succeeded=report.ok,
-                now=now,
-                interval=timedelta(seconds=source.interval),
-                failure_threshold=threshold,
-                max_backoff=MAX_BACKOFF,
-                retry_after=timedelta(seconds=retry_after) if retry_after else None,
-            )
-            source_store.record_check(
-                session,
-                source.name,
-                now=now,
-                health=update.state.health,
-                consecutive_failures=update.state.consecutive_failures,
-                next_check_at=update.next_check_at,
-                error=report.error,
-            )
-            if stored.consecutive_failures == 0 and report.ok:
-                return  # healthy before and after: nothing to announce
-            report.alerts += len(
-                note_source_health(
-                    session,
-                    source=source.name,
-                    consecutive_failures=update.state.consecutive_failures,
-                    threshold=threshold,
-                    error=report.error,
-                    now=now,
-                    webhooks=webhooks_watching(deps.settings, source.name),
-                )
-            )
+            _write_check(session, source, update, report, now)
+            report.alerts += _health_alerts(session, source, deps, update.transition, report)
     except StoreError as exc:
         log.error("health_not_recorded", source=source.name, error=str(exc))
 
 
-def backing_off(source: SourceConfig, deps: Deps, now: datetime) -> bool:
-    """Whether a failing source's next check, pushed back after its failures, is still ahead."""
-    with deps.store.session() as session:
-        state = source_store.source_state(session, source.name)
-    return bool(
-        state
-        and state.consecutive_failures
-        and state.next_check_at is not None
-        and state.next_check_at > now
+def _write_check(
+    target: Session | Connection,
+    source: SourceConfig,
+    update: HealthUpdate,
+    report: SourceReport,
+    now: datetime,
+) -> None:
+    source_store.record_check(
+        target,
+        source.name,
+        now=now,
+        health=update.state.health,
+        consecutive_failures=update.state.consecutive_failures,
+        next_check_at=update.next_check_at,
+        error=report.error,
+        transition=update.transition,
     )
+
+
+def _health_alerts(
+    session: Session,
+    source: SourceConfig,
+    deps: Deps,
+    transition: HealthTransition,
+    report: SourceReport,
+) -> int:
+    webhooks = webhooks_watching(deps.settings, source.name)
+    if not webhooks:
+        return 0
+    since = None
+    if transition.after is Health.OK:
+        since = source_store.failing_since(session, source.name)
+    drafts = source_health_drafts(
+        transition, source=source.name, error=report.error, failing_since=since, webhooks=webhooks
+    )
+    return len(enqueue(session, drafts, transition.at, merge=merge_payloads))
 
 
 def webhooks_watching(settings: Settings, source_name: str) -> list[str]:
@@ -527,14 +639,28 @@ def webhooks_watching(settings: Settings, source_name: str) -> list[str]:
 # --------------------------------------------------------------------------- rechecks
 
 
+def _due_rechecks(
+    deps: Deps, now: datetime, limit: int, sources: Sequence[str]
+) -> tuple[int, list[tuple[str, str]]]:
+    with deps.store.session() as session:
+        quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
+        dormant = article_store.mark_dormant(session, quiet_since)
+        return dormant, article_store.due_for_recheck(session, now, limit, sources)
+
+
+def _claim_rechecks(
+    deps: Deps, claim: RecheckClaim, now: datetime, due: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    with deps.store.session() as session:
+        return claim(session, now, due)
+
+
 async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
     """Revisit the articles whose planned recheck is due, at most ``limit`` and no host more
     often than its politeness spacing allows between two runs; returns how many were fetched."""
     sources = {source.name: source for source in deps.settings.sources if source.enabled}
-    with deps.store.session() as session:
-        quiet_since = now - timedelta(seconds=deps.settings.tracking.dormant_after)
-        dormant = article_store.mark_dormant(session, quiet_since)
-        overdue = article_store.due_for_recheck(session, now, limit * 4, list(sources))
+    what = "planning rechecks"
+    dormant, overdue = await _db(what, _due_rechecks, deps, now, limit * 4, list(sources))
     if dormant:
         log.info("stories_dormant", count=dormant)
     run_every = deps.settings.tracking.recheck_interval
@@ -544,8 +670,7 @@ async def recheck_articles(deps: Deps, now: datetime, limit: int = 100) -> int:
         limit,
     )
     if deps.claim_rechecks is not None:  # several instances: what this one claims, no other takes
-        with deps.store.session() as session:
-            due = deps.claim_rechecks(session, now, due)
+        due = await _db("claiming rechecks", _claim_rechecks, deps, deps.claim_rechecks, now, due)
     report = SourceReport(source="recheck")
     semaphore = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 

@@ -5,20 +5,27 @@ Served with aiohttp on the daemon's own event loop; it only reads.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor.connections import ConnectionGuard, GuardedSite
 from monitor.metrics import Metrics
 from monitor.store import Store
-from monitor.store.sources import list_source_states
+from monitor.store.sources import SourceState, list_source_states
 from monitor.store.stories import list_stories, story_detail
 from monitor.web import TopicLike, WebDeps, api_routes, json_errors, mount, token_middleware
 
 MAX_PAGE = 500
+DATABASE_ANSWER_S = 2.0  # /healthz waits no longer for the database
+STUCK_AFTER_S = 5.0  # a transaction running longer is reported as stuck
+T = TypeVar("T")
+log = structlog.get_logger("monitor.server")
 
 
 @dataclass(frozen=True)
@@ -48,20 +55,30 @@ def build_app(deps: ServerDeps) -> web.Application:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Answers within seconds whatever the database does: its work runs in threads, bounded
+    here by ``DATABASE_ANSWER_S``, and a transaction running longer than ``STUCK_AFTER_S`` is
+    reported (and logged) as what is waiting."""
     deps = request.app[DEPS_KEY]
-    database = deps.store.ping()
+    database = await _bounded(deps.store.ping) is True
     scheduler = deps.scheduler_running()
     body: dict[str, object] = {
         "status": "ok" if database and scheduler else "unavailable",
         "database": "ok" if database else "unreachable",
         "scheduler": "running" if scheduler else "stopped",
     }
+    waiting = deps.store.waiting()
+    if waiting is not None and waiting[1] >= STUCK_AFTER_S:
+        database = False
+        body["status"], body["database"] = "unavailable", "stuck"
+        body["database_waiting"] = {"what": waiting[0], "seconds": round(waiting[1], 1)}
+        log.warning("database_stuck", waiting=waiting[0], seconds=round(waiting[1], 1))
     if deps.roles is not None:
         body["instance"] = deps.roles()
     if database:
         try:
-            with deps.store.session() as session:
-                states = list_source_states(session)
+            states = await _bounded(_source_states, deps.store)
+            if states is None:
+                raise TimeoutError(f"no answer within {DATABASE_ANSWER_S:.0f} s")
         except Exception as exc:  # e.g. the database was recreated empty: say so, do not fail
             database = False
             body["status"] = "unavailable"
@@ -73,6 +90,19 @@ async def healthz(request: web.Request) -> web.Response:
                 "failing": sorted(s.name for s in states if s.health.value != "ok"),
             }
     return web.json_response(body, status=200 if database and scheduler else 503)
+
+
+def _source_states(store: Store) -> list[SourceState]:
+    with store.session() as session:
+        return list_source_states(session)
+
+
+async def _bounded(function: Callable[..., T], *args: Any) -> T | None:
+    """``function(*args)`` in a thread; None if it has not answered within the bound."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(function, *args), DATABASE_ANSWER_S)
+    except TimeoutError:
+        return None
 
 
 async def metrics(request: web.Request) -> web.Response:

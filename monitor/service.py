@@ -28,7 +28,7 @@ from monitor.offload import WorkerPool
 from monitor.pipeline import (
     Deps,
     SourceReport,
-    backing_off,
+    check_due_source,
     check_source,
     recheck_articles,
 )
@@ -38,9 +38,9 @@ from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
+from monitor.store.alert_views import count_alerts_by_status
 from monitor.store.claims import serialise_setup
 from monitor.store.instances import FileLock
-from monitor.store.outbox import count_alerts_by_status
 from monitor.systemd import notify, watchdog_interval
 from monitor.track.recheck import RecheckPolicy, recheck_plan
 
@@ -213,8 +213,10 @@ class Service:
         deps = await self.open()
         source = next((s for s in deps.settings.sources if s.name == name), None)
         now = utc_now()
-        if source is None or (respect_backoff and backing_off(source, deps, now)):
+        if source is None:
             return None
+        if respect_backoff:
+            return await check_due_source(source, deps, now)
         return await check_source(source, deps, now)
 
     async def recheck(self) -> None:
@@ -313,13 +315,17 @@ class Service:
     async def run(self) -> int:
         """Run until SIGTERM/SIGINT; exit code 0 after a clean stop."""
         self._file_lock = lock_if_sqlite(self.settings.storage.database_url)
-        deps = await self.open()
-        if self.coordinator is not None:
-            await asyncio.to_thread(self.coordinator.start)
-        self._install_signal_handlers()
-        self._sync_jobs()
-        self.scheduler.start()
-        await self._start_server(deps)
+        try:
+            deps = await self.open()
+            if self.coordinator is not None:
+                await asyncio.to_thread(self.coordinator.start)
+            self._install_signal_handlers()
+            self._sync_jobs()
+            self.scheduler.start()
+            await self._start_server(deps)
+        except BaseException:  # e.g. refusing to serve: release the lock, the store, the clients
+            await self.shutdown()
+            raise
         log.info(
             "started",
             config=self.config_path,

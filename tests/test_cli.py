@@ -24,7 +24,7 @@ from monitor.commands.alerts import ALERT_STATUSES
 from monitor.commands.receive import serve
 from monitor.config import load_config
 from monitor.errors import ConfigError
-from monitor.store.outbox import AlertStatus
+from monitor.store.tables import AlertStatus
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 HEAVY_MODULES = ("httpx", "aiohttp", "sqlalchemy", "sqlmodel", "alembic", "apscheduler", "lxml")
@@ -58,19 +58,6 @@ def config_with_secret_webhook(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def run_monitor(*argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MONITOR_ENV_FILE": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-        **kwargs,  # type: ignore[call-overload]
-    )
 
 
 # --------------------------------------------------------------------------- startup

@@ -14,9 +14,9 @@ from monitor.config import TrackingConfig
 from monitor.coordination import DELIVERY_ROLE, Coordinator
 from monitor.metrics import Metrics
 from monitor.models import Page, Validators
+from monitor.observe import track_and_store
 from monitor.service import Service
 from monitor.store import Store
-from monitor.store.articles import track_and_store
 from monitor.store.instances import list_instances
 from monitor.store.tables import ArticleRow
 from monitor.track import Observation, Tracker

@@ -26,10 +26,9 @@ from standardwebhooks import Webhook
 
 from monitor.extract import extract_article
 from monitor.store import Store
-from monitor.store.claims import SourceClaimRow
 from monitor.store.instances import list_instances
 from monitor.store.outbox import Alert
-from monitor.store.tables import ArticleRow, RevisionRow, StoryRow
+from monitor.store.tables import ArticleRow, RevisionRow, SourceClaimRow, StoryRow
 from monitor.track import Observation, Tracker
 from tests.news_site import (
     SECRET,

@@ -1,30 +1,28 @@
 """Alerts: what a webhook receives and how it is signed.
 
 Pure core: payloads are built from plain values, formatted for JSON, Slack or Discord, and
-signed per Standard Webhooks. Sending them is ``monitor.deliver``'s job; queueing them is
+signed per Standard Webhooks; ``drafts`` decides which alerts a development or a source's
+change of health causes. Sending them is ``monitor.deliver``'s job; storing them is
 ``monitor.store.outbox``'s.
 """
 
 from monitor.alerts.formats import FORMATS, WebhookFormat, format_for, headline
-from monitor.alerts.health import HealthTransition, health_transition
 from monitor.alerts.payload import (
     EVENT_TYPES,
     PAYLOAD_VERSION,
-    ArticleInfo,
-    StoryInfo,
     build_payload,
     build_source_health_payload,
     merge_payloads,
     short_diff,
 )
 from monitor.alerts.signing import decode_secret, new_message_id, sign, signature
+from monitor.models import ArticleInfo, StoryInfo
 
 __all__ = [
     "EVENT_TYPES",
     "FORMATS",
     "PAYLOAD_VERSION",
     "ArticleInfo",
-    "HealthTransition",
     "StoryInfo",
     "WebhookFormat",
     "build_payload",
@@ -32,7 +30,6 @@ __all__ = [
     "decode_secret",
     "format_for",
     "headline",
-    "health_transition",
     "merge_payloads",
     "new_message_id",
     "short_diff",

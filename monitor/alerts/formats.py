@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from monitor.alerts.payload import JSON, short_text
 
-WebhookFormat = Literal["json", "slack", "discord"]
-FORMATS: tuple[WebhookFormat, ...] = ("json", "slack", "discord")
+WebhookFormat = Literal["json", "slack", "discord"]  # bodies built here
+ChannelFormat = Literal[
+    "json", "slack", "discord", "apprise"
+]  # a webhook's `format:` (apprise formats itself)
+FORMATS: tuple[WebhookFormat, ...] = get_args(WebhookFormat)
 MAX_LISTED_ARTICLES = 5
 
 HEADLINES = {

@@ -12,11 +12,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.models import ChangedFact, Development, DevelopmentKind
+from monitor.models import ArticleInfo, ChangedFact, Development, DevelopmentKind, StoryInfo
 
 PAYLOAD_VERSION = 1
 MAX_SENTENCES = 20
@@ -43,28 +42,6 @@ KIND_WEIGHT: Mapping[str, int] = {
 SOURCE_EVENT_TYPES = ("source.failing", "source.recovered")
 
 JSON = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class StoryInfo:
-    """What the payload says about the story as a whole."""
-
-    id: str
-    title: str | None
-    first_seen: datetime
-    article_count: int
-    outlets: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleInfo:
-    """One article of the story, as listed in the payload."""
-
-    url: str
-    source: str
-    title: str | None = None
-    published: datetime | None = None
-    modified: datetime | None = None
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from monitor.config import Settings, WebhookConfig
     from monitor.deliver import DeliveryReport, SendResult
     from monitor.store import Store
-    from monitor.store.outbox import AlertSummary, EndpointState
+    from monitor.store.alert_views import AlertSummary, EndpointState
 
 EXIT_FAILED = 1
 # The values of ``monitor.store.outbox.AlertStatus``, spelled out so that building the parser
@@ -104,7 +104,7 @@ def _opened(settings: Settings) -> Iterator[Store]:
 
 
 def alerts_list(args: argparse.Namespace) -> int:
-    from monitor.store.outbox import list_alerts
+    from monitor.store.alert_views import list_alerts
 
     settings = read_only_settings(args)
     with _opened(settings) as store, store.session() as session:
@@ -119,7 +119,7 @@ def alerts_list(args: argparse.Namespace) -> int:
 
 def format_alerts(rows: Sequence[AlertSummary]) -> str:
     """A plain table: newest first, one alert per line."""
-    from monitor.store.outbox import AlertStatus
+    from monitor.store.tables import AlertStatus
 
     table = [("ID", "STATUS", "TYPE", "TOPIC", "WEBHOOK", "TRIES", "CREATED", "ABOUT")]
     for row in rows:
@@ -142,7 +142,8 @@ def format_alerts(rows: Sequence[AlertSummary]) -> str:
 
 
 def alerts_show(args: argparse.Namespace) -> int:
-    from monitor.store.outbox import attempts_of, get_alert
+    from monitor.store.alert_views import attempts_of
+    from monitor.store.outbox import get_alert
 
     settings = read_only_settings(args)
     with _opened(settings) as store, store.session() as session:
@@ -161,7 +162,7 @@ def alerts_show(args: argparse.Namespace) -> int:
 
 def alerts_replay(args: argparse.Namespace) -> int:
     from monitor.config import load_config
-    from monitor.store.outbox import replay_alert, replay_failed
+    from monitor.store.alert_views import replay_alert, replay_failed
 
     settings = load_config(args.config) if args.send else read_only_settings(args)
     now = datetime.now(UTC)
@@ -201,7 +202,7 @@ async def _deliver_now(store: Store, settings: Settings) -> DeliveryReport:
 
 def webhooks_list(args: argparse.Namespace) -> int:
     from monitor.config import load_config
-    from monitor.store.outbox import endpoint_states
+    from monitor.store.alert_views import endpoint_states
 
     settings = load_config(args.config)
     if not settings.webhooks:
@@ -281,7 +282,7 @@ async def _send_test(webhook: WebhookConfig) -> tuple[str, SendResult]:
 
 def webhooks_enable(args: argparse.Namespace) -> int:
     from monitor.config import load_config
-    from monitor.store.outbox import enable_endpoint
+    from monitor.store.alert_views import enable_endpoint
 
     settings = load_config(args.config)
     _webhook_named(settings, args.name)

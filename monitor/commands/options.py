@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 CONFIG_ENV = "MONITOR_CONFIG"
 ENV_FILE_ENV = "MONITOR_ENV_FILE"
-DEFAULT_CONFIG = "config/monitor.yaml"  # the same as monitor.config.DEFAULT_CONFIG_PATH
+DEFAULT_CONFIG = "config/monitor.yaml"
 DEFAULT_ENV_FILE = ".env"
 
 

@@ -36,13 +36,14 @@ def register(subparsers: Any) -> None:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from monitor.config import load_config
+    from monitor.config import TrackingConfig, load_config
     from monitor.track.replay import replay
     from monitor.track.tracker import track_config
 
     settings = load_config(args.config) if args.config is not None else None
     topics = topic_matcher(settings) if settings is not None else None
-    config = track_config(settings.tracking) if settings is not None else None
+    # The daemon's own mapping (and defaults) from the tracking settings to the engine.
+    config = track_config(settings.tracking if settings is not None else TrackingConfig())
     for result in replay(_read_lines(args.file), config, topics=topics):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     return 0

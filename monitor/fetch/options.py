@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from monitor import __version__
+from monitor.defaults import TOTAL_TIMEOUT
 
 DEFAULT_ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
@@ -34,7 +35,7 @@ class FetchOptions:
     contact_url: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
-    total_timeout: float = 30.0
+    total_timeout: float = TOTAL_TIMEOUT
     max_bytes: int = 10 * MEGABYTE
     max_redirects: int = 5
     max_connections: int = 100

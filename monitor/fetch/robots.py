@@ -56,7 +56,6 @@ class RobotsRules:
 
 
 ALLOW_ALL = RobotsRules()
-DISALLOW_ALL = RobotsRules(disallow_all=True)
 
 
 def _beats(rule: RobotsRule, best: RobotsRule) -> bool:

@@ -30,11 +30,3 @@ def is_unspaced(char: str) -> bool:
 def starts_uncased(text: str) -> bool:
     """Whether ``text`` starts with a letter of a script that has no capital letters."""
     return bool(_UNCASED_LETTERS.match(text))
-
-
-def unspaced_share(text: str) -> float:
-    """The share of letters of ``text`` that belong to scripts written without spaces."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for ch in letters if UNSPACED.match(ch)) / len(letters)

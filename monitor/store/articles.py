@@ -1,9 +1,11 @@
-"""Articles, revisions, stories and developments: what the tracker decided, stored in one go.
+"""Articles, revisions, stories and developments: what the engine decided, stored in one go.
 
-``track_and_store`` runs the tracker on one extracted article and writes its decision — the
-article, its revision, its story, its development and the alerts it causes — in ONE transaction,
-together with the fetch validators of the page. ``load_tracker`` rebuilds the tracker's memory
-from the snapshots those transactions kept.
+Storage only. ``write_article`` takes the engine's decision about one extracted article as plain
+values (``ArticleWrite``) and writes the article, its revision, its story (and the stories merged
+into it) and its development inside the caller's transaction; ``story_for_alert`` reads what an
+alert says about the story; ``active_snapshots`` gives back what the engine needs to rebuild its
+memory. Deciding is the core's job (``monitor.track``), wiring the two the shell's
+(``monitor.observe``).
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
-from monitor.alerts import ArticleInfo, StoryInfo, short_diff
-from monitor.config import TopicConfig, TrackingConfig
-from monitor.models import Article, Development, Page, RecheckFacts
-from monitor.store.outbox import enqueue_alerts
-from monitor.store.repository import Store
+from monitor.models import (
+    Article,
+    ArticleInfo,
+    Development,
+    MemoryDelta,
+    MemoryItem,
+    Page,
+    RecheckFacts,
+    StoryInfo,
+)
 from monitor.store.sources import save_validators
 from monitor.store.tables import (
     ArticleRow,
@@ -31,68 +38,53 @@ from monitor.store.tables import (
     StoryMemoryRow,
     StoryRow,
 )
-from monitor.topics import matching_topics, story_text
-from monitor.track import Observation, Tracker, TrackEvent, TrackResult, track_config
-from monitor.track.novelty import MemoryDelta, MemoryItem
 
 RecheckPlan = Callable[[RecheckFacts, datetime], datetime | None]  # see track.recheck
 PAYLOAD_ARTICLES = 10
 BATCH = 500  # rows per statement, under every engine's limit of bound parameters
 
 
-class Counters(Protocol):
-    """The metrics ``track_and_store`` counts into (``monitor.metrics.Metrics`` fits)."""
+@dataclass(frozen=True, slots=True)
+class ArticleWrite:
+    """What the engine decided about one article, as the store keeps it."""
 
-    @property
-    def articles(self) -> Any: ...
-
-    @property
-    def revisions(self) -> Any: ...
-
-    @property
-    def developments(self) -> Any: ...
-
-    @property
-    def alerts_enqueued(self) -> Any: ...
-
-
-class TrackingGate(Protocol):
-    """Serialises tracking across instances (``monitor.coordination`` has the one in use)."""
-
-    def enter(self, session: Session) -> Tracker:
-        """Lock tracking for ``session``'s transaction; the engine, current with the store."""
+    source: str
+    article: Article
+    now: datetime
+    story_id: str | None
+    changed: bool  # new, or a revision: a revision row is written
+    revision: int  # the number of this revision (0 for the first)
+    story_snapshot: dict[str, Any] | None = None
+    article_snapshot: dict[str, Any] | None = None
+    merged: tuple[str, ...] = ()
+    significance: float = 1.0
+    diff: dict[str, Any] | None = None
+    duplicate_of: str | None = None
+    development: Development | None = None
+    memory: MemoryDelta | None = None  # what changed in the story's memory
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleOutcome:
-    """What storing one fetched article did."""
+class ArticleWritten:
+    """What ``write_article`` did: whether the article is new, the development's id."""
 
-    url: str
-    event: str
-    story_id: str | None = None
-    new_article: bool = False
-    development_kind: str | None = None
-    alerts: int = 0
-    reason: str | None = None
+    is_new: bool
+    development_id: int | None
 
 
-def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:
-    """The tracker as the store left it: active stories and their articles."""
+def active_snapshots(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The engine's memory as stored: snapshots of active stories and of their articles."""
     stories = session.exec(select(StoryRow.state).where(StoryRow.status == "active")).all()
     articles = session.exec(
         select(ArticleRow.state)
         .join(StoryRow, col(ArticleRow.story_id) == col(StoryRow.id))
         .where(StoryRow.status == "active")
     ).all()
-    return Tracker.from_snapshots(
-        [dict(s) for s in stories if s],
-        [dict(a) for a in articles if a],
-        track_config(tracking),
-        memories=_active_memories(session),
-    )
+    return [dict(s) for s in stories if s], [dict(a) for a in articles if a]
 
 
-def _active_memories(session: Session) -> dict[str, list[MemoryItem]]:
+def active_memories(session: Session) -> dict[str, list[MemoryItem]]:
+    """What each active story remembers (its sentences, facts and names), by story id."""
     rows = session.exec(
         select(
             StoryMemoryRow.story_id, StoryMemoryRow.kind, StoryMemoryRow.value, StoryMemoryRow.seq
@@ -106,72 +98,35 @@ def _active_memories(session: Session) -> dict[str, list[MemoryItem]]:
     return memories
 
 
-def track_and_store(
-    store: Store,
-    tracker: Tracker | None,
+def write_article(
+    session: Session,
+    write: ArticleWrite,
     *,
-    source: str,
     requested_url: str,
     page: Page,
-    article: Article,
-    now: datetime,
-    topics: Sequence[TopicConfig],
-    disabled_webhooks: Collection[str],
     plan_recheck: RecheckPlan,
-    metrics: Counters,
-    gate: TrackingGate | None = None,
-) -> ArticleOutcome:
-    """Track ``article`` and store everything that follows from it in one transaction.
-
-    With a ``gate`` (several instances on one database) the decision is taken under the
-    gate's lock, held until the transaction ends, on the engine the gate hands over.
-    """
-    with store.session() as session:
-        engine = tracker if gate is None else gate.enter(session)
-        assert engine is not None, "track_and_store needs a tracker or a gate"
-        result = engine.observe(Observation(source, article.canonical_url, now, article))
-        if result.story_snapshot is not None:
-            _save_story(session, result.story_snapshot, now)
-        if result.memory is not None:
-            save_memory(session, result.story_id, result.memory)
-        if result.merged:
-            _absorb_stories(session, result.story_id, result.merged)
-        row, is_new = _article_row(session, article, source, now)
-        _apply_result(row, result, article, page, now, plan_recheck)
-        session.add(row)
-        session.flush()
-        revision = None
-        if result.event is not TrackEvent.UNCHANGED:
-            revision = _save_revision(session, row, result, article, now)
-            if result.duplicate_of:
-                row.duplicate_of = _article_id(session, result.duplicate_of)
-        alerts = 0
-        if result.development is not None:
-            development_id = _save_development(session, row, result.development, revision)
-            alerts = _enqueue(
-                session, result, article, topics, disabled_webhooks, development_id, now
-            )
-        save_validators(session, requested_url, page.validators, page.status, now)
-    _count(metrics, result, is_new, alerts)
-    return ArticleOutcome(
-        url=article.canonical_url,
-        event=result.event.value,
-        story_id=result.story_id,
-        new_article=is_new,
-        development_kind=result.development.kind.value if result.development else None,
-        alerts=alerts,
-    )
-
-
-def _count(metrics: Counters, result: TrackResult, is_new: bool, alerts: int) -> None:
-    if is_new:
-        metrics.articles.inc()
-    if result.event is TrackEvent.REVISION:
-        metrics.revisions.inc()
-    if result.development is not None:
-        metrics.developments.labels(result.development.kind.value).inc()
-    if alerts:
-        metrics.alerts_enqueued.labels("story").inc(alerts)
+) -> ArticleWritten:
+    """Store one decision (and the page's validators) inside the caller's transaction."""
+    if write.story_snapshot is not None:
+        _save_story(session, write.story_snapshot, write.now)
+    if write.memory is not None and write.story_id is not None:
+        save_memory(session, write.story_id, write.memory)
+    if write.merged and write.story_id is not None:
+        _absorb_stories(session, write.story_id, write.merged)
+    row, is_new = _article_row(session, write.article, write.source, write.now)
+    _apply(row, write, page, plan_recheck)
+    session.add(row)
+    session.flush()
+    revision = None
+    if write.changed:
+        revision = _save_revision(session, row, write)
+        if write.duplicate_of:
+            row.duplicate_of = _article_id(session, write.duplicate_of)
+    development_id = None
+    if write.development is not None:
+        development_id = _save_development(session, row, write.development, revision)
+    save_validators(session, requested_url, page.validators, page.status, write.now)
+    return ArticleWritten(is_new, development_id)
 
 
 def _article_row(
@@ -187,26 +142,20 @@ def _article_row(
     ), True
 
 
-def _apply_result(
-    row: ArticleRow,
-    result: TrackResult,
-    article: Article,
-    page: Page,
-    now: datetime,
-    plan_recheck: RecheckPlan,
-) -> None:
-    row.story_id = result.story_id
+def _apply(row: ArticleRow, write: ArticleWrite, page: Page, plan_recheck: RecheckPlan) -> None:
+    article, now = write.article, write.now
+    row.story_id = write.story_id
     row.title = article.title
     row.published = article.published
     row.modified = article.modified
     row.kind = article.kind
     row.http_modified = http_modified(page)
     row.last_checked_at = now
-    if result.event is not TrackEvent.UNCHANGED:
+    if write.changed:
         row.last_changed_at = now
-        row.revision_count = result.revision + 1
-    if result.article_snapshot is not None:
-        row.state = result.article_snapshot
+        row.revision_count = write.revision + 1
+    if write.article_snapshot is not None:
+        row.state = write.article_snapshot
     row.next_check_at = next_check(row, now, plan_recheck)
 
 
@@ -297,19 +246,17 @@ def _absorb_stories(session: Session, story_id: str, merged: Sequence[str]) -> N
             session.add(story)
 
 
-def _save_revision(
-    session: Session, row: ArticleRow, result: TrackResult, article: Article, now: datetime
-) -> RevisionRow:
+def _save_revision(session: Session, row: ArticleRow, write: ArticleWrite) -> RevisionRow:
     assert row.id is not None
     revision = RevisionRow(
         article_id=row.id,
-        number=result.revision,
-        fetched_at=now,
-        title=article.title,
-        body=article.body,
-        content_hash=_content_hash(article),
-        significance=result.diff.significance if result.diff else 1.0,
-        diff=result.diff.to_dict() if result.diff else None,
+        number=write.revision,
+        fetched_at=write.now,
+        title=write.article.title,
+        body=write.article.body,
+        content_hash=_content_hash(write.article),
+        significance=write.significance,
+        diff=write.diff,
     )
     session.add(revision)
     session.flush()
@@ -359,41 +306,19 @@ def development_details(development: Development) -> dict[str, Any]:
     }
 
 
-def _enqueue(
-    session: Session,
-    result: TrackResult,
-    article: Article,
-    topics: Sequence[TopicConfig],
-    disabled_webhooks: Collection[str],
-    development_id: int,
-    now: datetime,
-) -> int:
-    development = result.development
-    assert development is not None
-    matched = matching_topics(development, story_text(article), development.source, topics)
-    if not matched:
-        return 0
-    story = session.get(StoryRow, result.story_id)
+def story_for_alert(session: Session, story_id: str) -> tuple[StoryInfo, list[ArticleInfo]]:
+    """What an alert says about a story: the story and its latest articles."""
+    story = session.get(StoryRow, story_id)
     assert story is not None
-    articles = _story_articles(session, result.story_id)
-    enqueued = enqueue_alerts(
-        session,
-        development=development,
-        topics=matched,
-        story=StoryInfo(
-            id=story.id,
-            title=story.title,
-            first_seen=story.first_seen_at,
-            article_count=story.article_count,
-            outlets=tuple(sorted({a.source for a in articles})),
-        ),
-        articles=articles[:PAYLOAD_ARTICLES],
-        diff=_diff_text(result),
-        development_id=development_id,
-        disabled_webhooks=disabled_webhooks,
-        now=now,
+    articles = _story_articles(session, story_id)
+    info = StoryInfo(
+        id=story.id,
+        title=story.title,
+        first_seen=story.first_seen_at,
+        article_count=story.article_count,
+        outlets=tuple(sorted({a.source for a in articles})),
     )
-    return len(enqueued)
+    return info, articles[:PAYLOAD_ARTICLES]
 
 
 def _story_articles(session: Session, story_id: str) -> list[ArticleInfo]:
@@ -412,14 +337,6 @@ def _story_articles(session: Session, story_id: str) -> list[ArticleInfo]:
         )
         for row in rows
     ]
-
-
-def _diff_text(result: TrackResult) -> str | None:
-    if result.diff is None or result.event is not TrackEvent.REVISION:
-        return None
-    before = [c.before for c in result.diff.changed] + list(result.diff.removed)
-    after = [c.after for c in result.diff.changed] + list(result.diff.added)
-    return short_diff(before, after) or None
 
 
 # --------------------------------------------------------------------------- checks and rechecks

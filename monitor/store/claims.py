@@ -24,31 +24,15 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from monitor.store.tables import ArticleRow, SourceRow, UTCDateTime, utc_column
-
-
-class SourceClaimRow(SQLModel, table=True):
-    """When a source is next due, and who holds it now (until when)."""
-
-    __tablename__ = "source_claim"
-
-    name: str = Field(primary_key=True, max_length=64)
-    next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
-    owner: str | None = Field(default=None, max_length=40)
-    leased_until: datetime | None = Field(default=None, sa_column=utc_column())
-    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
-
-
-class TrackerStateRow(SQLModel, table=True):
-    """The story engine's epoch: bumped by every transaction that stores a tracking decision."""
-
-    __tablename__ = "tracker_state"
-
-    id: int = Field(default=1, primary_key=True)
-    epoch: int = 0
-    owner: str | None = Field(default=None, max_length=40)
+from monitor.store.tables import (
+    ArticleRow,
+    SourceClaimRow,
+    SourceRow,
+    TrackerStateRow,
+    UTCDateTime,
+)
 
 
 def _insert(session: Session) -> Any:

@@ -20,24 +20,10 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import delete
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from monitor.errors import StoreError
-from monitor.store.tables import utc_column
-
-
-class InstanceRow(SQLModel, table=True):
-    """One running (or lately running) monitor instance on a PostgreSQL database."""
-
-    __tablename__ = "monitor_instance"
-
-    id: str = Field(primary_key=True, max_length=40)
-    host: str = Field(max_length=255)
-    pid: int
-    version: str = Field(max_length=40)
-    started_at: datetime = Field(sa_column=utc_column(nullable=False))
-    heartbeat_at: datetime = Field(sa_column=utc_column(nullable=False))
-    roles: str = Field(default="", max_length=200)
+from monitor.store.tables import InstanceRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import SQLModel
 
-import monitor.store.claims
-import monitor.store.instances
-import monitor.store.outbox  # noqa: F401  (registers every table on the metadata)
+import monitor.store.tables  # noqa: F401  (registers every table on the metadata)
 from monitor.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

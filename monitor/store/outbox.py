@@ -1,7 +1,8 @@
 """The alert outbox: alerts waiting to be delivered, every delivery attempt, and endpoint state.
 
-The pipeline calls ``enqueue_alerts`` inside the transaction that stores a development, so an
-alert exists if and only if its development does. The delivery worker (``monitor.deliver``)
+Storage only: the core decides which alerts to send (``monitor.alerts.drafts``) and the
+pipeline calls ``enqueue`` inside the transaction that stores their cause, so an alert exists
+if and only if its development (or health change) does. The delivery worker (``monitor.deliver``)
 claims due rows with a lease, sends them, and records what happened; a worker killed mid-send
 leaves a lease that expires (or is released on restart), and the same message (same
 ``webhook-id``) is sent again: delivery is at least once.
@@ -26,27 +27,19 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import JSON, Column, Engine, Index, func, or_, update
+from sqlalchemy import Engine, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from monitor.alerts.health import HealthTransition, health_transition
-from monitor.alerts.payload import (
-    ArticleInfo,
-    StoryInfo,
-    build_payload,
-    build_source_health_payload,
-    merge_payloads,
-)
-from monitor.alerts.signing import new_message_id
-from monitor.models import Development, Health
-from monitor.store.tables import text_column, utc_column
+from monitor.models import AlertDraft
+from monitor.store.tables import Alert, AlertStatus, DeliveryAttempt, WebhookEndpoint
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
+MergePayloads = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
 def sessions_for(engine: Engine) -> SessionFactory:
@@ -70,16 +63,6 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _when(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=utc_column(nullable=nullable))
-
-
-class AlertStatus(StrEnum):
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    FAILED = "failed"  # dead-lettered after the last attempt of the retry schedule
-
-
 class AttemptOutcome(StrEnum):
     DELIVERED = "delivered"
     RETRY = "retry"
@@ -87,77 +70,12 @@ class AttemptOutcome(StrEnum):
     GONE = "gone"  # 410: the endpoint is disabled, the alert waits
 
 
-# --------------------------------------------------------------------------- tables
-
-
-class Alert(SQLModel, table=True):
-    """One message to one endpoint. ``id`` is its ``webhook-id``, the same on every retry."""
-
-    __tablename__ = "alert"
-    __table_args__ = (
-        Index("ix_alert_due", "status", "webhook", "due_at"),
-        Index("ix_alert_order", "webhook", "order_key", "status"),
-    )
-
-    seq: int | None = Field(default=None, primary_key=True)
-    id: str = Field(max_length=40, unique=True)
-    type: str = Field(max_length=32)
-    topic: str | None = Field(default=None, max_length=64)
-    webhook: str = Field(max_length=64)
-    story_id: str | None = Field(default=None, max_length=64, index=True)
-    source: str | None = Field(default=None, max_length=64)
-    order_key: str = Field(max_length=140)
-    development_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    status: str = Field(default=AlertStatus.PENDING, max_length=16)
-    attempts: int = 0
-    created_at: datetime = _when(nullable=False)
-    due_at: datetime = _when(nullable=False)
-    leased_until: datetime | None = _when()
-    last_attempt_at: datetime | None = _when()
-    delivered_at: datetime | None = _when()
-    last_status: int | None = None
-    last_error: str | None = Field(default=None, sa_column=text_column())
-
-
-class DeliveryAttempt(SQLModel, table=True):
-    """One HTTP attempt to deliver one alert, whatever came of it."""
-
-    __tablename__ = "delivery_attempt"
-
-    id: int | None = Field(default=None, primary_key=True)
-    alert_id: str = Field(max_length=40, foreign_key="alert.id", index=True)
-    webhook: str = Field(max_length=64)
-    number: int
-    started_at: datetime = _when(nullable=False)
-    duration: float
-    outcome: str = Field(max_length=16)
-    status_code: int | None = None
-    retry_after: float | None = None
-    error: str | None = Field(default=None, sa_column=text_column())
-
-
-class WebhookEndpoint(SQLModel, table=True):
-    """What delivery learned about one configured webhook."""
-
-    __tablename__ = "webhook_endpoint"
-
-    name: str = Field(primary_key=True, max_length=64)
-    disabled_at: datetime | None = _when()
-    disabled_reason: str | None = Field(default=None, sa_column=text_column())
-    consecutive_failures: int = 0
-    last_attempt_at: datetime | None = _when()
-    last_success_at: datetime | None = _when()
-    last_status: int | None = None
-    last_error: str | None = Field(default=None, sa_column=text_column())
-
-
 # --------------------------------------------------------------------------- values out
 
 
 @dataclass(frozen=True, slots=True)
 class EnqueuedAlert:
-    """What ``enqueue_alerts`` did for one endpoint: a new alert, or a merge into a pending one."""
+    """What ``enqueue`` did for one endpoint: a new alert, or a merge into a pending one."""
 
     id: str
     webhook: str
@@ -190,153 +108,69 @@ class AttemptResult:
     retry_after: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AlertSummary:
-    id: str
-    type: str
-    topic: str | None
-    webhook: str
-    story_id: str | None
-    source: str | None
-    status: str
-    attempts: int
-    created_at: datetime
-    due_at: datetime
-    delivered_at: datetime | None
-    last_status: int | None
-    last_error: str | None
-    title: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointState:
-    name: str
-    disabled_at: datetime | None
-    disabled_reason: str | None
-    consecutive_failures: int
-    last_attempt_at: datetime | None
-    last_success_at: datetime | None
-    last_status: int | None
-    last_error: str | None
-    pending: int
-    failed: int
-    delivered: int
-
-
-class AlertingTopic(Protocol):
-    """What enqueueing reads from a topic (``monitor.config.TopicConfig`` fits)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def webhooks(self) -> Sequence[str]: ...
-
-    @property
-    def debounce(self) -> float: ...
-
-    @property
-    def cooldown(self) -> float: ...
-
-
 # --------------------------------------------------------------------------- enqueueing
 
 
-def enqueue_alerts(
+def enqueue(
     session: Session,
-    *,
-    development: Development,
-    topics: Sequence[AlertingTopic],
-    story: StoryInfo,
+    drafts: Sequence[AlertDraft],
     now: datetime,
-    articles: Sequence[ArticleInfo] = (),
-    diff: str | None = None,
+    *,
+    merge: MergePayloads,
     development_id: int | None = None,
-    disabled_webhooks: Collection[str] = (),
 ) -> list[EnqueuedAlert]:
-    """Queue the alerts ``development`` causes for the ``topics`` that matched it.
+    """Store the alerts the core decided on, inside the transaction that stores their cause.
 
-    Call inside the transaction that stores the development. An endpoint named by several
-    matching topics gets one alert, under the first of them. Webhooks switched off in the
-    configuration (``disabled_webhooks``) get none.
+    A story alert merges (``merge`` joins the payloads) into a not-yet-sent alert of the same
+    story, topic and endpoint whose debounce window is still open; a new one is not due before
+    its debounce, nor before the previous one's creation plus its cooldown.
     """
     now = as_utc(now)
-    done: list[EnqueuedAlert] = []
-    served: set[str] = set(disabled_webhooks)
-    for topic in topics:
-        for webhook in topic.webhooks:
-            if webhook in served:
-                continue
-            served.add(webhook)
-            payload = build_payload(
-                alert_id=new_message_id(),
-                topic=topic.name,
-                development=development,
-                story=story,
-                articles=articles,
-                diff=diff,
-            )
-            done.append(
-                _enqueue_one(session, topic, webhook, development, payload, development_id, now)
-            )
-    return done
+    return [_enqueue_one(session, draft, now, merge, development_id) for draft in drafts]
 
 
 def _enqueue_one(
     session: Session,
-    topic: AlertingTopic,
-    webhook: str,
-    development: Development,
-    payload: dict[str, Any],
-    development_id: int | None,
+    draft: AlertDraft,
     now: datetime,
+    merge: MergePayloads,
+    development_id: int | None,
 ) -> EnqueuedAlert:
-    key = _story_key(development.story_id)
-    pending = _mergeable_alert(session, webhook, key, topic.name, now)
     ids = [development_id] if development_id is not None else []
+    pending = _mergeable_alert(session, draft, now) if draft.topic is not None else None
     if pending is not None:
-        pending.payload = merge_payloads(pending.payload, payload)
+        pending.payload = merge(pending.payload, draft.payload)
         pending.type = pending.payload["type"]
         pending.development_ids = [*pending.development_ids, *ids]
         session.add(pending)
-        return EnqueuedAlert(pending.id, webhook, topic.name, True, pending.due_at)
-    due_at = _first_due(session, webhook, key, topic, now)
+        return EnqueuedAlert(pending.id, draft.webhook, draft.topic, True, pending.due_at)
+    due_at = _first_due(session, draft, now)
     alert = Alert(
-        id=payload["id"],
-        type=payload["type"],
-        topic=topic.name,
-        webhook=webhook,
-        story_id=development.story_id,
-        source=development.source,
-        order_key=key,
+        id=draft.id,
+        type=draft.type,
+        topic=draft.topic,
+        webhook=draft.webhook,
+        story_id=draft.story_id,
+        source=draft.source,
+        order_key=draft.order_key,
         development_ids=ids,
-        payload=payload,
+        payload=draft.payload,
         created_at=now,
         due_at=due_at,
     )
     session.add(alert)
     session.flush()
-    return EnqueuedAlert(alert.id, webhook, topic.name, False, due_at)
+    return EnqueuedAlert(alert.id, draft.webhook, draft.topic, False, due_at)
 
 
-def _story_key(story_id: str) -> str:
-    return f"story:{story_id}"
-
-
-def _source_key(source: str) -> str:
-    return f"source:{source}"
-
-
-def _mergeable_alert(
-    session: Session, webhook: str, key: str, topic: str, now: datetime
-) -> Alert | None:
+def _mergeable_alert(session: Session, draft: AlertDraft, now: datetime) -> Alert | None:
     """A not-yet-sent alert of this story, topic and endpoint whose window is still open."""
     statement = (
         select(Alert)
         .where(
-            Alert.webhook == webhook,
-            Alert.order_key == key,
-            Alert.topic == topic,
+            Alert.webhook == draft.webhook,
+            Alert.order_key == draft.order_key,
+            Alert.topic == draft.topic,
             Alert.status == AlertStatus.PENDING,
             Alert.attempts == 0,
             col(Alert.leased_until).is_(None),
@@ -349,126 +183,20 @@ def _mergeable_alert(
     return session.exec(statement).first()
 
 
-def _first_due(
-    session: Session, webhook: str, key: str, topic: AlertingTopic, now: datetime
-) -> datetime:
-    due = now + timedelta(seconds=topic.debounce)
-    if topic.cooldown <= 0:
+def _first_due(session: Session, draft: AlertDraft, now: datetime) -> datetime:
+    due = now + timedelta(seconds=draft.debounce)
+    if draft.cooldown <= 0:
         return due
     previous = session.exec(
         select(func.max(Alert.created_at)).where(
-            Alert.webhook == webhook, Alert.order_key == key, Alert.topic == topic.name
+            Alert.webhook == draft.webhook,
+            Alert.order_key == draft.order_key,
+            Alert.topic == draft.topic,
         )
     ).one()
     if previous is None:
         return due
-    return max(due, _coerce(previous) + timedelta(seconds=topic.cooldown))
-
-
-# --------------------------------------------------------------------------- source health
-
-
-def last_source_health(session: Session, source: str) -> Health:
-    """What the last source alert about ``source`` announced (``OK`` when there was none)."""
-    last_type = session.exec(
-        select(Alert.type)
-        .where(Alert.order_key == _source_key(source))
-        .order_by(col(Alert.seq).desc())
-        .limit(1)
-    ).first()
-    return Health.FAILING if last_type == "source.failing" else Health.OK
-
-
-def note_source_health(
-    session: Session,
-    *,
-    source: str,
-    consecutive_failures: int,
-    threshold: int,
-    error: str | None,
-    now: datetime,
-    webhooks: Sequence[str],
-) -> list[EnqueuedAlert]:
-    """Call after every check of ``source`` with its current failure streak (0 after a success).
-
-    Queues ``source.failing`` once the streak reaches ``threshold`` and ``source.recovered``
-    at the first success after that — never one alert per failure.
-    """
-    transition = health_transition(
-        last_source_health(session, source), consecutive_failures, threshold
-    )
-    if transition is None:
-        return []
-    return enqueue_source_health_alert(
-        session,
-        source,
-        transition,
-        error,
-        now,
-        webhooks=webhooks,
-        consecutive_failures=consecutive_failures,
-    )
-
-
-def enqueue_source_health_alert(
-    session: Session,
-    source: str,
-    transition: HealthTransition | str,
-    error: str | None,
-    now: datetime,
-    *,
-    webhooks: Sequence[str],
-    consecutive_failures: int = 0,
-) -> list[EnqueuedAlert]:
-    """Queue ``source.failing`` or ``source.recovered`` to ``webhooks``; idempotent.
-
-    Nothing is queued when the last source alert already announced the same health, or for a
-    recovery that no failing alert preceded.
-    """
-    transition = HealthTransition(transition)
-    announced = last_source_health(session, source)
-    wanted = Health.FAILING if transition is HealthTransition.FAILING else Health.OK
-    if announced is wanted:
-        return []
-    now = as_utc(now)
-    since = _failing_since(session, source) if transition is HealthTransition.RECOVERED else now
-    done = []
-    for webhook in dict.fromkeys(webhooks):
-        payload = build_source_health_payload(
-            alert_id=new_message_id(),
-            transition=transition.value,
-            source=source,
-            occurred_at=now,
-            consecutive_failures=consecutive_failures,
-            error=error,
-            failing_since=since,
-        )
-        session.add(_source_alert(payload, webhook, source, now))
-        done.append(EnqueuedAlert(payload["id"], webhook, None, False, now))
-    session.flush()
-    return done
-
-
-def _source_alert(payload: dict[str, Any], webhook: str, source: str, now: datetime) -> Alert:
-    return Alert(
-        id=payload["id"],
-        type=payload["type"],
-        webhook=webhook,
-        source=source,
-        order_key=_source_key(source),
-        payload=payload,
-        created_at=now,
-        due_at=now,
-    )
-
-
-def _failing_since(session: Session, source: str) -> datetime | None:
-    since = session.exec(
-        select(func.max(Alert.created_at)).where(
-            Alert.order_key == _source_key(source), Alert.type == "source.failing"
-        )
-    ).one()
-    return None if since is None else _coerce(since)
+    return max(due, _coerce(previous) + timedelta(seconds=draft.cooldown))
 
 
 # --------------------------------------------------------------------------- the worker's side
@@ -658,96 +386,9 @@ def _coerce(value: datetime | str) -> datetime:
 # --------------------------------------------------------------------------- endpoints
 
 
-def count_alerts_by_status(session: Session) -> dict[str, int]:
-    """How many alerts are pending, delivered and failed (for the metrics endpoint)."""
-    counts = {status.value: 0 for status in AlertStatus}
-    for status, count in session.exec(select(Alert.status, func.count()).group_by(Alert.status)):
-        counts[status] = count
-    return counts
-
-
 def endpoint_is_disabled(session: Session, name: str) -> bool:
     endpoint = session.get(WebhookEndpoint, name)
     return endpoint is not None and endpoint.disabled_at is not None
-
-
-def enable_endpoint(session: Session, name: str) -> bool:
-    """Re-enable an endpoint disabled after a 410; its waiting alerts become due. False if it
-    was not disabled."""
-    endpoint = session.get(WebhookEndpoint, name)
-    if endpoint is None or endpoint.disabled_at is None:
-        return False
-    endpoint.disabled_at = None
-    endpoint.disabled_reason = None
-    endpoint.consecutive_failures = 0
-    session.add(endpoint)
-    session.flush()
-    return True
-
-
-def endpoint_states(session: Session, names: Sequence[str]) -> list[EndpointState]:
-    """The state of each named endpoint, with its alert counts by status."""
-    counts: dict[tuple[str, str], int] = {
-        (webhook, status): count
-        for webhook, status, count in session.exec(
-            select(Alert.webhook, Alert.status, func.count())
-            .where(col(Alert.webhook).in_(list(names)))
-            .group_by(Alert.webhook, Alert.status)
-        )
-    }
-    states = []
-    for name in names:
-        endpoint = session.get(WebhookEndpoint, name) or WebhookEndpoint(name=name)
-        states.append(
-            EndpointState(
-                name=name,
-                disabled_at=endpoint.disabled_at,
-                disabled_reason=endpoint.disabled_reason,
-                consecutive_failures=endpoint.consecutive_failures,
-                last_attempt_at=endpoint.last_attempt_at,
-                last_success_at=endpoint.last_success_at,
-                last_status=endpoint.last_status,
-                last_error=endpoint.last_error,
-                pending=counts.get((name, AlertStatus.PENDING), 0),
-                failed=counts.get((name, AlertStatus.FAILED), 0),
-                delivered=counts.get((name, AlertStatus.DELIVERED), 0),
-            )
-        )
-    return states
-
-
-# --------------------------------------------------------------------------- reading, replay
-
-
-def list_alerts(
-    session: Session, *, status: AlertStatus | str | None = None, limit: int = 50
-) -> list[AlertSummary]:
-    """The newest alerts first."""
-    statement = select(Alert)
-    if status is not None:
-        statement = statement.where(Alert.status == AlertStatus(status))
-    rows = session.exec(statement.order_by(col(Alert.seq).desc()).limit(limit))
-    return [_summary(row) for row in rows]
-
-
-def _summary(row: Alert) -> AlertSummary:
-    story = row.payload.get("story") or {}
-    return AlertSummary(
-        id=row.id,
-        type=row.type,
-        topic=row.topic,
-        webhook=row.webhook,
-        story_id=row.story_id,
-        source=row.source,
-        status=row.status,
-        attempts=row.attempts,
-        created_at=row.created_at,
-        due_at=row.due_at,
-        delivered_at=row.delivered_at,
-        last_status=row.last_status,
-        last_error=row.last_error,
-        title=story.get("title"),
-    )
 
 
 def get_alert(session: Session, alert_id: str) -> Alert | None:
@@ -759,42 +400,3 @@ def _get_alert(session: Session, alert_id: str) -> Alert:
     if alert is None:
         raise KeyError(alert_id)
     return alert
-
-
-def attempts_of(session: Session, alert_id: str) -> list[DeliveryAttempt]:
-    return list(
-        session.exec(
-            select(DeliveryAttempt)
-            .where(DeliveryAttempt.alert_id == alert_id)
-            .order_by(col(DeliveryAttempt.number))
-        )
-    )
-
-
-def replay_alert(session: Session, alert_id: str, now: datetime) -> bool:
-    """Send an alert again (same ``webhook-id``) with a fresh retry schedule; False if unknown."""
-    alert = get_alert(session, alert_id)
-    if alert is None:
-        return False
-    _requeue(alert, as_utc(now))
-    session.add(alert)
-    session.flush()
-    return True
-
-
-def replay_failed(session: Session, now: datetime) -> int:
-    """Requeue every dead-lettered alert; returns how many."""
-    rows = list(session.exec(select(Alert).where(Alert.status == AlertStatus.FAILED)))
-    for alert in rows:
-        _requeue(alert, as_utc(now))
-        session.add(alert)
-    session.flush()
-    return len(rows)
-
-
-def _requeue(alert: Alert, now: datetime) -> None:
-    alert.status = AlertStatus.PENDING
-    alert.attempts = 0
-    alert.due_at = now
-    alert.leased_until = None
-    alert.delivered_at = None

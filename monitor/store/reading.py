@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from monitor.store.outbox import Alert
-from monitor.store.tables import ArticleRow, DevelopmentRow, RevisionRow, StoryRow
+from monitor.store.tables import Alert, ArticleRow, DevelopmentRow, RevisionRow, StoryRow
 
 
 @dataclass(frozen=True, slots=True)

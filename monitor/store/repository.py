@@ -7,16 +7,23 @@ database errors into ``StoreError``.
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from monitor.errors import StoreError
 from monitor.store import migrate
 from monitor.store.db import make_engine
+
+ACTIVITY: ContextVar[str] = ContextVar("store_activity", default="database work")
+"""What the caller is doing with the database, for ``Store.waiting`` (set it around a call)."""
 
 
 class Store:
@@ -26,6 +33,29 @@ class Store:
         self.engine = engine
         self.migrated_from = migrated_from
         self.schema_revision: str | None = None
+        self._busy: dict[int, tuple[str, float]] = {}
+        self._busy_lock = threading.Lock()
+        self._tickets = itertools.count()
+
+    @contextmanager
+    def _tracked(self) -> Iterator[None]:
+        ticket = next(self._tickets)
+        with self._busy_lock:
+            self._busy[ticket] = (ACTIVITY.get(), time.monotonic())
+        try:
+            yield
+        finally:
+            with self._busy_lock:
+                del self._busy[ticket]
+
+    def waiting(self) -> tuple[str, float] | None:
+        """The longest-running database transaction now: what it does and for how many
+        seconds (None when the database is idle). /healthz reports it when it is stuck."""
+        with self._busy_lock:
+            if not self._busy:
+                return None
+            what, since = min(self._busy.values(), key=lambda entry: entry[1])
+        return what, time.monotonic() - since
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:
@@ -53,8 +83,9 @@ class Store:
         """One transaction; commits on success."""
         session = Session(self.engine, expire_on_commit=False)
         try:
-            yield session
-            session.commit()
+            with self._tracked():
+                yield session
+                session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
             raise StoreError(f"database error: {_reason(exc)}") from exc
@@ -63,6 +94,16 @@ class Store:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One transaction without the ORM, for the statements of every check; commits on
+        success."""
+        try:
+            with self._tracked(), self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {_reason(exc)}") from exc
 
     def ping(self) -> bool:
         """Whether the database answers a trivial query."""

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, func, insert, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from monitor.health import SourceHealthState
-from monitor.models import Health, Validators
+from monitor.models import Health, HealthTransition, SourceHealthState, Validators
 from monitor.store.tables import ArticleRow, FetchStateRow, SourceHealthEventRow, SourceRow
 
 
@@ -45,8 +45,17 @@ def sync_sources(session: Session, sources: Iterable[SourceDefinition], now: dat
 
     Rows of sources removed from the configuration are kept: their articles still point at them.
     """
-    for source in sources:
-        row = session.get(SourceRow, source.name)
+    wanted = list(sources)
+    names = [source.name for source in wanted]
+    existing = {
+        row.name: row
+        for start in range(0, len(names), 500)
+        for row in session.exec(
+            select(SourceRow).where(col(SourceRow.name).in_(names[start : start + 500]))
+        )
+    }
+    for source in wanted:
+        row = existing.get(source.name)
         if row is None:
             session.add(
                 SourceRow(name=source.name, url=source.url, kind=source.kind, created_at=now)
@@ -56,17 +65,52 @@ def sync_sources(session: Session, sources: Iterable[SourceDefinition], now: dat
             session.add(row)
 
 
-def source_state(session: Session, name: str) -> SourceState | None:
-    row = session.get(SourceRow, name)
-    return None if row is None else _state(row, _article_counts(session, [name]).get(name, 0))
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """Everything one check needs to know about a source, read in one statement."""
+
+    health: SourceHealthState
+    next_check_at: datetime | None
+    validators: Validators | None
 
 
-def health_state(session: Session, name: str) -> SourceHealthState:
-    """Just the health of one source (cheaper than ``source_state``), for every check."""
-    row = session.get(SourceRow, name)
+_SOURCE = SourceRow.__table__  # type: ignore[attr-defined]
+_FETCH_STATE = FetchStateRow.__table__  # type: ignore[attr-defined]
+_EVENT = SourceHealthEventRow.__table__  # type: ignore[attr-defined]
+
+# The statements of every check, built once: the hot path pays neither for building nor for
+# caching them (SQLAlchemy's compiled cache keys on the statement object).
+_READ_CHECK = (
+    sql_select(
+        _SOURCE.c.health,
+        _SOURCE.c.consecutive_failures,
+        _SOURCE.c.next_check_at,
+        _FETCH_STATE.c.url,
+        _FETCH_STATE.c.etag,
+        _FETCH_STATE.c.last_modified,
+        _FETCH_STATE.c.content_hash,
+    )
+    .select_from(_SOURCE.outerjoin(_FETCH_STATE, _FETCH_STATE.c.url == bindparam("key")))
+    .where(_SOURCE.c.name == bindparam("name"))
+)
+_CHECK_VALUES = ("health", "consecutive_failures", "last_checked_at", "next_check_at", "last_error")
+_RECORD_FAILURE = (
+    update(_SOURCE)
+    .where(_SOURCE.c.name == bindparam("source_name"))
+    .values({column: bindparam(column) for column in _CHECK_VALUES})
+)
+_RECORD_SUCCESS = _RECORD_FAILURE.values(last_success_at=bindparam("last_checked_at"))
+_RECORD_EVENT = insert(_EVENT)
+
+
+def read_check(connection: Connection, name: str, listing_key: str) -> SourceCheck:
+    """The source's health and schedule and the validators kept under ``listing_key``."""
+    row = connection.execute(_READ_CHECK, {"name": name, "key": listing_key}).first()
     if row is None:
-        return SourceHealthState()
-    return SourceHealthState(Health(row.health), row.consecutive_failures)
+        return SourceCheck(SourceHealthState(), None, None)
+    health, failures, next_check_at, url, etag, last_modified, content_hash = row
+    validators = None if url is None else Validators(etag, last_modified, content_hash)
+    return SourceCheck(SourceHealthState(Health(health), failures), next_check_at, validators)
 
 
 def list_source_states(session: Session) -> list[SourceState]:
@@ -102,7 +146,7 @@ def _state(row: SourceRow, article_count: int) -> SourceState:
 
 
 def record_check(
-    session: Session,
+    target: Session | Connection,
     name: str,
     *,
     now: datetime,
@@ -110,39 +154,49 @@ def record_check(
     consecutive_failures: int,
     next_check_at: datetime | None,
     error: str | None,
+    transition: HealthTransition | None = None,
 ) -> None:
-    """Store the outcome of one check; a change of health is also written as an event."""
-    row = session.get(SourceRow, name)
-    if row is None:
-        raise KeyError(name)
-    if row.health != health.value:
-        session.add(
-            SourceHealthEventRow(
-                source_name=name,
-                from_health=row.health,
-                to_health=health.value,
-                consecutive_failures=consecutive_failures,
-                error=error,
-                occurred_at=now,
-            )
-        )
-    row.health = health.value
-    row.consecutive_failures = consecutive_failures
-    row.last_checked_at = now
-    row.next_check_at = next_check_at
-    if error is None:
-        row.last_success_at = now
-    row.last_error = error
-    session.add(row)
-
-
-def health_events(session: Session, name: str) -> list[tuple[str, str, datetime]]:
-    query = (
-        select(SourceHealthEventRow)
-        .where(SourceHealthEventRow.source_name == name)
-        .order_by(col(SourceHealthEventRow.id))
+    """Store the outcome of one check in one statement (and the ``transition``, if any, as an
+    event row), in ``target``'s transaction. The row must exist (``sync_sources``)."""
+    if isinstance(target, Session):
+        target.flush()  # rows the session added must exist for the statement below
+    connection = target.connection() if isinstance(target, Session) else target
+    statement = _RECORD_SUCCESS if error is None else _RECORD_FAILURE
+    result = connection.execute(
+        statement,
+        {
+            "source_name": name,
+            "health": health.value,
+            "consecutive_failures": consecutive_failures,
+            "last_checked_at": now,
+            "next_check_at": next_check_at,
+            "last_error": error,
+        },
     )
-    return [(e.from_health, e.to_health, e.occurred_at) for e in session.exec(query).all()]
+    if result.rowcount == 0:
+        raise KeyError(name)
+    if transition is not None:
+        connection.execute(
+            _RECORD_EVENT,
+            {
+                "source_name": name,
+                "from_health": transition.before.value,
+                "to_health": transition.after.value,
+                "consecutive_failures": transition.consecutive_failures,
+                "error": error,
+                "occurred_at": transition.at,
+            },
+        )
+
+
+def failing_since(session: Session, name: str) -> datetime | None:
+    """When ``name`` last turned failing (None if it never did)."""
+    return session.exec(
+        select(func.max(SourceHealthEventRow.occurred_at)).where(
+            SourceHealthEventRow.source_name == name,
+            SourceHealthEventRow.to_health == Health.FAILING.value,
+        )
+    ).one()
 
 
 def get_validators(session: Session, url: str) -> Validators | None:

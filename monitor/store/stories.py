@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from monitor.store.outbox import Alert
-from monitor.store.tables import ArticleRow, DevelopmentRow, StoryRow
+from monitor.store.tables import Alert, ArticleRow, DevelopmentRow, StoryRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
-"""The pipeline's tables: sources and their fetch state, articles, revisions, stories, developments.
+"""Every table of the store: sources and their fetch state, articles, revisions, stories,
+developments, the outbox (alerts, delivery attempts, webhook endpoints), and what several
+instances share (source claims, the tracking epoch, the instance registry).
 
-The outbox tables (alerts, delivery attempts, webhook endpoints) live in ``store/outbox.py``.
 Rows never leave the store package: the repository turns them into domain values.
 All timestamps are stored as UTC and come back timezone-aware (``UTCDateTime``).
 """
@@ -8,6 +9,7 @@ All timestamps are stored as UTC and come back timezone-aware (``UTCDateTime``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
@@ -174,3 +176,117 @@ class DevelopmentRow(SQLModel, table=True):
     novelty: float = 0.0
     occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
     details: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+
+
+# --------------------------------------------------------------------------- the outbox
+
+
+def _when(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=utc_column(nullable=nullable))
+
+
+class AlertStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # dead-lettered after the last attempt of the retry schedule
+
+
+class Alert(SQLModel, table=True):
+    """One message to one endpoint. ``id`` is its ``webhook-id``, the same on every retry."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        Index("ix_alert_due", "status", "webhook", "due_at"),
+        Index("ix_alert_order", "webhook", "order_key", "status"),
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(max_length=40, unique=True)
+    type: str = Field(max_length=32)
+    topic: str | None = Field(default=None, max_length=64)
+    webhook: str = Field(max_length=64)
+    story_id: str | None = Field(default=None, max_length=64, index=True)
+    source: str | None = Field(default=None, max_length=64)
+    order_key: str = Field(max_length=140)
+    development_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=AlertStatus.PENDING, max_length=16)
+    attempts: int = 0
+    created_at: datetime = _when(nullable=False)
+    due_at: datetime = _when(nullable=False)
+    leased_until: datetime | None = _when()
+    last_attempt_at: datetime | None = _when()
+    delivered_at: datetime | None = _when()
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, sa_column=text_column())
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One HTTP attempt to deliver one alert, whatever came of it."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: str = Field(max_length=40, foreign_key="alert.id", index=True)
+    webhook: str = Field(max_length=64)
+    number: int
+    started_at: datetime = _when(nullable=False)
+    duration: float
+    outcome: str = Field(max_length=16)
+    status_code: int | None = None
+    retry_after: float | None = None
+    error: str | None = Field(default=None, sa_column=text_column())
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """What delivery learned about one configured webhook."""
+
+    __tablename__ = "webhook_endpoint"
+
+    name: str = Field(primary_key=True, max_length=64)
+    disabled_at: datetime | None = _when()
+    disabled_reason: str | None = Field(default=None, sa_column=text_column())
+    consecutive_failures: int = 0
+    last_attempt_at: datetime | None = _when()
+    last_success_at: datetime | None = _when()
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, sa_column=text_column())
+
+
+# --------------------------------------------------------------------------- several instances
+
+
+class SourceClaimRow(SQLModel, table=True):
+    """When a source is next due, and who holds it now (until when)."""
+
+    __tablename__ = "source_claim"
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_check_at: datetime | None = Field(default=None, sa_column=utc_column(index=True))
+    owner: str | None = Field(default=None, max_length=40)
+    leased_until: datetime | None = Field(default=None, sa_column=utc_column())
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class TrackerStateRow(SQLModel, table=True):
+    """The story engine's epoch: bumped by every transaction that stores a tracking decision."""
+
+    __tablename__ = "tracker_state"
+
+    id: int = Field(default=1, primary_key=True)
+    epoch: int = 0
+    owner: str | None = Field(default=None, max_length=40)
+
+
+class InstanceRow(SQLModel, table=True):
+    """One running (or lately running) monitor instance on a PostgreSQL database."""
+
+    __tablename__ = "monitor_instance"
+
+    id: str = Field(primary_key=True, max_length=40)
+    host: str = Field(max_length=255)
+    pid: int
+    version: str = Field(max_length=40)
+    started_at: datetime = Field(sa_column=utc_column(nullable=False))
+    heartbeat_at: datetime = Field(sa_column=utc_column(nullable=False))
+    roles: str = Field(default="", max_length=200)

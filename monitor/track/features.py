@@ -57,10 +57,6 @@ class ArticleText:
         joined = "\n".join((self.title_key, *(k for k in self.keys if k)))
         return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
-    @property
-    def word_count(self) -> int:
-        return sum(len(words(s)) for s in self.sentences)
-
 
 MAX_TRACKED_CHARS = 100_000
 

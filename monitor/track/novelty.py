@@ -29,7 +29,16 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from monitor.lang import ENGLISH, Language, language_for
-from monitor.models import ChangedFact
+from monitor.models import (
+    FACT,
+    NAME,
+    RARE,
+    SENTENCE,
+    ChangedFact,
+    MemoryDelta,
+    MemoryItem,
+    item_digest,
+)
 from monitor.track.text import NumberMention, comparison_form, number_value, numbers_in, words
 
 KNOWN_SIMILARITY = 0.6
@@ -37,7 +46,6 @@ EDIT_SIMILARITY = 0.5
 MAX_SENTENCES = 2000
 MAX_FACTS = 2000
 MAX_NAMES = 1000
-SENTENCE, FACT, NAME, RARE = "sentence", "fact", "name", "rare"  # kinds of stored memory items
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,30 +69,6 @@ class KnownFact:
     before: tuple[str, ...]
     after: tuple[str, ...]
     key: str = ""  # the comparison form of the sentence it was reported in
-
-
-@dataclass(frozen=True, slots=True)
-class MemoryItem:
-    """One thing a story knows, as a store keeps it: a sentence (its comparison form), a fact
-    (value, phrase, words before, words after, sentence) or a name, and ``seq``, which orders
-    a story's items from least to most recently seen."""
-
-    kind: str
-    value: Any
-    seq: int
-
-    @property
-    def digest(self) -> str:
-        return item_digest(self.kind, self.value)
-
-
-@dataclass(frozen=True, slots=True)
-class MemoryDelta:
-    """What one observation changed in a story's memory: items to write (new or seen again)
-    and the digests of items forgotten."""
-
-    upserts: tuple[MemoryItem, ...] = ()
-    deletes: tuple[str, ...] = ()
 
 
 def sentence_terms(key: str, language: Language = ENGLISH) -> frozenset[str]:
@@ -456,19 +440,6 @@ class StoryMemory:
             memory._touched(RARE, str(term), [str(term), memory.rare[str(term)]])
         memory._forget_oldest()
         return memory
-
-
-def item_digest(kind: str, value: Any) -> str:
-    """A stored item's identity: its kind and comparison form (a fact's phrase aside)."""
-    if kind == NAME:
-        identity = str(value).lower()
-    elif kind == RARE:
-        identity = str(value[0])
-    elif kind == FACT:
-        identity = json.dumps([value[0], *value[2:]], ensure_ascii=False)
-    else:
-        identity = str(value)
-    return hashlib.blake2b(f"{kind}:{identity}".encode(), digest_size=16).hexdigest()
 
 
 def _fact_identity(fact: KnownFact) -> tuple[str, tuple[str, ...], tuple[str, ...], str]:

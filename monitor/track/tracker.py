@@ -18,8 +18,17 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.config import TrackingConfig
+from monitor.defaults import DORMANT_AFTER
 from monitor.extract.liveblog import post_paragraphs
-from monitor.models import Article, Development, DevelopmentKind, Post, StoryMatch
+from monitor.models import (
+    Article,
+    Development,
+    DevelopmentKind,
+    MemoryDelta,
+    MemoryItem,
+    Post,
+    StoryMatch,
+)
 from monitor.track.dates import days_apart
 from monitor.track.features import (
     SKETCH_SIZE,
@@ -30,14 +39,7 @@ from monitor.track.features import (
     article_text,
 )
 from monitor.track.index import Candidate, IndexParams, StoryIndex
-from monitor.track.novelty import (
-    KNOWN_SIMILARITY,
-    MemoryDelta,
-    MemoryItem,
-    Novelty,
-    RareTerms,
-    StoryMemory,
-)
+from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, RareTerms, StoryMemory
 from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
 from monitor.track.text import sketch_similarity
@@ -71,7 +73,7 @@ class TrackConfig:
     duplicate_similarity: float = 0.85
     duplicate_window: int = 100
     known_similarity: float = KNOWN_SIMILARITY
-    dormant_after: timedelta = timedelta(days=14)
+    dormant_after: timedelta = timedelta(seconds=DORMANT_AFTER)
     time_scale: timedelta = timedelta(days=7)
     index: IndexParams = field(default_factory=IndexParams)
 

@@ -14,8 +14,10 @@ import structlog
 from aiohttp import web
 
 from monitor.store import Store
-from monitor.store.outbox import AlertStatus, attempts_of, get_alert, list_alerts
+from monitor.store.alert_views import attempts_of, list_alerts
+from monitor.store.outbox import get_alert
 from monitor.store.sources import SourceState, list_source_states
+from monitor.store.tables import AlertStatus
 
 MAX_PAGE = 500
 log = structlog.get_logger(__name__)

@@ -18,13 +18,8 @@ from aiohttp import web
 from jinja2 import Environment
 
 from monitor.store import Store
-from monitor.store.outbox import (
-    AlertStatus,
-    attempts_of,
-    count_alerts_by_status,
-    get_alert,
-    list_alerts,
-)
+from monitor.store.alert_views import attempts_of, count_alerts_by_status, list_alerts
+from monitor.store.outbox import get_alert
 from monitor.store.reading import (
     DevelopmentView,
     developments_of_stories,
@@ -35,6 +30,7 @@ from monitor.store.reading import (
 )
 from monitor.store.sources import list_source_states
 from monitor.store.stories import list_stories, story_detail
+from monitor.store.tables import AlertStatus
 from monitor.web import atom
 from monitor.web.api import choice_param, int_param
 from monitor.web.render import build_environment

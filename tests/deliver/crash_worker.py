@@ -1,7 +1,8 @@
 """A delivery worker process for the crash-safety test.
 
 Usage: python crash_worker.py DATABASE_URL WEBHOOKS_JSON
-Runs ``run_delivery_loop`` against the database until no alert is pending, then exits 0.
+Drives the daemon's ``DeliveryWorker`` (a kick per tick, as the interval job does) until no
+alert is pending, then exits 0.
 The test kills it with SIGKILL mid-delivery and starts it again.
 """
 
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from monitor.deliver import DeliveryPolicy, run_delivery_loop
+from monitor.deliver import DeliveryPolicy, DeliveryWorker
+from monitor.store.alert_views import list_alerts
 from monitor.store.db import make_engine
-from monitor.store.outbox import AlertStatus, list_alerts, sessions_for
+from monitor.store.outbox import sessions_for
+from monitor.store.tables import AlertStatus
 
 POLICY = DeliveryPolicy(
     retry_schedule=(0,) + (0.02,) * 11, jitter=0.5, max_in_flight_per_endpoint=4
@@ -37,18 +40,15 @@ class Hook:
 async def main(database_url: str, webhooks_json: str) -> int:
     hooks = [Hook(**options) for options in json.loads(webhooks_json)]
     sessions = sessions_for(make_engine(database_url))
-    stop = asyncio.Event()
     async with httpx.AsyncClient() as client:
-        worker = asyncio.create_task(
-            run_delivery_loop(sessions, client, hooks, POLICY, poll_interval=0.02, stop=stop)
-        )
+        worker = DeliveryWorker(sessions, client, hooks, POLICY)
         while True:
             with sessions() as session:
                 if not list_alerts(session, status=AlertStatus.PENDING, limit=1):
                     break
+            await worker.kick()
             await asyncio.sleep(0.02)
-        stop.set()
-        await worker
+        await worker.close()
     return 0
 
 

@@ -19,9 +19,9 @@ from monitor.store.outbox import (
     AttemptOutcome,
     AttemptResult,
     claim_due,
-    enqueue_alerts,
     finish_attempt,
 )
+from tests.alerting import enqueue_alerts
 
 from .conftest import Answer, Hook, Receiver
 

@@ -25,19 +25,14 @@ import pytest
 from sqlmodel import SQLModel
 
 from monitor.alerts import StoryInfo
-from monitor.alerts.payload import ArticleInfo
 from monitor.cli import main
 from monitor.config import WebhookConfig
 from monitor.deliver import DeliveryPolicy, deliver_due, send_test
-from monitor.models import ChangedFact, Development, DevelopmentKind
+from monitor.models import ArticleInfo, ChangedFact, Development, DevelopmentKind
+from monitor.store.alert_views import attempts_of
 from monitor.store.db import make_engine
-from monitor.store.outbox import (
-    SessionFactory,
-    attempts_of,
-    enqueue_alerts,
-    get_alert,
-    sessions_for,
-)
+from monitor.store.outbox import SessionFactory, get_alert, sessions_for
+from tests.alerting import enqueue_alerts
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -26,7 +26,9 @@ from sqlmodel import SQLModel, select
 from monitor.alerts import StoryInfo
 from monitor.models import Development, DevelopmentKind
 from monitor.store.db import make_engine
-from monitor.store.outbox import Alert, SessionFactory, enqueue_alerts, sessions_for
+from monitor.store.outbox import SessionFactory, sessions_for
+from monitor.store.tables import Alert
+from tests.alerting import enqueue_alerts
 
 from .conftest import Answer, Receiver
 

@@ -20,23 +20,21 @@ from monitor.deliver import (
     DeliveryReport,
     DeliveryWorker,
     deliver_due,
-    run_delivery_loop,
     send_test,
 )
 from monitor.models import Development, DevelopmentKind
-from monitor.store.outbox import (
-    AlertStatus,
-    SessionFactory,
+from monitor.store.alert_views import (
     attempts_of,
     count_alerts_by_status,
     enable_endpoint,
     endpoint_states,
-    enqueue_alerts,
-    get_alert,
     list_alerts,
     replay_alert,
     replay_failed,
 )
+from monitor.store.outbox import SessionFactory, get_alert
+from monitor.store.tables import AlertStatus
+from tests.alerting import enqueue_alerts
 
 from .conftest import Answer, Hook, Receiver, free_port, utc_now
 
@@ -324,9 +322,14 @@ async def test_slow_endpoint_does_not_hold_up_another(
         enqueue(sessions, ["slow", "fast"], story=story)
     stop = asyncio.Event()
     policy = DeliveryPolicy(retry_schedule=(0, 0.05), jitter=0.0, max_in_flight_per_endpoint=1)
-    loop = asyncio.create_task(
-        run_delivery_loop(sessions, client, [slow, fast], policy, poll_interval=0.05, stop=stop)
-    )
+    worker = DeliveryWorker(sessions, client, [slow, fast], policy)
+
+    async def ticks() -> None:  # the daemon's interval job
+        while not stop.is_set():
+            await worker.kick()
+            await asyncio.sleep(0.05)
+
+    loop = asyncio.create_task(ticks())
     try:
         await wait_until(lambda: len(receiver.at("fast")) == 3)
         assert len(receiver.at("slow")) <= 1  # still waiting for the answer to its first alert
@@ -336,6 +339,7 @@ async def test_slow_endpoint_does_not_hold_up_another(
         busy.set()
         stop.set()
         await asyncio.wait_for(loop, 60)
+        await worker.close()
     assert_all_verified(receiver)
 
 

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from monitor.deliver import DeliveryPolicy, deliver_due
-from monitor.store.outbox import AlertStatus, SessionFactory, get_alert
+from monitor.store.outbox import SessionFactory, get_alert
+from monitor.store.tables import AlertStatus
 
 from .conftest import Answer, Receiver, utc_now
 from .test_delivery import enqueue

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from monitor.defaults import RETRY_SCHEDULE
 from monitor.deliver import (
-    DEFAULT_RETRY_SCHEDULE,
     DeliveryPolicy,
     lease_seconds,
     outcome_for,
@@ -36,16 +36,16 @@ NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 def test_schedule_without_jitter(
     attempts: int, retry_after: float | None, expected: float | None
 ) -> None:
-    assert retry_delay(attempts, DEFAULT_RETRY_SCHEDULE, retry_after, jitter=0) == expected
+    assert retry_delay(attempts, RETRY_SCHEDULE, retry_after, jitter=0) == expected
 
 
 def test_jitter_spreads_within_bounds_and_keeps_zero() -> None:
     rng = random.Random(7)
-    delays = [retry_delay(2, DEFAULT_RETRY_SCHEDULE, rng=rng) or 0 for _ in range(500)]
+    delays = [retry_delay(2, RETRY_SCHEDULE, rng=rng) or 0 for _ in range(500)]
     assert min(delays) >= 240
     assert max(delays) <= 360
     assert len({round(d) for d in delays}) > 50
-    assert retry_delay(0, DEFAULT_RETRY_SCHEDULE, rng=rng) == 0.0
+    assert retry_delay(0, RETRY_SCHEDULE, rng=rng) == 0.0
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,7 @@ import pytest
 from monitor.cli import main
 from monitor.errors import StoreError
 from monitor.store import Store
+from monitor.store.db import POSTGRES_CONNECT_TIMEOUT_S
 
 
 def test_an_unsupported_database_is_named_with_what_is_supported() -> None:
@@ -36,3 +41,36 @@ def test_monitor_once_says_it_in_one_line(
     assert "mysql is not supported" in captured.err
     assert "Traceback" not in captured.err + captured.out
     assert "hunter2" not in captured.err + captured.out
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never says a word."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    server.close()
+
+
+def test_a_postgresql_port_that_never_answers_is_a_bounded_error(silent_port: int) -> None:
+    started = time.monotonic()
+    with pytest.raises(StoreError, match=rf"cannot open database .*127.0.0.1:{silent_port}"):
+        Store.open(f"postgresql+psycopg://monitor@127.0.0.1:{silent_port}/monitor")
+    # bounded by the connect timeout (with room for a loaded machine), not hanging for ever
+    assert time.monotonic() - started < POSTGRES_CONNECT_TIMEOUT_S * 6

@@ -1,4 +1,4 @@
-"""The outbox on SQLite and PostgreSQL: enqueueing, debounce, cooldown, order, leases, health."""
+"""The outbox on SQLite and PostgreSQL: enqueueing, debounce, cooldown, order, leases."""
 
 from __future__ import annotations
 
@@ -10,30 +10,29 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 from monitor.alerts import StoryInfo
-from monitor.models import Development, DevelopmentKind, Health
+from monitor.models import Development, DevelopmentKind
+from monitor.store.alert_views import (
+    attempts_of,
+    enable_endpoint,
+    endpoint_states,
+    list_alerts,
+    replay_alert,
+    replay_failed,
+)
 from monitor.store.db import make_engine
 from monitor.store.outbox import (
-    AlertStatus,
     AttemptOutcome,
     AttemptResult,
     SessionFactory,
-    attempts_of,
     claim_due,
-    enable_endpoint,
-    endpoint_states,
-    enqueue_alerts,
-    enqueue_source_health_alert,
     finish_attempt,
     get_alert,
-    last_source_health,
-    list_alerts,
     next_due_at,
-    note_source_health,
     release_leases,
-    replay_alert,
-    replay_failed,
     sessions_for,
 )
+from monitor.store.tables import AlertStatus
+from tests.alerting import enqueue_alerts
 
 T0 = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 
@@ -244,35 +243,6 @@ def test_endpoint_state_counts_and_failures(sessions: SessionFactory) -> None:
             1,
             T0,
         )
-
-
-def test_source_health_alerts_once_each_way(sessions: SessionFactory) -> None:
-    sent = []
-    for minute, streak in enumerate([1, 2, 3, 4, 5, 0, 0, 1]):
-        with sessions() as session:
-            done = note_source_health(
-                session,
-                source="bbc",
-                consecutive_failures=streak,
-                threshold=3,
-                error="HTTP 503" if streak else None,
-                now=T0 + timedelta(minutes=minute),
-                webhooks=["hook", "ops", "hook"],
-            )
-            sent += [(a.webhook, minute) for a in done]
-    assert sent == [("hook", 2), ("ops", 2), ("hook", 5), ("ops", 5)]
-    with sessions() as session:
-        rows = list_alerts(session)
-        assert last_source_health(session, "bbc") is Health.OK
-        assert not enqueue_source_health_alert(
-            session, "bbc", "recovered", None, T0, webhooks=["hook"]
-        )
-    recovered = next(r for r in rows if r.type == "source.recovered")
-    with sessions() as session:
-        alert = get_alert(session, recovered.id)
-        assert alert is not None
-        assert alert.payload["source"]["failing_since"] == "2026-11-26T04:02:00Z"
-    assert [r.type for r in rows].count("source.failing") == 2
 
 
 def test_alert_status_filter(sessions: SessionFactory) -> None:

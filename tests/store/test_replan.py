@@ -13,8 +13,9 @@ from sqlmodel import select
 from monitor.config import RecheckConfig, TrackingConfig, load_config
 from monitor.metrics import Metrics
 from monitor.models import Article, Page, Validators
+from monitor.observe import load_tracker, track_and_store
 from monitor.service import Service
-from monitor.store.articles import load_tracker, replan_rechecks, track_and_store
+from monitor.store.articles import replan_rechecks
 from monitor.store.repository import Store
 from monitor.store.tables import ArticleRow
 from monitor.track.recheck import RecheckPolicy, recheck_plan

@@ -16,7 +16,7 @@ from sqlmodel import col, func, select
 from monitor.config import TopicConfig, TrackingConfig
 from monitor.metrics import Metrics
 from monitor.models import Article, Page, Validators
-from monitor.store.articles import load_tracker, track_and_store
+from monitor.observe import load_tracker, track_and_store
 from monitor.store.repository import Store
 from monitor.store.tables import ArticleRow, DevelopmentRow, StoryMemoryRow, StoryRow
 from monitor.track import Tracker

@@ -12,10 +12,10 @@ from sqlmodel import select
 from monitor.config import TopicConfig, TrackingConfig
 from monitor.metrics import Metrics
 from monitor.models import Article, Page, Validators
-from monitor.store.articles import load_tracker, track_and_store
-from monitor.store.outbox import Alert
+from monitor.observe import load_tracker, track_and_store
 from monitor.store.repository import Store
 from monitor.store.stories import story_detail
+from monitor.store.tables import Alert
 from monitor.track import Tracker
 
 START = datetime(2025, 10, 6, 8, tzinfo=UTC)

@@ -57,6 +57,6 @@ def follow_up_score(day: str) -> float:
 
 def test_a_clash_of_days_lowers_the_match_like_a_clash_of_years() -> None:
     near = follow_up_score("June 9, 2013")
-    assert follow_up_score("June 17, 2013") == near  # within the 14 days of dormant_after
+    assert follow_up_score("June 10, 2013") == near  # 7 days: still within dormant_after
     assert follow_up_score("September 20, 2013") == pytest.approx(near * 0.7, abs=1e-4)
     assert follow_up_score("2013-09-20") == pytest.approx(near * 0.7, abs=1e-4)

@@ -11,7 +11,8 @@ from typing import Any
 
 from monitor.lang import language_for
 from monitor.track import replay
-from monitor.track.novelty import KNOWN_SIMILARITY, MemoryItem, RareTerms, StoryMemory
+from monitor.models import MemoryItem
+from monitor.track.novelty import KNOWN_SIMILARITY, RareTerms, StoryMemory
 from monitor.track.text import names_in
 
 T0 = datetime(2025, 10, 6, 8, 0, tzinfo=UTC)

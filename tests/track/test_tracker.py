@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from monitor.models import Article, DevelopmentKind
 from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, story_id_for
-from monitor.track.novelty import MemoryItem
+from monitor.models import MemoryItem
 from monitor.track.replay import observation_from_json
 from monitor.track.text import comparison_form, split_sentences
 

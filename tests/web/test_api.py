@@ -14,8 +14,8 @@ from monitor.metrics import Metrics
 from monitor.models import Development, DevelopmentKind, Health
 from monitor.server import ServerDeps, build_app
 from monitor.store import Store
-from monitor.store.outbox import enqueue_alerts
 from monitor.store.sources import SourceDefinition, record_check, sync_sources
+from tests.alerting import enqueue_alerts
 
 NOW = datetime(2025, 10, 6, 9, 10, tzinfo=UTC)
 

@@ -13,11 +13,8 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import monitor.store.claims
-import monitor.store.instances
-import monitor.store.outbox  # noqa: F401  (registers the outbox tables)
 from monitor.store.db import make_engine
-from monitor.store.tables import UTCDateTime
+from monitor.store.tables import UTCDateTime  # (importing tables registers every table)
 
 target_metadata = SQLModel.metadata
 
