@@ -609,7 +609,8 @@ async def main_async(args: argparse.Namespace) -> int:
             fixed = RecheckConfig(
                 min=every, max=every, live_blog=every, stop_after=args.hours * 7200
             )
-            baseline = await run_once("fixed", pages, fixed, args.hours, Path(tmp))
+            label = f"fixed-{every:.0f}s"  # a fresh database for every try
+            baseline = await run_once(label, pages, fixed, args.hours, Path(tmp))
             theirs, mine = recheck_requests(baseline), recheck_requests(adaptive)
             if theirs >= mine or every <= 60.0:
                 break

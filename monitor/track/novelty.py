@@ -20,8 +20,6 @@ item by item (``MemoryItem``), writing only what one observation changed (``Memo
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

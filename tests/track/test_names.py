@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.lang import language_for
-from monitor.track import replay
 from monitor.models import MemoryItem
+from monitor.track import replay
 from monitor.track.novelty import KNOWN_SIMILARITY, RareTerms, StoryMemory
 from monitor.track.text import names_in
 

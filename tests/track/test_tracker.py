@@ -9,9 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.models import Article, DevelopmentKind
+from monitor.models import Article, DevelopmentKind, MemoryItem
 from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, story_id_for
-from monitor.models import MemoryItem
 from monitor.track.replay import observation_from_json
 from monitor.track.text import comparison_form, split_sentences
 
