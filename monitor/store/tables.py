@@ -108,7 +108,7 @@ class StoryRow(SQLModel, table=True):
 
 
 class StoryMemoryRow(SQLModel, table=True):
-    """One thing a story knows (a sentence, a fact or a name: ``track.novelty.MemoryItem``);
+    """One thing a story knows (a sentence, a fact or a name: ``models.MemoryItem``);
     ``seq`` orders a story's items from least to most recently seen. Written item by item as
     the story learns, never rewritten whole."""
 
