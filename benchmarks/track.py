@@ -1,10 +1,12 @@
 """Benchmarks of the story engine, each next to a peer measured in the same run.
 
-    python benchmarks/track.py [--stories 100000] [--shared ../shared]
+    python benchmarks/track.py [--stories 100000] [--shared ../shared] [--seeds 0 1 2] [--errors]
 
 1. ECB+ story assignment (B-cubed P/R/F1 against story_id and topic, after the merges the replay
-   reported), shuffled with seeds 0, 1 and 2, with the default configuration; peer: the same
-   replay with name phrases switched off.
+   reported), shuffled with seeds 0, 1 and 2, with the default configuration, and the mean over
+   the seeds (the order of arrival moves F1 by a few points); peer: the same replay with name
+   phrases switched off. ``--errors`` lists, for each seed, the stories that mix documents of
+   several ECB+ stories and the ECB+ stories spread over several of ours.
 2. Story assignment with N stories indexed: median and p95 CPU time per article of retrieval,
    scoring and merge, and memory per story (tracemalloc); peer: an exact linear scan over all
    story vectors.
@@ -22,6 +24,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.track import TrackConfig, replay
-from monitor.track.evaluation import ECBPLUS_SHUFFLE_SEED, bcubed, ecbplus_observations
+from monitor.track.evaluation import ECBPLUS_SHUFFLE_SEED, BCubed, bcubed, ecbplus_observations
 from monitor.track.features import ArticleText
 from monitor.track.novelty import StoryMemory
 from monitor.track.revisions import diff_revisions
@@ -44,30 +47,59 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def bench_ecbplus(shared: Path, seeds: list[int]) -> None:
+def bench_ecbplus(shared: Path, seeds: list[int], errors: bool = False) -> None:
     path = shared / "data" / "ecbplus-stories" / "documents.jsonl.gz"
     if not path.exists():
         print(f"ECB+: skipped ({path} not found)")
         return
     with gzip.open(path, "rt", encoding="utf-8") as stream:
         documents = [json.loads(line) for line in stream]
+    scores: dict[str, list[BCubed]] = {}
     for seed in seeds:
         pairs = ecbplus_observations(documents, seed=seed)
+        gold = [d["story_id"] for d, _ in pairs]
         print(f"ECB+: {len(pairs)} documents, shuffled with random.Random({seed})")
         for label, config in (
             ("monitor (default config)", TrackConfig()),
             ("peer: no name phrases", TrackConfig(name_phrase_weight=0.0)),
         ):
-            started = time.perf_counter()
+            started = time.process_time()
             predicted = final_stories(replay((o for _, o in pairs), config))
-            elapsed = time.perf_counter() - started
-            story = bcubed(predicted, [d["story_id"] for d, _ in pairs])
+            elapsed = time.process_time() - started
+            story = bcubed(predicted, gold)
             topic = bcubed(predicted, [d["topic"] for d, _ in pairs])
+            scores.setdefault(label, []).append(story)
             print(
                 f"  {label:28s} story_id P={story.precision:.3f} R={story.recall:.3f} "
                 f"F1={story.f1:.3f} | topic P={topic.precision:.3f} R={topic.recall:.3f} "
-                f"F1={topic.f1:.3f} | {len(set(predicted))} stories, {elapsed:.1f} s"
+                f"F1={topic.f1:.3f} | {len(set(predicted))} stories, {elapsed:.1f} CPU s"
             )
+            if errors and label.startswith("monitor"):
+                print_errors(predicted, gold)
+    for label, results in scores.items():
+        print(
+            f"  mean over {len(results)} seeds, {label}: "
+            f"P={statistics.mean(r.precision for r in results):.3f} "
+            f"R={statistics.mean(r.recall for r in results):.3f} "
+            f"F1={statistics.mean(r.f1 for r in results):.3f} "
+            f"(F1 {min(r.f1 for r in results):.3f} to {max(r.f1 for r in results):.3f})"
+        )
+
+
+def print_errors(predicted: list[str], gold: list[str]) -> None:
+    """Our stories holding documents of several ECB+ stories (with the count of each, in the
+    order they arrived), then the ECB+ stories spread over several of ours (their part sizes)."""
+    ours: dict[str, list[str]] = {}
+    theirs: dict[str, Counter[str]] = {}
+    for story_id, label in zip(predicted, gold, strict=True):
+        ours.setdefault(story_id, []).append(label)
+        theirs.setdefault(label, Counter())[story_id] += 1
+    for story_id, labels in ours.items():
+        if len(set(labels)) > 1:
+            print(f"    mixed {story_id}: {dict(Counter(labels))} in order {' '.join(labels)}")
+    for label, parts in sorted(theirs.items()):
+        if len(parts) > 1:
+            print(f"    split {label}: parts of {sorted(parts.values(), reverse=True)}")
 
 
 def final_stories(results: Iterable[dict[str, Any]]) -> list[str]:
@@ -209,8 +241,11 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--seeds", type=int, nargs="+", default=[ECBPLUS_SHUFFLE_SEED, 1, 2])
+    parser.add_argument(
+        "--errors", action="store_true", help="list the mixed and split ECB+ stories per seed"
+    )
     args = parser.parse_args()
-    bench_ecbplus(args.shared, args.seeds)
+    bench_ecbplus(args.shared, args.seeds, args.errors)
     bench_assignment(args.stories)
     bench_diff()
 
