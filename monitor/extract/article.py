@@ -134,6 +134,8 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
     data = bytes(html)
     if too_deep(data):
         raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
+    if data.isascii():
+        return LexborHTMLParser(data), data
     try:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
         # re-encoded by a CMS or a proxy keep their original declaration); anything else is
