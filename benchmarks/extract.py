@@ -307,12 +307,14 @@ def _failure(score: PageScore, page: BenchPage) -> str:
     gold, found = len(_TOKEN.findall(page.truth)), len(_TOKEN.findall(score.prediction))
     if not found:
         kind = "nothing extracted"
+    elif score.recall == score.precision == 0:
+        kind = "the wrong text"
     elif score.recall < score.precision:
         kind = "text missed"
     else:
         kind = "text added"
     notes = "; ".join(article.warnings) or "no warnings"
-    return f"{kind}: {found} of {gold} gold words' length, {article.kind}; {notes}"
+    return f"{kind} ({found} words kept, {gold} in the gold; {article.kind}): {notes}"
 
 
 def _print_collapsed(result: RunResult, peer: RunResult) -> None:

@@ -53,7 +53,7 @@ def detect_language(text: str, sample_chars: int = SAMPLE_CHARS) -> str | None:
     letters = sum(map(str.isalpha, sample))
     if letters < MIN_LETTERS:
         return None
-    by_script = _by_script(sample, letters)
+    by_script = None if sample.isascii() else _by_script(sample, letters)  # isascii reads a flag
     if by_script is not None:
         return by_script
     code, confidence = _identifier().classify(sample)
