@@ -362,9 +362,12 @@ def _date_source(page: DatePage) -> str:
     """Where monitor's date came from, as its warnings say (metadata when they say nothing)."""
     from monitor.extract import extract_article
 
+    article = extract_article(page.html, page.url)
+    if article.published is None:
+        return "no date in the metadata, the URL, the bylines or htmldate's searches"
     warnings = [
         warning
-        for warning in extract_article(page.html, page.url).warnings
+        for warning in article.warnings
         if "date" in warning or "publication" in warning
     ]
     return "; ".join(warnings) or "from the page's metadata (JSON-LD, meta tags, <time>)"
