@@ -48,6 +48,10 @@ _PAYWALL = re.compile(
     r"subscriber|to continue reading|unlock this article)\b",
     re.IGNORECASE,
 )
+# A UTF-8 declaration where browsers look for one (the first 1024 bytes): <meta charset> or
+# <meta http-equiv="Content-Type" content="…; charset=utf-8">.
+_DECLARES_UTF8 = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*utf-?8", re.IGNORECASE)
+_PRESCAN_BYTES = 1024
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
@@ -134,7 +138,8 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
     data = bytes(html)
     if too_deep(data):
         raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
-    if data.isascii():
+    if data.isascii() or _DECLARES_UTF8.search(data, 0, _PRESCAN_BYTES):
+        # Read as UTF-8 either way (invalid bytes become U+FFFD): checking would change nothing.
         return LexborHTMLParser(data), data
     try:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
