@@ -366,9 +366,7 @@ def _date_source(page: DatePage) -> str:
     if article.published is None:
         return "no date in the metadata, the URL, the bylines or htmldate's searches"
     warnings = [
-        warning
-        for warning in article.warnings
-        if "date" in warning or "publication" in warning
+        warning for warning in article.warnings if "date" in warning or "publication" in warning
     ]
     return "; ".join(warnings) or "from the page's metadata (JSON-LD, meta tags, <time>)"
 
