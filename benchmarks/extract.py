@@ -280,16 +280,41 @@ def _print_summary(title: str, results: Sequence[RunResult]) -> None:
         print(f"speed ratio {results[0].name}/{results[1].name}: {ratio:.1f}x")
 
 
-def _print_worst(result: RunResult, count: int, peer: RunResult | None) -> None:
+def _print_worst(
+    result: RunResult, count: int, peer: RunResult | None, corpus: Sequence[BenchPage]
+) -> None:
+    """The ``count`` pages monitor scores worst on, with what went wrong: text missed (low
+    recall) or added (low precision), how long the gold and the prediction are, and the
+    extractor's own warnings (not an article, body from JSON-LD, …)."""
     print(f"{count} worst pages for {result.name} (by F1):")
     peer_scores = {score.page_id: score for score in peer.pages} if peer else {}
+    pages = {page.page_id: page for page in corpus}
     for score in sorted(result.pages, key=lambda item: item.f1)[:count]:
         other = peer_scores.get(score.page_id)
         beside = f"  (peer F1 {other.f1:.3f} R {other.recall:.3f})" if other else ""
+        page = pages[score.page_id]
         print(
             f"  F1 {score.f1:.3f}  P {score.precision:.3f}  R {score.recall:.3f}  "
-            f"{score.page_id[:24]:<24}{beside}"
+            f"{score.page_id[:24]:<24}{beside}\n      {_failure(score, page)}"
         )
+
+
+def _failure(score: PageScore, page: BenchPage) -> str:
+    """What kind of failure a page's score shows, in a few words."""
+    from monitor.extract import extract_article
+
+    article = extract_article(page.html, page.url)
+    gold, found = len(_TOKEN.findall(page.truth)), len(_TOKEN.findall(score.prediction))
+    if not found:
+        kind = "nothing extracted"
+    elif score.recall == score.precision == 0:
+        kind = "the wrong text"
+    elif score.recall < score.precision:
+        kind = "text missed"
+    else:
+        kind = "text added"
+    notes = "; ".join(article.warnings) or "no warnings"
+    return f"{kind} ({found} words kept, {gold} in the gold; {article.kind}): {notes}"
 
 
 def _print_collapsed(result: RunResult, peer: RunResult) -> None:
@@ -318,9 +343,32 @@ def _print_dates(pages: Sequence[DatePage], runs: Sequence[DateRun], worst: int)
         for index, (page, day) in enumerate(zip(pages, ours.found, strict=True))
         if day != page.gold
     ]
-    print(f"{min(worst, len(wrong))} of {len(wrong)} pages {ours.name} gets wrong:")
+    # Worst first: no date at all, then by how many days off.
+    wrong.sort(key=_days_off, reverse=True)
+    print(f"{min(worst, len(wrong))} of {len(wrong)} pages {ours.name} gets wrong (worst first):")
     for page, day, peer_day in wrong[:worst]:
-        print(f"  gold {page.gold}  {ours.name} {day}  peer {peer_day}  {page.url}")
+        print(
+            f"  gold {page.gold}  {ours.name} {day}  peer {peer_day}  {page.url}\n"
+            f"      {_date_source(page)}"
+        )
+
+
+def _days_off(item: tuple[DatePage, date | None, date | None]) -> float:
+    page, day, _ = item
+    return float("inf") if day is None else abs((day - page.gold).days)
+
+
+def _date_source(page: DatePage) -> str:
+    """Where monitor's date came from, as its warnings say (metadata when they say nothing)."""
+    from monitor.extract import extract_article
+
+    article = extract_article(page.html, page.url)
+    if article.published is None:
+        return "no date in the metadata, the URL, the bylines or htmldate's searches"
+    warnings = [
+        warning for warning in article.warnings if "date" in warning or "publication" in warning
+    ]
+    return "; ".join(warnings) or "from the page's metadata (JSON-LD, meta tags, <time>)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -356,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run_all(extractors, corpus, repeat=args.repeat)
         _print_summary(f"{name}: {len(corpus)} pages from {data_dir}", results)
         peer = results[1] if len(results) > 1 else None
-        _print_worst(results[0], args.worst, peer)
+        _print_worst(results[0], args.worst, peer, corpus)
         if peer is not None:
             _print_collapsed(results[0], peer)
     date_dir = args.shared / "htmldate-dev"

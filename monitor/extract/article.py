@@ -48,6 +48,10 @@ _PAYWALL = re.compile(
     r"subscriber|to continue reading|unlock this article)\b",
     re.IGNORECASE,
 )
+# A UTF-8 declaration where browsers look for one (the first 1024 bytes): <meta charset> or
+# <meta http-equiv="Content-Type" content="…; charset=utf-8">.
+_DECLARES_UTF8 = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*utf-?8", re.IGNORECASE)
+_PRESCAN_BYTES = 1024
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 
 
@@ -88,7 +92,7 @@ def extract_article(
         if published is not None:
             warnings.append("no date in the page's metadata; publication time read as relative")
     if published is None:
-        published = find_publication_day(source, url, fetched_at)
+        published = find_publication_day(source, url, fetched_at, tree)
         if published is not None:
             warnings.append("no date in the page's metadata; publication day read from the page")
     published, modified = _ordered_dates(published, meta.modified, warnings)
@@ -134,6 +138,9 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
     data = bytes(html)
     if too_deep(data):
         raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
+    if data.isascii() or _DECLARES_UTF8.search(data, 0, _PRESCAN_BYTES):
+        # Read as UTF-8 either way (invalid bytes become U+FFFD): checking would change nothing.
+        return LexborHTMLParser(data), data
     try:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
         # re-encoded by a CMS or a proxy keep their original declaration); anything else is

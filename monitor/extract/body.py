@@ -35,12 +35,10 @@ _CHROME = re.compile(
     r"|tell us what you think.*|have a tip\?.*|filed under:.*"
     r"|\(?(?:additional )?(?:reporting|writing|editing|compiled) by\b.*"
     r"|.*\bcontributed (?:to )?this (?:report|story|article)\.?)$",
-    re.IGNORECASE,
 )
 _PROMO = re.compile(
     r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter"
     r"|on facebook)\b",
-    re.IGNORECASE,
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_CHROME_CHARS = 300
@@ -121,6 +119,7 @@ def _is_chrome(text: str) -> bool:
     """Page furniture that slipped into the container: ad labels, share prompts, promos."""
     if len(text) > _MAX_CHROME_CHARS:
         return False
+    text = text.lower()  # the patterns are lower case: a case-blind match costs several times more
     return _CHROME.match(text) is not None or (
         len(text) < _MAX_PROMO_CHARS and _PROMO.search(text) is not None
     )

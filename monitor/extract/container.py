@@ -59,38 +59,60 @@ class _Candidates:
 
     ``scores`` holds readability-style points (a run's points go to its container, half to the
     next level up, a sixth to the one above); ``totals`` holds the characters of all runs below
-    each ancestor up to ``_CREDIT_LEVELS`` above, for widening the choice later.
+    each ancestor up to ``_CREDIT_LEVELS`` above, for widening the choice later. The ancestor
+    chain of each element is walked once and shared by the runs below it (sibling paragraphs
+    credit the same chain; walking it again cost a node object per level per paragraph).
     """
 
     def __init__(self) -> None:
         self.scores: dict[int, float] = {}
         self.totals: dict[int, int] = {}
         self.nodes: dict[int, LexborNode] = {}
+        self._chains: dict[int, tuple[int, ...]] = {}
+        self._seen: dict[int, LexborNode] = {}
 
     def credit(self, text: str, start: LexborNode | None, link_chars: int = 0) -> None:
         length = len(text.strip())
-        if length < _MIN_SCORED_CHARS:
+        if length < _MIN_SCORED_CHARS or start is None:
             return
         points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
         if link_chars:  # a list of linked names or headlines is not prose, however many commas
             points *= max(0.0, 1.0 - link_chars / length)
-        ancestor = start
-        if ancestor is not None and ancestor.tag == "body":  # a bare page: text right in <body>
-            self._add(ancestor, length, points)
+        if start.tag == "body":  # a bare page: text right in <body>
+            self._add(start, length, points)
             return
-        level = 0
-        scores, totals, nodes = self.scores, self.totals, self.nodes
-        while ancestor is not None and level < _CREDIT_LEVELS and ancestor.tag not in ROOT_TAGS:
-            key = ancestor.mem_id
+        scores, totals, nodes, seen = self.scores, self.totals, self.nodes, self._seen
+        for level, key in enumerate(self._chain(start)):
             if key not in nodes:
-                nodes[key] = ancestor
-                scores[key] = class_weight(ancestor)
+                node = seen[key]
+                nodes[key] = node
+                scores[key] = class_weight(node)
                 totals[key] = 0
             if level < len(_LEVEL_DIVIDERS):
                 scores[key] += points / _LEVEL_DIVIDERS[level]
             totals[key] += length
-            ancestor = ancestor.parent
-            level += 1
+
+    def _chain(self, start: LexborNode) -> tuple[int, ...]:
+        """``start`` and its ancestors below ``<body>``, at most ``_CREDIT_LEVELS`` of them."""
+        chain = self._chains.get(start.mem_id)
+        if chain is not None:
+            return chain
+        path: list[int] = []
+        tail: tuple[int, ...] = ()
+        node: LexborNode | None = start
+        while node is not None and node.tag not in ROOT_TAGS:
+            key = node.mem_id
+            known = self._chains.get(key)
+            if known is not None:
+                tail = known
+                break
+            self._seen[key] = node
+            path.append(key)
+            node = node.parent
+        for key in reversed(path):
+            tail = (key, *tail[: _CREDIT_LEVELS - 1])
+            self._chains[key] = tail
+        return tail
 
     def _add(self, node: LexborNode, length: int, points: float) -> None:
         key = node.mem_id
@@ -174,13 +196,16 @@ def _pick(candidates: _Candidates) -> LexborNode:
     """The best of the top candidates once link density and boilerplate ancestry count."""
     scores = candidates.scores
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:_RANKED]
-
-    def final_score(key: int) -> float:
+    best_key, best = ranked[0], float("-inf")
+    for key in ranked:
+        if best > 0.0 and scores[key] <= best:
+            break  # both factors are at most 1: no candidate further down can do better
         node = candidates.nodes[key]
         penalty = _ANCESTRY_PENALTY if inside_boilerplate(node) else 1.0
-        return scores[key] * (1.0 - link_density(node)) * penalty
-
-    return candidates.nodes[max(ranked, key=final_score)]
+        final = scores[key] * (1.0 - link_density(node)) * penalty
+        if final > best:
+            best_key, best = key, final
+    return candidates.nodes[best_key]
 
 
 def _climb(top: LexborNode, candidates: _Candidates) -> LexborNode:

@@ -42,6 +42,11 @@ _MAX_JSON_LD_DEPTH = 12
 _MAX_JSON_LD_BYTES = 2_000_000
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+")
 _URLISH = re.compile(r"^(https?:)?//|^www\.", re.IGNORECASE)
+_JSON_PUBLISHED = re.compile(
+    r'"datePublished": ?"((?:199\d|20[0-3]\d)-[01]?\d-[0-3]?\d'
+    r"(?:[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?)",
+    re.IGNORECASE,
+)
 _BYLINE_PREFIX = re.compile(r"^(by|von|par|por|di|door)\s+", re.IGNORECASE)
 
 _META_PUBLISHED = (
@@ -141,6 +146,8 @@ def read_metadata(tree: LexborHTMLParser, elements: PageElements | None = None) 
     metas = _meta_values(found.metas)
     _apply_meta(draft, metas)
     _apply_microdata(draft, found)
+    if draft.published is None:
+        _apply_json_date(draft, found.json_ld)
     _apply_links(draft, found.links)
     draft.language = draft.language or _language(tree, metas)
     draft.title = (
@@ -210,6 +217,19 @@ def _apply_json_ld(draft: MetadataDraft, item: dict[str, Any]) -> None:
     free = item.get("isAccessibleForFree")
     if draft.free_access is None and free is not None:
         draft.free_access = str(free).strip().lower() not in {"false", "0", "no"}
+
+
+def _apply_json_date(draft: MetadataDraft, scripts: list[LexborNode]) -> None:
+    """A ``"datePublished"`` anywhere in the page's JSON-LD: on an object of another type (a
+    ``WebPage``) or in a block too broken to parse. htmldate reads it the same way; finding it
+    here spares a second parse of the page for it."""
+    for script in scripts:
+        raw = script.text(deep=True)
+        match = _JSON_PUBLISHED.search(raw) if '"date' in raw else None
+        if match is not None:
+            draft.set_date("published", match[1])
+            if draft.published is not None:
+                return
 
 
 def _names(value: object) -> list[str]:

@@ -20,18 +20,24 @@ from selectolax.lexbor import LexborHTMLParser
 _EARLIEST = datetime(1995, 1, 1)
 
 
-def find_publication_day(html: bytes, url: str, fetched_at: datetime | None) -> datetime | None:
+def find_publication_day(
+    html: bytes, url: str, fetched_at: datetime | None, tree: LexborHTMLParser | None = None
+) -> datetime | None:
     """The page's original publication day as a midnight-UTC datetime, or None.
 
     A full date in the URL's path (``/2021/03/17/``, ``2021-03-17``) settles it without
-    parsing the page again; otherwise htmldate reads the page.
+    parsing the page again; then the date-like elements of the already parsed ``tree`` are
+    read as htmldate's quick pass reads them (``_element_day``); otherwise htmldate reads the page.
     """
     in_url = _url_day(url, fetched_at)
     if in_url is not None:
         return in_url
+    latest = _naive_utc(fetched_at) if fetched_at is not None else None
+    in_elements = _element_day(tree, latest) if tree is not None else None
+    if in_elements is not None:
+        return in_elements
     from htmldate import find_date  # imported on first use: it loads dateparser's tables
 
-    latest = _naive_utc(fetched_at) if fetched_at is not None else None
     found = None
     # The quick pass (URL, markup, date-like elements) settles most pages; the extensive one
     # (every date-like string in the text, by frequency and position) costs ~10x and only runs
@@ -50,8 +56,84 @@ def find_publication_day(html: bytes, url: str, fetched_at: datetime | None) -> 
             return None
         if found:
             break
-    if not found:
+    return _midnight(found) if found else None
+
+
+# The elements htmldate's quick pass reads dates from: tags that carry bylines and datelines
+# whose class, id or itemprop says "date", "time", "meta", "publish", "byline", …, and every
+# <footer> and <small>. One selector list, so lexbor walks the page once.
+_DATED_TAGS = frozenset({"div", "h2", "h3", "h4", "li", "p", "span", "time", "ul"})
+_ALWAYS_DATED_TAGS = frozenset({"footer", "small"})
+_DATE_CUES = (
+    *(f"[{attr}*={cue}]" for attr in ("class", "id") for cue in ("date", "Date", "datum")),
+    "[itemprop*=date]",
+    "[itemprop*=Date]",
+    *(f"[{attr}*={cue}]" for attr in ("class", "id") for cue in ("meta", "Meta", "time")),
+    *(f"[{attr}*={cue}]" for attr in ("class", "id") for cue in ("publish", "footer")),
+    *(
+        f"[class*={cue}]"
+        for cue in [
+            "info",
+            "post_detail",
+            "block-content",
+            "byline",
+            "subline",
+            "posted",
+            "submitted",
+            "created-post",
+            "publication",
+            "author",
+            "autor",
+            "field-content",
+            "fa-clock-o",
+            "fa-calendar",
+            "fecha",
+            "parution",
+        ]
+    ),
+    "footer",
+    "small",
+)
+_DATE_CANDIDATES = ", ".join(_DATE_CUES)
+_MAX_DATE_CANDIDATES = 1000  # more than that is a listing, not an article's byline
+
+
+def _element_day(tree: LexborHTMLParser, latest: datetime | None) -> datetime | None:
+    """The first date written in a byline-like element of ``tree``, parsed by htmldate's own
+    multilingual text rules (so "17. März 2020" and "2020年3月17日" read as they do there),
+    without htmldate parsing the page a second time."""
+    body = tree.body
+    if body is None:
         return None
+    candidates = [
+        node
+        for node in body.css(_DATE_CANDIDATES)
+        if node.tag in _DATED_TAGS or node.tag in _ALWAYS_DATED_TAGS
+    ]
+    if not 0 < len(candidates) <= _MAX_DATE_CANDIDATES:
+        return None
+    from htmldate.core import examine_text
+    from htmldate.utils import Extractor
+
+    # htmldate's own bounds: nothing before 1995, nothing after the fetch (or now)
+    latest = latest or datetime.now(UTC).replace(tzinfo=None)
+    options = Extractor(False, latest, _EARLIEST, True, "%Y-%m-%d")
+    last = -1
+    for node in candidates:
+        key = node.mem_id
+        if key == last:
+            continue  # matched by two selectors
+        last = key
+        try:
+            found = examine_text(node.text(deep=True), options)
+        except Exception:  # a library failure on odd text means "no date here", never a crash
+            continue
+        if found:
+            return _midnight(found)
+    return None
+
+
+def _midnight(found: str) -> datetime | None:
     try:
         day = date.fromisoformat(found[:10])
     except ValueError:

@@ -13,7 +13,7 @@ _HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 def fold(text: str) -> str:
     """Collapse every run of whitespace to one space and drop invisible characters."""
-    if _HAS_INVISIBLE.search(text):
+    if not text.isascii() and _HAS_INVISIBLE.search(text):  # isascii() reads a flag
         text = text.translate(_INVISIBLE)
     return " ".join(text.split())
 

@@ -15,6 +15,10 @@ from functools import lru_cache
 from typing import Protocol
 
 SAMPLE_CHARS = 600
+# Checking a declared language needs less text than finding one: on the 838 pages of the three
+# extraction sets, 300 characters overrule the same 23 declarations as 600 but one, at half the
+# cost (the model walks every byte of the sample in Python).
+VERIFY_CHARS = 300
 MIN_LETTERS = 12
 MIN_CONFIDENCE = 0.3
 # Chinese varieties the model tells apart are one language for the engine.
@@ -42,13 +46,14 @@ def _identifier() -> _Identifier:
     return identifier
 
 
-def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of the language of ``text``, or None when too short or unsure."""
-    sample = text[:SAMPLE_CHARS]
+def detect_language(text: str, sample_chars: int = SAMPLE_CHARS) -> str | None:
+    """The ISO 639-1 code of the language of ``text`` (its first ``sample_chars``), or None when
+    too short or unsure."""
+    sample = text[:sample_chars]
     letters = sum(map(str.isalpha, sample))
     if letters < MIN_LETTERS:
         return None
-    by_script = _by_script(sample, letters)
+    by_script = None if sample.isascii() else _by_script(sample, letters)  # isascii reads a flag
     if by_script is not None:
         return by_script
     code, confidence = _identifier().classify(sample)
@@ -70,11 +75,11 @@ def _by_script(sample: str, letters: int) -> str | None:
 def declared_or_detected(declared: str | None, text: str) -> str | None:
     """The page's own language tag, unless a confident detection on enough text contradicts
     its primary language ("en" on a page written in German); else the detected one."""
-    if declared is not None and len(text) < SAMPLE_CHARS // 2:
-        return declared  # too little text to overrule the page
-    detected = detect_language(text)
     if declared is None:
-        return detected
+        return detect_language(text)
+    if len(text) < VERIFY_CHARS:
+        return declared  # too little text to overrule the page
+    detected = detect_language(text, VERIFY_CHARS)
     primary = declared.split("-")[0].lower()
     if detected is None or detected == primary:
         return declared

@@ -81,6 +81,22 @@ def test_modified_before_published_is_dropped() -> None:
     assert any("modified" in warning for warning in article.warnings)
 
 
+@pytest.mark.parametrize(
+    "script",
+    [
+        '{"@type": "WebPage", "name": "Plan", "datePublished": "2024-03-05T09:00:00-05:00"}',
+        '{"@type": "NewsArticle", "datePublished": "2024-03-05T09:00:00-05:00", "x": }',
+    ],
+    ids=["another-type", "broken-block"],
+)
+def test_date_published_anywhere_in_json_ld(script: str) -> None:
+    head = f'<script type="application/ld+json">{script}</script>'
+    article = extract_article(make_page(head), URL)
+
+    assert article.published is not None
+    assert article.published.isoformat() == "2024-03-05T09:00:00-05:00"
+
+
 def test_broken_json_ld_is_a_warning() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", </script>'
     article = extract_article(make_page(head), URL)
