@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
@@ -63,6 +64,8 @@ class Coordinator:
         self.finished: dict[str, datetime] = {}  # checked, handed back with the next claim
         self.roles: set[str] = set()
         self._role_connection: Connection | None = None
+        self._claim_connection: Connection | None = None  # PostgreSQL: claims, in autocommit
+        self._claim_lock = threading.Lock()
         self._tracker: Tracker | None = None
         self._epoch: int | None = None
         self.reloads = 0
@@ -143,6 +146,8 @@ class Coordinator:
             claims.finish_sources(session, owner=self.id, finished=self.finished)
             released = claims.release_sources(session, self.id)
             instances.forget(session, self.id)
+        with self._claim_lock:
+            self._close_claim_connection()
         if self._role_connection is not None:
             with contextlib.suppress(SQLAlchemyError):  # the pool keeps the connection: unlock
                 self._role_connection.execute(text("SELECT pg_advisory_unlock_all()"))
@@ -167,17 +172,56 @@ class Coordinator:
 
     def claim(self, limit: int, finished: dict[str, datetime] | None = None) -> list[str]:
         """Hand back the ``finished`` sources, and lease up to ``limit`` due sources to this
-        instance: one transaction a tick, whatever the number of checks."""
+        instance: one transaction a tick, whatever the number of checks (on PostgreSQL one
+        statement, on a connection of the coordinator's own). If it fails, the finished
+        sources are handed back with the next claim."""
         finished = self.take_finished() if finished is None else finished
-        with self.store.session() as session:
-            kept = claims.finish_sources(session, owner=self.id, finished=finished)
-            claimed = claims.claim_sources(
-                session, owner=self.id, now=self.clock(), lease=self.lease, limit=limit
-            )
+        try:
+            kept, claimed = self._claim(limit, finished)
+        except BaseException:
+            self.finished = {**finished, **self.finished}
+            raise
         if kept < len(finished):
             log.warning("source_leases_lost", instance=self.id, count=len(finished) - kept)
         self.in_flight.update(claimed)
         return claimed
+
+    def _claim(self, limit: int, finished: dict[str, datetime]) -> tuple[int, list[str]]:
+        now = self.clock()
+        if self.store.engine.dialect.name != "postgresql":
+            with self.store.session() as session:
+                kept = claims.finish_sources(session, owner=self.id, finished=finished)
+                claimed = claims.claim_sources(
+                    session, owner=self.id, now=now, lease=self.lease, limit=limit
+                )
+            return kept, claimed
+        with self._claim_lock:
+            try:
+                if self._claim_connection is None:
+                    connection = self.store.engine.connect()
+                    self._claim_connection = connection.execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    )
+                return claims.claim_tick(
+                    self._claim_connection,
+                    owner=self.id,
+                    finished=finished,
+                    now=now,
+                    lease=self.lease,
+                    limit=limit,
+                )
+            except SQLAlchemyError:
+                self._close_claim_connection(invalidate=True)
+                raise
+
+    def _close_claim_connection(self, *, invalidate: bool = False) -> None:
+        connection, self._claim_connection = self._claim_connection, None
+        if connection is None:
+            return
+        with contextlib.suppress(SQLAlchemyError):
+            if invalidate:
+                connection.invalidate()
+            connection.close()
 
     def finish(self, name: str, interval: float) -> None:
         """The check of ``name`` ended: its next check is stored (and its lease dropped) with

@@ -18,10 +18,10 @@ Functions take a ``Session`` and leave committing to the caller.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, text, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -94,6 +94,68 @@ def claim_sources(
     rows = session.execute(statement).all()
     epoch = datetime.min.replace(tzinfo=now.tzinfo)
     return [name for name, _ in sorted(rows, key=lambda row: (row[1] or epoch, row[0]))]
+
+
+# One claim tick on PostgreSQL, in one statement sent as it is (no ORM, no compilation): hand
+# back the finished sources (their next check: what their health record planned, else the
+# fallback) and lease up to ``limit`` due, unleased others. The finished ones are kept out of
+# the claim: one statement must not update a row twice.
+_TICK = """
+WITH finished AS (
+    UPDATE source_claim AS c
+    SET next_check_at = coalesce(s.next_check_at, f.fallback), owner = NULL, leased_until = NULL
+    FROM unnest(%(names)s::text[], %(fallbacks)s::timestamp[]) AS f(name, fallback)
+    LEFT JOIN source AS s ON s.name = f.name
+    WHERE c.name = f.name AND c.owner = %(owner)s
+    RETURNING c.name
+), due AS (
+    SELECT name FROM source_claim
+    WHERE (next_check_at IS NULL OR next_check_at <= %(now)s)
+      AND (leased_until IS NULL OR leased_until <= %(now)s)
+      AND name <> ALL(%(names)s::text[])
+    ORDER BY next_check_at, name
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE source_claim AS c SET owner = %(owner)s, leased_until = %(until)s, claimed_at = %(now)s
+    FROM due WHERE c.name = due.name
+    RETURNING c.name, c.next_check_at
+)
+SELECT false, name, NULL FROM finished
+UNION ALL
+SELECT true, name, next_check_at FROM claimed
+"""
+
+
+def claim_tick(
+    connection: Connection,
+    *,
+    owner: str,
+    finished: dict[str, datetime],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> tuple[int, list[str]]:
+    """``finish_sources`` then ``claim_sources`` in one PostgreSQL statement, in autocommit:
+    (how many finished leases were still ``owner``'s, the names claimed, most overdue first)."""
+    parameters = {
+        "names": list(finished),
+        "fallbacks": [_naive(at) for at in finished.values()],
+        "owner": owner,
+        "now": _naive(now),
+        "until": _naive(now + lease),
+        "limit": max(0, limit),
+    }
+    rows = connection.exec_driver_sql(_TICK, parameters).all()
+    kept = sum(1 for is_claim, _name, _at in rows if not is_claim)
+    epoch = datetime.min
+    claimed = sorted((at or epoch, name) for is_claim, name, at in rows if is_claim)
+    return kept, [name for _at, name in claimed]
+
+
+def _naive(at: datetime) -> datetime:
+    """As the ``UTCDateTime`` columns store it: naive UTC."""
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def retire_sources(session: Session, keep: Collection[str]) -> int:
@@ -185,22 +247,26 @@ def claim_rechecks(
 # --------------------------------------------------------------------------- tracking
 
 
+# Built once and run as Core, not through the ORM: a fifth of the CPU per tracked article.
+_NEXT_EPOCH = (
+    update(TrackerStateRow)
+    .where(col(TrackerStateRow.id) == 1)
+    .values(epoch=TrackerStateRow.epoch + 1, owner=bindparam("owner"))
+    .returning(col(TrackerStateRow.epoch))
+)
+
+
 def enter_tracking(session: Session, owner: str) -> int:
     """Lock the story engine's state for this transaction and move its epoch on, in one
     statement; the new epoch (the one before is one less)."""
-    statement = (
-        update(TrackerStateRow)
-        .where(col(TrackerStateRow.id) == 1)
-        .values(epoch=TrackerStateRow.epoch + 1, owner=owner)
-        .returning(col(TrackerStateRow.epoch))
-    )
-    epoch = session.execute(statement).scalar()
+    connection = session.connection()
+    epoch = connection.execute(_NEXT_EPOCH, {"owner": owner}).scalar()
     if epoch is None:  # the first decision ever: make the row, then take it
         session.exec(
             _insert(session)(TrackerStateRow)
             .values(id=1, epoch=0)
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        epoch = session.execute(statement).scalar()
+        epoch = connection.execute(_NEXT_EPOCH, {"owner": owner}).scalar()
     assert epoch is not None
     return int(epoch)
