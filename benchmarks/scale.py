@@ -4,24 +4,26 @@ Two parts, on the real PostgreSQL of ``MONITOR_TEST_DATABASE_URL`` (each run in 
 own, dropped afterwards):
 
 1. **Processes.** 1, 2 and 3 ``monitor run`` on one database against the same local site of
-   ``--feeds`` feeds (``tests/news_site.py``; its articles are fetched and tracked during the
-   warm-up), every source at a ``--interval`` short enough to keep the instances busy; then for
+   ``--feeds`` feeds on ``--hosts`` loopback hosts (``tests/news_site.py``; its articles are
+   fetched and tracked during the warm-up; one instance at a time fetches from a host), every
+   source at a ``--interval`` short enough to keep the instances busy; then for
    ``--seconds`` the feed fetches in the site's own request log (checks per second) and the
    CPU of the instances, their worker processes included (psutil), give CPU per check. Next to
    them, one ``monitor run`` on SQLite: one instance, no coordination (a job per source).
 2. **Coordination alone, in-process.** What a check costs in coordination: claiming due sources
-   in batches and handing the checked ones back, as the daemon's ``Coordinator`` does (one
-   transaction a tick: one ``UPDATE … WHERE name IN (SELECT … FOR UPDATE SKIP LOCKED)`` and one
-   ``UPDATE`` per finished source, pipelined), counted in SQL statements, client CPU ms
-   (``time.process_time``) and wall ms (PostgreSQL's time included); and the tracking gate
-   (lock + epoch) per tracked article. Next
-   to it, the same cycle with pgqueuer (dequeue a batch, log each job done, enqueue the next
-   check ``interval`` ahead with the source as dedupe key), when pgqueuer is installed.
+   in batches (``--batch``) and handing the checked ones back, as the daemon's ``Coordinator``
+   does (one statement a tick: finish, claim with ``FOR UPDATE SKIP LOCKED``, take the sources'
+   hosts), each check's request passing the host guard; counted in SQL statements, client CPU
+   ms (``time.process_time``) and wall ms (PostgreSQL's time included); and the tracking gate
+   (lock + epoch) per tracked article. Next to it, the same cycle with pgqueuer (dequeue a
+   batch, log each job done, enqueue the next check ``interval`` ahead with the source as
+   dedupe key).
 
 CPU, not wall time, is the figure to read: the machine is shared. Goal (issue 14): coordination
 ≤ 0.2 ms of CPU per check.
 
-    python benchmarks/scale.py [--feeds 200] [--seconds 20] [--interval 2] [--cycles 2000]
+    python benchmarks/scale.py [--feeds 200] [--hosts 6] [--seconds 20] [--interval 2]
+        [--cycles 2000] [--batch 5] [--skip-processes]
 """
 
 from __future__ import annotations
