@@ -161,10 +161,16 @@ class Coordinator:
             released = claims.release_sources(session, self.id)
             instances.forget(session, self.id)
             now = self.clock()
-            idle = [host for host in self.hosts if host not in self.busy]  # the others run out
+            idle = [host for host in list(self.hosts) if host not in self.busy]  # others run out
             quiet = {host: max(now, self.quiet_until.get(host, now)) for host in idle}
             claims.release_hosts(session, self.id, quiet)
             self.hosts.clear()
+        self.close()
+        log.info("instance_left", instance=self.id, leases_released=released)
+
+    def close(self) -> None:
+        """Close the coordinator's own connections (a stop does; an instance never started,
+        e.g. a one-off check that took host leases, only needs this)."""
         with self._claim_lock:
             self._close_claim_connection()
         if self._role_connection is not None:
@@ -173,7 +179,6 @@ class Coordinator:
             self._role_connection.close()
             self._role_connection = None
         self.roles.clear()
-        log.info("instance_left", instance=self.id, leases_released=released)
 
     # ---------------------------------------------------------------- source checks
 
@@ -318,19 +323,24 @@ class Coordinator:
         """Heartbeat: hosts with requests or checks running stay this instance's for a lease
         more, and a host that must be left alone longer (its spacing, a block it asked for)
         until then; the others run out."""
-        busy = set(self.busy) | {self.source_hosts[n] for n in running if n in self.source_hosts}
+        # copies, taken at once: the event loop counts requests while this runs in a thread
+        busy, quiet_until = set(self.busy), dict(self.quiet_until)
+        busy |= {self.source_hosts[n] for n in running if n in self.source_hosts}
         wanted = dict.fromkeys(busy, now + self.lease)
-        for host, quiet in self.quiet_until.items():
+        for host, quiet in quiet_until.items():
             if quiet > self.hosts.get(host, now) and quiet > wanted.get(host, now):
                 wanted[host] = quiet
-        self.quiet_until = {h: at for h, at in self.quiet_until.items() if at > now}
+            if quiet <= now:
+                self.quiet_until.pop(host, None)
         taken = claims.take_hosts(connection, owner=self.id, until=wanted, now=now)
         for host in wanted:
             if host in taken:
                 self.hosts[host] = max(self.hosts.get(host, now), wanted[host])
             else:
                 self.hosts.pop(host, None)
-        self.hosts = {host: at for host, at in self.hosts.items() if at > now}
+        for host, at in list(self.hosts.items()):
+            if at <= now:
+                self.hosts.pop(host, None)
 
     # ---------------------------------------------------------------- the tracking gate
 

@@ -194,8 +194,9 @@ class Service:
         return self._deps
 
     async def close(self) -> None:
-        if self.coordinator is not None and self.coordinator.started:
-            await asyncio.to_thread(self.coordinator.stop)
+        if self.coordinator is not None:
+            stop = self.coordinator.stop if self.coordinator.started else self.coordinator.close
+            await asyncio.to_thread(stop)
         for client in self._clients:
             await client.aclose()
         if self.runner is not None:
