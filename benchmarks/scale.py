@@ -4,24 +4,26 @@ Two parts, on the real PostgreSQL of ``MONITOR_TEST_DATABASE_URL`` (each run in 
 own, dropped afterwards):
 
 1. **Processes.** 1, 2 and 3 ``monitor run`` on one database against the same local site of
-   ``--feeds`` feeds (``tests/news_site.py``; its articles are fetched and tracked during the
-   warm-up), every source at a ``--interval`` short enough to keep the instances busy; then for
+   ``--feeds`` feeds on ``--hosts`` loopback hosts (``tests/news_site.py``; its articles are
+   fetched and tracked during the warm-up; one instance at a time fetches from a host), every
+   source at a ``--interval`` short enough to keep the instances busy; then for
    ``--seconds`` the feed fetches in the site's own request log (checks per second) and the
    CPU of the instances, their worker processes included (psutil), give CPU per check. Next to
    them, one ``monitor run`` on SQLite: one instance, no coordination (a job per source).
 2. **Coordination alone, in-process.** What a check costs in coordination: claiming due sources
-   in batches and handing the checked ones back, as the daemon's ``Coordinator`` does (one
-   transaction a tick: one ``UPDATE … WHERE name IN (SELECT … FOR UPDATE SKIP LOCKED)`` and one
-   ``UPDATE`` per finished source, pipelined), counted in SQL statements, client CPU ms
-   (``time.process_time``) and wall ms (PostgreSQL's time included); and the tracking gate
-   (lock + epoch) per tracked article. Next
-   to it, the same cycle with pgqueuer (dequeue a batch, log each job done, enqueue the next
-   check ``interval`` ahead with the source as dedupe key), when pgqueuer is installed.
+   in batches (``--batch``) and handing the checked ones back, as the daemon's ``Coordinator``
+   does (one statement a tick: finish, claim with ``FOR UPDATE SKIP LOCKED``, take the sources'
+   hosts), each check's request passing the host guard; counted in SQL statements, client CPU
+   ms (``time.process_time``) and wall ms (PostgreSQL's time included); and the tracking gate
+   (lock + epoch) per tracked article. Next to it, the same cycle with pgqueuer (dequeue a
+   batch, log each job done, enqueue the next check ``interval`` ahead with the source as
+   dedupe key).
 
 CPU, not wall time, is the figure to read: the machine is shared. Goal (issue 14): coordination
 ≤ 0.2 ms of CPU per check.
 
-    python benchmarks/scale.py [--feeds 200] [--seconds 20] [--interval 2] [--cycles 2000]
+    python benchmarks/scale.py [--feeds 200] [--hosts 6] [--seconds 20] [--interval 2]
+        [--cycles 2000] [--batch 5] [--skip-processes]
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
 
 def run_fleet(count: int, database: str, args: argparse.Namespace) -> tuple[float, float]:
     """(checks per second, CPU ms per check) of ``count`` instances on ``database``."""
-    site = NewsSite(feeds=args.feeds, articles=40, generations=1)
+    site = NewsSite(feeds=args.feeds, articles=40, generations=1, hosts=args.hosts)
     site.generation = 1  # every article shown from the start, never changing
     server = serve_site(site)
     receiver = serve_receiver([])
@@ -137,6 +139,8 @@ def feed_fetches(site: NewsSite) -> int:
 
 # --------------------------------------------------------------------------- part 2
 
+HOSTS = 50  # the sources' hosts: each claim takes (or extends) their leases
+
 
 class Counter:
     """SQL statements sent (an executemany counts one per row: each is a statement)."""
@@ -149,24 +153,33 @@ class Counter:
         self.statements += len(parameters) if executemany else 1  # type: ignore[arg-type]
 
 
-def coordination_cost(database: str, cycles: int) -> dict[str, float]:
-    """Claim/finish cost per check, and the tracking gate's per article."""
+def coordination_cost(database: str, cycles: int, batch: int) -> dict[str, float]:
+    """Claim/finish cost per check (host leases and the host guard included), and the
+    tracking gate's per article."""
     store = Store.open(database)
     names = [f"s{number:04d}" for number in range(cycles)]
+    hosts = {name: f"host{number % HOSTS}.example" for number, name in enumerate(names)}
     now = datetime.now(UTC)
     with store.session() as session:
-        claims.plan_sources(session, dict.fromkeys(names), now)
+        claims.plan_sources(session, dict.fromkeys(names), now, hosts)
     counter = Counter()
     event.listen(store.engine, "before_cursor_execute", counter)
     clock = lambda: now  # noqa: E731  (every source stays due: each tick claims a full batch)
     coordinator = Coordinator(store, TrackingConfig, lease=timedelta(seconds=30), clock=clock)
+
+    async def cycle() -> None:
+        done = 0
+        while done < cycles:
+            checks = coordinator.claim(batch)
+            for name in checks:  # the check's request goes through the host guard
+                if not await coordinator.enter_host(hosts[name], 0.0):
+                    raise SystemExit(f"{hosts[name]} refused to its own holder")
+                coordinator.leave_host(hosts[name], 0.0)
+                coordinator.finish(name, 3600.0)
+            done += len(checks)
+
     cpu, wall = time.process_time(), time.perf_counter()
-    done = 0
-    while done < cycles:
-        batch = coordinator.claim(5)
-        for name in batch:
-            coordinator.finish(name, 3600.0)
-        done += len(batch)
+    asyncio.run(cycle())
     per_check = {
         "statements": counter.statements / cycles,
         "cpu_ms": (time.process_time() - cpu) * 1000 / cycles,
@@ -180,11 +193,12 @@ def coordination_cost(database: str, cycles: int) -> dict[str, float]:
     per_check["gate_statements"] = counter.statements / cycles
     per_check["gate_cpu_ms"] = (time.process_time() - cpu) * 1000 / cycles
     per_check["gate_wall_ms"] = (time.perf_counter() - wall) * 1000 / cycles
+    coordinator.stop()
     store.close()
     return per_check
 
 
-async def pgqueuer_cost(database: str, cycles: int) -> dict[str, float] | None:
+async def pgqueuer_cost(database: str, cycles: int, batch: int) -> dict[str, float] | None:
     try:
         import psycopg
         from pgqueuer.db import PsycopgDriver
@@ -204,7 +218,7 @@ async def pgqueuer_cost(database: str, cycles: int) -> dict[str, float] | None:
         cpu, wall = time.process_time(), time.perf_counter()
         done = 0
         while done < cycles:
-            jobs = await queries.dequeue(5, entry, manager, None, timedelta(seconds=30))
+            jobs = await queries.dequeue(batch, entry, manager, None, timedelta(seconds=30))
             if not jobs:
                 break
             for job in jobs:
@@ -232,6 +246,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument("--cycles", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=5, help="sources claimed a tick")
+    parser.add_argument("--hosts", type=int, default=6, help="the local site's hosts")
     parser.add_argument("--skip-processes", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("MONITOR_TEST_DATABASE_URL")
@@ -240,9 +256,9 @@ def main() -> None:
 
     print("coordination alone, per check (in-process, PostgreSQL):")
     with fresh_schema(url) as database:
-        ours = coordination_cost(database, args.cycles)
+        ours = coordination_cost(database, args.cycles, args.batch)
     with fresh_schema(url) as database:
-        peer = asyncio.run(pgqueuer_cost(database, args.cycles))
+        peer = asyncio.run(pgqueuer_cost(database, args.cycles, args.batch))
     print(
         f"  monitor claims   {ours['statements']:.1f} statements, {ours['cpu_ms']:.3f} ms CPU, "
         f"{ours['wall_ms']:.3f} ms wall"
@@ -252,7 +268,7 @@ def main() -> None:
     else:
         print(
             f"  pgqueuer 1.6     {peer['cpu_ms']:.3f} ms CPU, {peer['wall_ms']:.3f} ms wall "
-            "(dequeue batch of 5, log done, enqueue next)"
+            f"(dequeue batch of {args.batch}, log done, enqueue next)"
         )
     print(
         f"  tracking gate    {ours['gate_statements']:.1f} statements, "

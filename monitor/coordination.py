@@ -10,13 +10,16 @@ per-story order hold across instances. Every statement lives in ``monitor.store`
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
+import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Connection, text
@@ -26,6 +29,7 @@ from sqlmodel import Session
 
 from monitor import __version__
 from monitor.config import TrackingConfig
+from monitor.fetch import host_key
 from monitor.observe import load_tracker
 from monitor.store import Store, claims, instances
 from monitor.store.db import normalise_database_url
@@ -36,6 +40,7 @@ log = structlog.get_logger("monitor.coordination")
 DELIVERY_ROLE = "delivery"
 ROLE_LOCKS = {DELIVERY_ROLE: 0x6D6F6E64}  # "mond"
 FORGET_AFTER_LEASES = 10
+T = TypeVar("T")
 
 
 def new_instance_id() -> str:
@@ -63,6 +68,16 @@ class Coordinator:
         self.finished: dict[str, datetime] = {}  # checked, handed back with the next claim
         self.roles: set[str] = set()
         self._role_connection: Connection | None = None
+        self._claim_connection: Connection | None = None  # PostgreSQL: claims, in autocommit
+        self._claim_lock = threading.Lock()
+        # Hosts (per-host politeness among instances, PostgreSQL): the leases held and until
+        # when, requests running per host, when each host may next be contacted, and the host
+        # of each source being checked.
+        self.shares_hosts = store.engine.dialect.name == "postgresql"
+        self.hosts: dict[str, datetime] = {}
+        self.busy: Counter[str] = Counter()
+        self.quiet_until: dict[str, datetime] = {}
+        self.source_hosts: dict[str, str] = {}
         self._tracker: Tracker | None = None
         self._epoch: int | None = None
         self.reloads = 0
@@ -99,6 +114,8 @@ class Coordinator:
             known = instances.heartbeat(session, self.id, now, tuple(sorted(self.roles)))
             claims.renew_sources(session, owner=self.id, names=running, until=now + self.lease)
             instances.forget_silent(session, now - self.lease * FORGET_AFTER_LEASES)
+            if self.shares_hosts:
+                self._renew_hosts(session.connection(), running, now)
         if not known:
             self._register(now)
 
@@ -143,21 +160,36 @@ class Coordinator:
             claims.finish_sources(session, owner=self.id, finished=self.finished)
             released = claims.release_sources(session, self.id)
             instances.forget(session, self.id)
+            now = self.clock()
+            idle = [host for host in list(self.hosts) if host not in self.busy]  # others run out
+            quiet = {host: max(now, self.quiet_until.get(host, now)) for host in idle}
+            claims.release_hosts(session, self.id, quiet)
+            self.hosts.clear()
+        self.close()
+        log.info("instance_left", instance=self.id, leases_released=released)
+
+    def close(self) -> None:
+        """Close the coordinator's own connections (a stop does; an instance never started,
+        e.g. a one-off check that took host leases, only needs this)."""
+        with self._claim_lock:
+            self._close_claim_connection()
         if self._role_connection is not None:
             with contextlib.suppress(SQLAlchemyError):  # the pool keeps the connection: unlock
                 self._role_connection.execute(text("SELECT pg_advisory_unlock_all()"))
             self._role_connection.close()
             self._role_connection = None
         self.roles.clear()
-        log.info("instance_left", instance=self.id, leases_released=released)
 
     # ---------------------------------------------------------------- source checks
 
-    def plan(self, planned: dict[str, datetime | None]) -> None:
-        """Claim rows for the sources configured (and enabled), and none for the others."""
+    def plan(
+        self, planned: dict[str, datetime | None], hosts: dict[str, str] | None = None
+    ) -> None:
+        """Claim rows for the sources configured (and enabled), and none for the others; each
+        knows its host (``hosts``: by source), whose lease its check takes."""
         with self.store.session() as session:
             claims.serialise_setup(session)
-            claims.plan_sources(session, planned, self.clock())
+            claims.plan_sources(session, planned, self.clock(), hosts)
             claims.retire_sources(session, list(planned))
 
     def take_finished(self) -> dict[str, datetime]:
@@ -167,17 +199,66 @@ class Coordinator:
 
     def claim(self, limit: int, finished: dict[str, datetime] | None = None) -> list[str]:
         """Hand back the ``finished`` sources, and lease up to ``limit`` due sources to this
-        instance: one transaction a tick, whatever the number of checks."""
+        instance: one transaction a tick, whatever the number of checks (on PostgreSQL one
+        statement, on a connection of the coordinator's own). If it fails, the finished
+        sources are handed back with the next claim."""
         finished = self.take_finished() if finished is None else finished
-        with self.store.session() as session:
-            kept = claims.finish_sources(session, owner=self.id, finished=finished)
-            claimed = claims.claim_sources(
-                session, owner=self.id, now=self.clock(), lease=self.lease, limit=limit
-            )
+        try:
+            kept, claimed = self._claim(limit, finished)
+        except BaseException:
+            self.finished = {**finished, **self.finished}
+            raise
         if kept < len(finished):
             log.warning("source_leases_lost", instance=self.id, count=len(finished) - kept)
-        self.in_flight.update(claimed)
-        return claimed
+        for name in finished:
+            self.source_hosts.pop(name, None)
+        now = self.clock()
+        for name, host in claimed:
+            if host is not None:
+                self.source_hosts[name] = host
+                self.hosts[host] = max(self.hosts.get(host, now), now + self.lease)
+        self.in_flight.update(name for name, _host in claimed)
+        return [name for name, _host in claimed]
+
+    def _claim(
+        self, limit: int, finished: dict[str, datetime]
+    ) -> tuple[int, list[tuple[str, str | None]]]:
+        now = self.clock()
+        if not self.shares_hosts:  # SQLite: this instance alone
+            with self.store.session() as session:
+                kept = claims.finish_sources(session, owner=self.id, finished=finished)
+                claimed = claims.claim_sources(
+                    session, owner=self.id, now=now, lease=self.lease, limit=limit
+                )
+            return kept, [(name, None) for name in claimed]
+        return self._on_own_connection(
+            lambda connection: claims.claim_tick(
+                connection, owner=self.id, finished=finished, now=now, lease=self.lease, limit=limit
+            )
+        )
+
+    def _on_own_connection(self, work: Callable[[Connection], T]) -> T:
+        """``work`` on the coordinator's own connection (autocommit), for claims and host
+        leases: no pool checkout, no transaction per tick. Dropped when it fails; the next use
+        connects again."""
+        with self._claim_lock:
+            if self._claim_connection is None:
+                connection = self.store.engine.connect()
+                self._claim_connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                return work(self._claim_connection)
+            except SQLAlchemyError:
+                self._close_claim_connection(invalidate=True)
+                raise
+
+    def _close_claim_connection(self, *, invalidate: bool = False) -> None:
+        connection, self._claim_connection = self._claim_connection, None
+        if connection is None:
+            return
+        with contextlib.suppress(SQLAlchemyError):
+            if invalidate:
+                connection.invalidate()
+            connection.close()
 
     def finish(self, name: str, interval: float) -> None:
         """The check of ``name`` ended: its next check is stored (and its lease dropped) with
@@ -188,7 +269,78 @@ class Coordinator:
     def claim_rechecks(
         self, session: Any, now: datetime, candidates: list[tuple[str, str]]
     ) -> list[tuple[str, str]]:
+        """Of ``candidates``, those this instance takes: of hosts it holds or takes now."""
+        if self.shares_hosts and candidates:
+            hosts = {pair[0]: host_key(pair[0]) for pair in candidates}
+            wanted = {host: now + self.lease for host in hosts.values() if host is not None}
+            taken = claims.take_hosts(session.connection(), owner=self.id, until=wanted, now=now)
+            for host in taken:
+                self.hosts[host] = max(self.hosts.get(host, now), wanted[host])
+            candidates = [pair for pair in candidates if hosts[pair[0]] in taken]
         return claims.claim_rechecks(session, now=now, lease=self.lease, candidates=candidates)
+
+    # ---------------------------------------------------------------- hosts
+
+    async def enter_host(self, host: str, spacing: float) -> bool:
+        """``HostGuard``: whether a request to ``host`` may start now, taking (or extending)
+        its lease when what this instance holds would not cover the request's spacing."""
+        now = self.clock()
+        held = self.hosts.get(host)
+        if held is None or held < now + timedelta(seconds=spacing) + self.lease / 4:
+            until = now + self.lease + timedelta(seconds=spacing)
+            try:
+                taken = await asyncio.to_thread(self._take_host, host, until, now)
+            except SQLAlchemyError as exc:
+                log.warning("host_lease_failed", host=host, error=str(exc).splitlines()[0])
+                return False
+            if not taken:
+                return False
+        self.busy[host] += 1
+        return True
+
+    def leave_host(self, host: str, quiet_for: float) -> None:
+        """``HostGuard``: a request to ``host`` ended; others must wait ``quiet_for`` more."""
+        self.busy[host] -= 1
+        if self.busy[host] <= 0:
+            del self.busy[host]
+        if quiet_for > 0:
+            until = self.clock() + timedelta(seconds=quiet_for)
+            self.quiet_until[host] = max(self.quiet_until.get(host, until), until)
+
+    def _take_host(self, host: str, until: datetime, now: datetime) -> bool:
+        taken = self._on_own_connection(
+            lambda connection: claims.take_hosts(
+                connection, owner=self.id, until={host: until}, now=now
+            )
+        )
+        if host in taken:
+            self.hosts[host] = max(self.hosts.get(host, until), until)
+            return True
+        self.hosts.pop(host, None)
+        return False
+
+    def _renew_hosts(self, connection: Connection, running: Collection[str], now: datetime) -> None:
+        """Heartbeat: hosts with requests or checks running stay this instance's for a lease
+        more, and a host that must be left alone longer (its spacing, a block it asked for)
+        until then; the others run out."""
+        # copies, taken at once: the event loop counts requests while this runs in a thread
+        busy, quiet_until = set(self.busy), dict(self.quiet_until)
+        busy |= {self.source_hosts[n] for n in running if n in self.source_hosts}
+        wanted = dict.fromkeys(busy, now + self.lease)
+        for host, quiet in quiet_until.items():
+            if quiet > self.hosts.get(host, now) and quiet > wanted.get(host, now):
+                wanted[host] = quiet
+            if quiet <= now:
+                self.quiet_until.pop(host, None)
+        taken = claims.take_hosts(connection, owner=self.id, until=wanted, now=now)
+        for host in wanted:
+            if host in taken:
+                self.hosts[host] = max(self.hosts.get(host, now), wanted[host])
+            else:
+                self.hosts.pop(host, None)
+        for host, at in list(self.hosts.items()):
+            if at <= now:
+                self.hosts.pop(host, None)
 
     # ---------------------------------------------------------------- the tracking gate
 

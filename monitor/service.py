@@ -22,7 +22,7 @@ from monitor.config import Settings, load_config, open_server_problem
 from monitor.coordination import DELIVERY_ROLE, Coordinator, lock_if_sqlite
 from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
-from monitor.fetch import Fetcher, FetchOptions, build_client
+from monitor.fetch import Fetcher, FetchOptions, build_client, host_key
 from monitor.metrics import Metrics
 from monitor.offload import WorkerPool
 from monitor.pipeline import (
@@ -170,10 +170,12 @@ class Service:
                 lease=timedelta(seconds=self.settings.instances.lease),
                 clock=utc_now,
             )
+        fetcher = Fetcher(fetch_client, options)
+        fetcher.politeness.guard = self.coordinator  # several instances: one per host at a time
         self._deps = Deps(
             settings=self.settings,
             store=store,
-            fetcher=Fetcher(fetch_client, options),
+            fetcher=fetcher,
             metrics=self.metrics,
             clock=utc_now,
             strip_params=strip_params(self.settings),
@@ -192,8 +194,9 @@ class Service:
         return self._deps
 
     async def close(self) -> None:
-        if self.coordinator is not None and self.coordinator.started:
-            await asyncio.to_thread(self.coordinator.stop)
+        if self.coordinator is not None:
+            stop = self.coordinator.stop if self.coordinator.started else self.coordinator.close
+            await asyncio.to_thread(stop)
         for client in self._clients:
             await client.aclose()
         if self.runner is not None:
@@ -257,8 +260,12 @@ class Service:
         """Among several instances: claim due sources instead of a job per source."""
         if self.coordinator is None:
             return None
-        names = [source.name for source in self.settings.sources if source.enabled]
-        self.coordinator.plan({name: planned.get(name) for name in names})
+        enabled = [source for source in self.settings.sources if source.enabled]
+        hosts = {source.name: host_key(source.url) for source in enabled}
+        self.coordinator.plan(
+            {source.name: planned.get(source.name) for source in enabled},
+            {name: host for name, host in hosts.items() if host is not None},
+        )
         lease = self.settings.instances.lease
         return SharedJobs(
             claim=self.inflight.wrap("claim", self.claim_checks),

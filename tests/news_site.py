@@ -104,7 +104,18 @@ class NewsSite:
     log: list[Request] = field(default_factory=list)
     changed_at: dict[int, datetime] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    base: str = ""
+    hosts: int = 1  # served on 127.0.0.1, 127.0.0.2, …: feeds and articles spread over them
+    bases: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return self.bases[0]
+
+    def feed_url(self, feed: int) -> str:
+        return f"{self.bases[feed % len(self.bases)]}/feed/{feed}.xml"
+
+    def article_url(self, number: int) -> str:
+        return f"{self.bases[number % len(self.bases)]}/a/{number}.html"
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -131,15 +142,15 @@ class NewsSite:
                 continue
             reached = story.changes if version else story.appears
             updated = self.changed_at.get(reached, self.changed_at[0]).isoformat()
+            url = self.article_url(story.number)
             entries.append(
-                f"<entry><title>{story.title()}</title>"
-                f"<link href='{self.base}/a/{story.number}.html'/>"
-                f"<id>{self.base}/a/{story.number}.html</id><updated>{updated}</updated></entry>"
+                f"<entry><title>{story.title()}</title><link href='{url}'/>"
+                f"<id>{url}</id><updated>{updated}</updated></entry>"
             )
         return (
             "<?xml version='1.0' encoding='utf-8'?>"
             "<feed xmlns='http://www.w3.org/2005/Atom'>"
-            f"<title>Feed {feed}</title><id>{self.base}/feed/{feed}.xml</id>"
+            f"<title>Feed {feed}</title><id>{self.feed_url(feed)}</id>"
             f"<updated>{self.changed_at[0].isoformat()}</updated>{''.join(entries)}</feed>"
         )
 
@@ -175,7 +186,22 @@ class NewsSite:
         return found
 
 
-def serve_site(site: NewsSite) -> ThreadingHTTPServer:
+class SiteServers:
+    """The site's servers, one per host, all on one port."""
+
+    def __init__(self, servers: list[ThreadingHTTPServer]) -> None:
+        self.servers = servers
+
+    def shutdown(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+
+    def server_close(self) -> None:
+        for server in self.servers:
+            server.server_close()
+
+
+def serve_site(site: NewsSite) -> SiteServers:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             status, kind, text = site.answer(self.path)
@@ -189,11 +215,17 @@ def serve_site(site: NewsSite) -> ThreadingHTTPServer:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    first = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = first.server_address[1]
+    servers = [first] + [
+        ThreadingHTTPServer((f"127.0.0.{number}", port), Handler)
+        for number in range(2, site.hosts + 1)
+    ]
+    site.bases = [f"http://127.0.0.{number}:{port}" for number in range(1, site.hosts + 1)]
+    for server in servers:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    return SiteServers(servers)
 
 
 @dataclass
@@ -249,7 +281,7 @@ def monitor_config(
     for feed in range(site.feeds):
         lines += [
             f"  - name: feed-{feed:03d}",
-            f"    url: {site.base}/feed/{feed}.xml",
+            f"    url: {site.feed_url(feed)}",
             f"    interval: {interval}s",
             "    jitter: 0s",
         ]

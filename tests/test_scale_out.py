@@ -44,6 +44,7 @@ INTERVAL = 10.0
 LEASE = 4.0
 INSTANCES = 3
 CONCURRENT_CHECKS = 10
+HOSTS = 6  # one instance at a time fetches from a host: the instances share the hosts
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -114,7 +115,7 @@ def world(
 ) -> Iterator[tuple[NewsSite, list[Received], Fleet, Store]]:
     if not database_url.startswith("postgresql"):
         pytest.skip("several instances share PostgreSQL")
-    site = NewsSite(feeds=200, articles=40, generations=3)
+    site = NewsSite(feeds=200, articles=40, generations=3, hosts=HOSTS)
     server = serve_site(site)
     received: list[Received] = []
     receiver = serve_receiver(received)
@@ -139,7 +140,7 @@ def expected_hashes(site: NewsSite) -> dict[str, list[str]]:
     found = {}
     for number, version in site.versions_shown().items():
         story = site.stories[number]
-        url = f"{site.base}/a/{number}.html"
+        url = site.article_url(number)
         found[url] = [content_hash(article_of(story.html(v), url)) for v in range(version + 1)]
     return found
 
@@ -197,7 +198,7 @@ def replayed_grouping(site: NewsSite, store: Store) -> set[frozenset[str]]:
     """One engine, alone, fed the versions in the order the instances tracked them."""
     html_by_hash = {}
     for number, story in enumerate(site.stories):
-        url = f"{site.base}/a/{number}.html"
+        url = site.article_url(number)
         for version in (0, 1):
             html_by_hash[(url, content_hash(article_of(story.html(version), url)))] = story.html(
                 version

@@ -15,7 +15,8 @@ import functools
 import hashlib
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -35,7 +36,7 @@ from monitor.fetch.charset import decode_body
 from monitor.fetch.client import build_client, default_headers, timeouts
 from monitor.fetch.guard import check_public_host, check_scheme
 from monitor.fetch.options import DEFAULT_POLICY, FetchOptions, SourceFetchPolicy
-from monitor.fetch.politeness import Politeness
+from monitor.fetch.politeness import HostTaken, Politeness
 from monitor.fetch.robots import RobotsAnswer, RobotsCache, RobotsRules
 from monitor.fetch.translate import FOREIGN_ERRORS, total_timeout, translate
 from monitor.models import Page, Validators
@@ -147,6 +148,14 @@ class _Answer:
 
     response: httpx.Response
     headers: dict[str, str]
+
+
+def host_key(url: str) -> str | None:
+    """The host of ``url`` as per-host politeness knows it (None: not a URL we would fetch)."""
+    try:
+        return _target(url).host
+    except FetchError:
+        return None
 
 
 class Fetcher:
@@ -284,7 +293,7 @@ class Fetcher:
 
     async def _request(self, target: _Target, attempt: _Attempt) -> Page | str:
         """One hop: a ``Page``, or the URL a redirect points to."""
-        async with self.politeness.slot(target.host, self._crawl_delay(target, attempt)):
+        async with self._slot(target, self._crawl_delay(target, attempt)):
             loop = asyncio.get_running_loop()
             if attempt.deadline is None:
                 attempt.started = loop.time()
@@ -296,6 +305,18 @@ class Fetcher:
                 raise total_timeout(target.url, self.options.total_timeout) from None
             except FOREIGN_ERRORS as exc:
                 raise translate(exc, target.url, self.options) from exc
+
+    @asynccontextmanager
+    async def _slot(self, target: _Target, crawl_delay: float | None) -> AsyncIterator[None]:
+        try:
+            async with self.politeness.slot(target.host, crawl_delay):
+                yield
+        except HostTaken:
+            raise FetchError(
+                f"not sent: another instance is fetching from {target.host} for now "
+                f"({target.url}); it is tried again later",
+                target.url,
+            ) from None
 
     async def _exchange(self, target: _Target, attempt: _Attempt) -> Page | str:
         request = self._build_request(target, attempt)
@@ -456,7 +477,7 @@ class Fetcher:
         return RobotsAnswer(None, error=too_many)
 
     async def _robots_hop(self, target: _Target) -> RobotsAnswer | str:
-        async with self.politeness.slot(target.host):
+        async with self._slot(target, None):
             try:
                 async with asyncio.timeout(self.options.total_timeout):
                     return await self._robots_exchange(target)

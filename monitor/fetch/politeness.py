@@ -5,6 +5,10 @@ Requests to one host take turns to start: each waits (holding the host's spacing
 ``delay`` seconds after the previous one *actually* started, so that a late wake-up of one request
 never shortens the gap before the next. The delay is the larger of the configured one and the
 host's robots.txt ``Crawl-delay`` (capped).
+
+Among several instances a ``HostGuard`` makes this the politeness of them all: a request goes
+out only while this instance holds the host's lease (one instance at a time per host), and
+when it ends the guard learns how long the host must still be left alone (spacing, block).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 SWEEP_ABOVE = 1024
 
@@ -36,6 +41,21 @@ class HostBlock:
     status: int
 
 
+class HostGuard(Protocol):
+    """Who else may fetch from a host: another instance sharing the database."""
+
+    async def enter_host(self, host: str, spacing: float) -> bool:
+        """Whether this instance may start a request to ``host`` now (it holds the host for
+        at least ``spacing`` more seconds); False: another instance holds it."""
+
+    def leave_host(self, host: str, quiet_for: float) -> None:
+        """A request to ``host`` ended; the host must be left alone ``quiet_for`` seconds."""
+
+
+class HostTaken(Exception):
+    """The host is another instance's for now: nothing was sent."""
+
+
 class Politeness:
     """Concurrency, spacing and back-off per host, shared by every fetch of one ``Fetcher``."""
 
@@ -46,6 +66,7 @@ class Politeness:
         self._delay = max(0.0, delay)
         self._clock = clock
         self._gates: dict[str, _HostGate] = {}
+        self.guard: HostGuard | None = None  # several instances: the host's lease
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)
@@ -81,13 +102,24 @@ class Politeness:
 
     @asynccontextmanager
     async def slot(self, host: str, crawl_delay: float | None = None) -> AsyncIterator[None]:
-        """Hold one of ``host``'s concurrent slots, starting no earlier than its spacing allows."""
+        """Hold one of ``host``'s concurrent slots, starting no earlier than its spacing allows;
+        ``HostTaken`` when, its turn come, the guard says another instance holds the host."""
+        delay = max(self._delay, crawl_delay or 0.0)
         gate = self._gate(host)
         gate.users += 1
         try:
             async with gate.semaphore:
-                await self._take_turn(gate, max(self._delay, crawl_delay or 0.0))
-                yield
+                await self._take_turn(gate, delay)
+                if self.guard is None:
+                    yield
+                    return
+                if not await self.guard.enter_host(host, delay):
+                    raise HostTaken(host)
+                try:
+                    yield
+                finally:
+                    quiet_until = max(gate.next_allowed, gate.blocked_until)
+                    self.guard.leave_host(host, max(0.0, quiet_until - self._clock()))
         finally:
             gate.users -= 1
 

@@ -266,6 +266,18 @@ class SourceClaimRow(SQLModel, table=True):
     owner: str | None = Field(default=None, max_length=40)
     leased_until: datetime | None = Field(default=None, sa_column=utc_column())
     claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    host: str | None = Field(default=None, max_length=255)  # whose lease the check needs
+
+
+class HostLeaseRow(SQLModel, table=True):
+    """The one instance that may fetch from ``host`` until ``leased_until`` (PostgreSQL,
+    several instances: per-host politeness held by one instance at a time)."""
+
+    __tablename__ = "host_lease"
+
+    host: str = Field(primary_key=True, max_length=255)
+    owner: str = Field(max_length=40)
+    leased_until: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class TrackerStateRow(SQLModel, table=True):

@@ -11,13 +11,16 @@ from monitor.store import Store
 from monitor.store.claims import (
     claim_rechecks,
     claim_sources,
+    claim_tick,
     enter_tracking,
     finish_sources,
+    host_leases,
     plan_sources,
     release_sources,
     renew_sources,
     retire_sources,
     source_claims,
+    take_hosts,
 )
 from monitor.store.tables import ArticleRow
 
@@ -150,3 +153,37 @@ def test_sources_no_longer_configured_are_not_claimed(store: Store) -> None:
     with store.session() as session:
         assert retire_sources(session, NAMES[:3]) == len(NAMES) - 3
     assert sorted(claim(store, "a", limit=20)) == NAMES[:3]
+
+
+def test_postgresql_claims_go_host_by_host(database_url: str) -> None:
+    """A source is claimed only by the instance holding (or taking) its host's lease, so one
+    instance at a time fetches from a host; the lease ends and another takes the host."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("host leases are for several instances, on PostgreSQL")
+    store = Store.open(database_url)
+    names = {f"h{number}": f"host{number % 2}" for number in range(6)}
+    try:
+        with store.session() as session:
+            plan_sources(session, dict.fromkeys(names), NOW, names)
+        with store.engine.connect() as raw:
+            connection = raw.execution_options(isolation_level="AUTOCOMMIT")
+
+            def tick(owner: str, at: datetime, limit: int) -> list[tuple[str, str | None]]:
+                return claim_tick(
+                    connection, owner=owner, finished={}, now=at, lease=LEASE, limit=limit
+                )[1]
+
+            first = tick("a", NOW, 1)  # h0: host0 is a's
+            second = tick("b", NOW, 10)  # host1's three, none of host0's
+            third = tick("a", NOW, 10)  # host0's other two
+            later = NOW + LEASE
+            assert take_hosts(connection, owner="b", until={"host0": later}, now=NOW) == set()
+            assert take_hosts(connection, owner="b", until={"host0": later}, now=later) == {"host0"}
+        with store.session() as session:
+            leases = host_leases(session)
+    finally:
+        store.close()
+    assert first == [("h0", "host0")]
+    assert second == [("h1", "host1"), ("h3", "host1"), ("h5", "host1")]
+    assert third == [("h2", "host0"), ("h4", "host0")]
+    assert (leases["host0"].owner, leases["host1"].owner) == ("b", "b")
