@@ -7,7 +7,7 @@ with ``time.process_time`` (exclusive: a layer nested in another is not counted 
 
 * fetch: ``Fetcher.fetch`` (HTTP, validators, robots, politeness);
 * store: every ``Store.session`` and ``Store.connection`` block (SQL, ORM, commit);
-* log: the one ``source_checked`` event per check;
+* log: the ``source_checked`` event (at debug level for a check that found nothing new);
 * decide: everything else in ``check_source`` (health, fetch policy, glue, metrics);
 * for new articles: extract (``extract_article``) and track (``Tracker.observe``, topics,
   alert drafts) are split out of "decide".
@@ -150,6 +150,7 @@ class Breakdown:
 @contextlib.asynccontextmanager
 async def opened_deps(config: Path, database_url: str | None) -> AsyncIterator[Any]:
     from monitor.config import load_config
+    from monitor.ledger import CheckLedger
     from monitor.logging import configure_logging
     from monitor.service import Service
 
@@ -162,6 +163,9 @@ async def opened_deps(config: Path, database_url: str | None) -> AsyncIterator[A
     service = Service(settings)
     deps = await service.open()
     deps.workers = None  # parse and extract in this process, so that CPU is attributed
+    # One check at a time, so each is a batch of one (a daemon's lone check): no waiting for
+    # others to share its write. ``monitor once`` batches; the CLI figures show that.
+    deps.loaded_ledger = CheckLedger(deps.store, linger=0.0)
     try:
         yield deps
     finally:

@@ -44,25 +44,31 @@ def sync_sources(session: Session, sources: Iterable[SourceDefinition], now: dat
     """Create rows for new sources and update the URL and kind of changed ones.
 
     Rows of sources removed from the configuration are kept: their articles still point at them.
+    Existing rows are read as plain tuples (no ORM objects): a start-up with thousands of
+    sources pays for the few rows that change, not for every one.
     """
     wanted = list(sources)
     names = [source.name for source in wanted]
-    existing = {
-        row.name: row
-        for start in range(0, len(names), 500)
-        for row in session.exec(
-            select(SourceRow).where(col(SourceRow.name).in_(names[start : start + 500]))
+    table = SourceRow.__table__  # type: ignore[attr-defined]
+    existing: dict[str, tuple[str, str]] = {}
+    connection = session.connection()
+    for start in range(0, len(names), 500):
+        query = sql_select(table.c.name, table.c.url, table.c.kind).where(
+            table.c.name.in_(names[start : start + 500])
         )
-    }
+        existing.update((name, (url, kind)) for name, url, kind in connection.execute(query))
     for source in wanted:
-        row = existing.get(source.name)
-        if row is None:
+        known = existing.get(source.name)
+        if known is None:
             session.add(
                 SourceRow(name=source.name, url=source.url, kind=source.kind, created_at=now)
             )
-        elif (row.url, row.kind) != (source.url, source.kind):
-            row.url, row.kind = source.url, source.kind
-            session.add(row)
+        elif known != (source.url, source.kind):
+            connection.execute(
+                update(table)
+                .where(table.c.name == source.name)
+                .values(url=source.url, kind=source.kind)
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,19 @@ _RECORD_FAILURE = (
 )
 _RECORD_SUCCESS = _RECORD_FAILURE.values(last_success_at=bindparam("last_checked_at"))
 _RECORD_EVENT = insert(_EVENT)
+_READ_CHECK = (  # one source: what it knows and its listing's validators in one statement
+    sql_select(
+        _SOURCE.c.health,
+        _SOURCE.c.consecutive_failures,
+        _SOURCE.c.next_check_at,
+        _FETCH_STATE.c.url,
+        _FETCH_STATE.c.etag,
+        _FETCH_STATE.c.last_modified,
+        _FETCH_STATE.c.content_hash,
+    )
+    .select_from(_SOURCE.outerjoin(_FETCH_STATE, _FETCH_STATE.c.url == bindparam("key")))
+    .where(_SOURCE.c.name == bindparam("name"))
+)
 _READ_SOURCES = sql_select(
     _SOURCE.c.name, _SOURCE.c.health, _SOURCE.c.consecutive_failures, _SOURCE.c.next_check_at
 ).where(_SOURCE.c.name.in_(bindparam("names", expanding=True)))
@@ -107,6 +126,8 @@ def read_checks(
     each listing key, for many (source name, listing key) pairs at once: two statements per
     ``IN_CHUNK`` of them, whatever their number. A source without a row reads as new."""
     pairs = list(dict.fromkeys(wanted))
+    if len(pairs) == 1:  # a check alone (the daemon's usual case): one statement
+        return {pairs[0]: _read_check(connection, *pairs[0])}
     names = list(dict.fromkeys(name for name, _ in pairs))
     keys = list(dict.fromkeys(key for _, key in pairs))
     health: dict[str, tuple[str, int, datetime | None]] = {}
@@ -129,6 +150,15 @@ def read_checks(
             state, None if known is None else known[2], validators.get(key)
         )
     return found
+
+
+def _read_check(connection: Connection, name: str, listing_key: str) -> SourceCheck:
+    row = connection.execute(_READ_CHECK, {"name": name, "key": listing_key}).first()
+    if row is None:
+        return SourceCheck(SourceHealthState(), None, None)
+    health, failures, next_check_at, url, etag, last_modified, content_hash = row
+    validators = None if url is None else Validators(etag, last_modified, content_hash)
+    return SourceCheck(SourceHealthState(Health(health), failures), next_check_at, validators)
 
 
 @dataclass(frozen=True, slots=True)
