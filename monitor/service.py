@@ -453,6 +453,7 @@ class Service:
     ) -> list[SourceReport]:
         """Check every enabled source once, deliver what is due, and return the reports."""
         await self.open()
+        gc.freeze()  # as the daemon does: start-up's objects are never walked by a collection
         sources = [source for source in self.settings.sources if source.enabled]
 
         async def one(name: str) -> SourceReport | None:
