@@ -667,6 +667,7 @@ class LayerRuns:
     unchanged: Any
     first: Any
     new_articles: int
+    at_once: Any
 
 
 def measure_layers(
@@ -682,13 +683,15 @@ def measure_layers(
     monitor_config(config, database, urls, server_port=None)
     print("monitor in this process: an unchanged pass, by layer …", flush=True)
     unchanged = poll_layers.measure(config)
+    print("monitor in this process: an unchanged pass, all checks at once …", flush=True)
+    at_once = poll_layers.measure_all_at_once(config)
     first_config = directory / "layers-first.yaml"
     fresh = fresh_database(args, directory, "layers_first")
     monitor_config(first_config, fresh, urls[: args.layer_feeds], server_port=None)
     print(f"monitor in this process: a first pass of {args.layer_feeds} feeds …", flush=True)
     first = poll_layers.measure(first_config)
     new_articles = sum(report.new_articles for report in first.reports)
-    return LayerRuns(unchanged, first, new_articles)
+    return LayerRuns(unchanged, first, new_articles, at_once)
 
 
 def report_layers(layers: LayerRuns | None) -> None:
@@ -699,8 +702,12 @@ def report_layers(layers: LayerRuns | None) -> None:
     unchanged = layers.unchanged
     not_modified = sum(report.not_modified for report in unchanged.reports)
     poll_layers.print_breakdown(
-        f"unchanged pass ({not_modified} × 304)", unchanged, "check", unchanged.checks
+        f"unchanged pass ({not_modified} × 304), one check at a time",
+        unchanged,
+        "check",
+        unchanged.checks,
     )
+    poll_layers.print_all_at_once(layers.at_once)
     poll_layers.print_breakdown(
         "first pass", layers.first, "new article", max(layers.new_articles, 1)
     )
