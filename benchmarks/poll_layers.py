@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import gc
 import os
 import sys
 import time
@@ -162,6 +163,7 @@ async def opened_deps(config: Path, database_url: str | None) -> AsyncIterator[A
     configure_logging("info", "json")  # as the daemon logs (into /dev/null: see ``measure``)
     service = Service(settings)
     deps = await service.open()
+    gc.freeze()  # as ``monitor once`` and the daemon do after start-up
     deps.workers = None  # parse and extract in this process, so that CPU is attributed
     # One check at a time, so each is a batch of one (a daemon's lone check): no waiting for
     # others to share its write. ``monitor once`` batches; the CLI figures show that.

@@ -47,7 +47,7 @@ class _Batcher(Generic[K, T]):
 
     def __init__(
         self,
-        what: str,
+        what: Callable[[list[K]], str],
         serve: Callable[[list[K]], dict[K, T] | None],
         linger: float,
     ) -> None:
@@ -81,7 +81,7 @@ class _Batcher(Generic[K, T]):
     async def _serve(self, batch: list[tuple[K, asyncio.Future[T | None]]]) -> None:
         items = [item for item, _ in batch]
         try:
-            found = await in_thread(f"{self.what} ({len(items)})", self.serve, items)
+            found = await in_thread(self.what(items), self.serve, items)
         except asyncio.CancelledError:
             for _, future in batch:
                 future.cancel()
@@ -102,10 +102,12 @@ class CheckLedger:
     def __init__(self, store: Store, *, linger: float = WRITE_LINGER_SECONDS) -> None:
         self.store = store
         self._reads: _Batcher[tuple[str, str], source_store.SourceCheck] = _Batcher(
-            "reading sources", self._read, 0.0
+            lambda wanted: _naming("reading", [name for name, _ in wanted]), self._read, 0.0
         )
         self._writes: _Batcher[source_store.CheckRecord, None] = _Batcher(
-            "recording checks", self._write, linger
+            lambda records: _naming("recording the check of", [r.name for r in records]),
+            self._write,
+            linger,
         )
         self.unchanged = 0
         self._summarised_at = time.monotonic()
@@ -141,3 +143,9 @@ class CheckLedger:
     def _write(self, records: list[source_store.CheckRecord]) -> None:
         with self.store.connection() as connection:
             source_store.record_checks(connection, records)
+
+
+def _naming(doing: str, sources: list[str]) -> str:
+    """What a batch does, for ``Store.waiting``: ``recording the check of wire and 41 others``."""
+    others = f" and {len(sources) - 1} others" if len(sources) > 1 else ""
+    return f"{doing} {sources[0]}{others}"
