@@ -10,7 +10,8 @@ through the command line only, so the figures hold whatever the internals are:
   pass, such as an article that failed, is done first), and that unchanged pass is reported;
 * urlwatch on the same 1,000 URLs, its cache filled by a first pass, then the same passes;
 * the start-up cost of each (monitor with no sources, urlwatch with no jobs), to show what is
-  per-check cost and what is process start;
+  per-check cost and what is process start; start-up and the unchanged pass each run
+  ``--repeats`` times (3), alternately, and their medians are reported;
 * ``monitor run`` with the same 1,000 sources at a 1 h interval, once its first checks are
   over (no request and under 5 % CPU for ``--quiet-seconds``): CPU % and RSS over
   ``--idle-seconds`` (60 s), then SIGTERM and the time to exit.
@@ -583,7 +584,10 @@ def report_runs(checks: int, ours: Passes | None, theirs: Passes | None, version
         rows.append((title, *(show(p) if p is not None else "n/a" for p in (ours, theirs))))
 
     def settled(passes: Passes) -> str:
-        return str(passes.number) if passes.settled else f"{passes.number} (never all 304)"
+        if not passes.settled:
+            return f"{passes.number} (never all 304)"
+        median = f", median of {passes.samples}" if passes.samples > 1 else ""
+        return f"{passes.number}{median}"
 
     row("start-up only (no sources): CPU", lambda p: f"{p.startup.cpu_s:.2f} s")
     row("pass 1, fills the store: wall", lambda p: f"{p.first.wall_s:.2f} s")
@@ -667,6 +671,7 @@ class LayerRuns:
     unchanged: Any
     first: Any
     new_articles: int
+    at_once: Any
 
 
 def measure_layers(
@@ -682,13 +687,15 @@ def measure_layers(
     monitor_config(config, database, urls, server_port=None)
     print("monitor in this process: an unchanged pass, by layer …", flush=True)
     unchanged = poll_layers.measure(config)
+    print("monitor in this process: an unchanged pass, all checks at once …", flush=True)
+    at_once = poll_layers.measure_all_at_once(config)
     first_config = directory / "layers-first.yaml"
     fresh = fresh_database(args, directory, "layers_first")
     monitor_config(first_config, fresh, urls[: args.layer_feeds], server_port=None)
     print(f"monitor in this process: a first pass of {args.layer_feeds} feeds …", flush=True)
     first = poll_layers.measure(first_config)
     new_articles = sum(report.new_articles for report in first.reports)
-    return LayerRuns(unchanged, first, new_articles)
+    return LayerRuns(unchanged, first, new_articles, at_once)
 
 
 def report_layers(layers: LayerRuns | None) -> None:
@@ -699,8 +706,12 @@ def report_layers(layers: LayerRuns | None) -> None:
     unchanged = layers.unchanged
     not_modified = sum(report.not_modified for report in unchanged.reports)
     poll_layers.print_breakdown(
-        f"unchanged pass ({not_modified} × 304)", unchanged, "check", unchanged.checks
+        f"unchanged pass ({not_modified} × 304), one check at a time",
+        unchanged,
+        "check",
+        unchanged.checks,
     )
+    poll_layers.print_all_at_once(layers.at_once)
     poll_layers.print_breakdown(
         "first pass", layers.first, "new article", max(layers.new_articles, 1)
     )
@@ -783,19 +794,30 @@ class Passes:
     unchanged: Measured
     number: int  # which pass is ``unchanged``
     settled: bool  # it saw exactly one 304 per feed and nothing else
+    samples: int = 1  # start-up and unchanged pass: the median of this many runs each
 
 
 def only_not_modified(run: Measured, feeds: int) -> bool:
     return run.statuses == collections.Counter({"304": feeds})
 
 
+def median_run(runs: list[Measured]) -> Measured:
+    """The run with the median CPU time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run.cpu_s)[(len(runs) - 1) // 2]
+
+
 def run_passes(
-    run_once: Callable[[str, bool], Measured | None], feeds: int, max_passes: int
+    run_once: Callable[[str, bool], Measured | None],
+    feeds: int,
+    max_passes: int,
+    repeats: int = 1,
 ) -> Passes | None:
     """``run_once(label, with_sources)`` for start-up, pass 1, then until an all-304 pass.
 
     Start-up runs twice and the second counts: the first also creates the empty database's
-    schema, which no later pass pays for.
+    schema, which no later pass pays for. With ``repeats`` > 1, start-up and the all-304 pass
+    each run that many times, alternately, and the median of each counts: on a shared machine
+    one run's CPU time varies by more than the difference being measured.
     """
     startup = run_once("start-up", False) and run_once("start-up again", False)
     first = run_once("pass 1", True) if startup else None
@@ -810,7 +832,19 @@ def run_passes(
         latest = run
         if only_not_modified(run, feeds):
             break
-    return Passes(startup, first, latest, number, only_not_modified(latest, feeds))
+    settled = only_not_modified(latest, feeds)
+    if not settled or repeats <= 1:
+        return Passes(startup, first, latest, number, settled)
+    startups, unchanged = [startup], [latest]
+    for sample in range(2, repeats + 1):
+        again = run_once(f"start-up, sample {sample}", False)
+        run = run_once(f"unchanged pass, sample {sample}", True)
+        if again is None or run is None:
+            return None
+        startups.append(again)
+        if only_not_modified(run, feeds):
+            unchanged.append(run)
+    return Passes(median_run(startups), first, median_run(unchanged), number, True, len(unchanged))
 
 
 def measure_monitor(
@@ -836,7 +870,7 @@ def measure_monitor(
             return None
         return run
 
-    return run_passes(run_once, len(urls), args.max_passes), database
+    return run_passes(run_once, len(urls), args.max_passes, args.repeats), database
 
 
 def measure_urlwatch(
@@ -863,7 +897,7 @@ def measure_urlwatch(
             return None
         return run
 
-    return run_passes(run_once, len(urls), args.max_passes)
+    return run_passes(run_once, len(urls), args.max_passes, args.repeats)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -882,6 +916,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=4,
         help="passes after which the last one is reported even if not all 304 (4)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="start-up and unchanged pass each run this many times; the medians count (3)",
     )
     parser.add_argument("--server", choices=["auto", "nginx", "aiohttp"], default="auto")
     parser.add_argument("--python", default=sys.executable, help="Python that runs monitor")

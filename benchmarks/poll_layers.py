@@ -7,7 +7,7 @@ with ``time.process_time`` (exclusive: a layer nested in another is not counted 
 
 * fetch: ``Fetcher.fetch`` (HTTP, validators, robots, politeness);
 * store: every ``Store.session`` and ``Store.connection`` block (SQL, ORM, commit);
-* log: the one ``source_checked`` event per check;
+* log: the ``source_checked`` event (at debug level for a check that found nothing new);
 * decide: everything else in ``check_source`` (health, fetch policy, glue, metrics);
 * for new articles: extract (``extract_article``) and track (``Tracker.observe``, topics,
   alert drafts) are split out of "decide".
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import gc
 import os
 import sys
 import time
@@ -150,6 +151,7 @@ class Breakdown:
 @contextlib.asynccontextmanager
 async def opened_deps(config: Path, database_url: str | None) -> AsyncIterator[Any]:
     from monitor.config import load_config
+    from monitor.ledger import CheckLedger
     from monitor.logging import configure_logging
     from monitor.service import Service
 
@@ -161,7 +163,11 @@ async def opened_deps(config: Path, database_url: str | None) -> AsyncIterator[A
     configure_logging("info", "json")  # as the daemon logs (into /dev/null: see ``measure``)
     service = Service(settings)
     deps = await service.open()
+    gc.freeze()  # as ``monitor once`` and the daemon do after start-up
     deps.workers = None  # parse and extract in this process, so that CPU is attributed
+    # One check at a time, so each is a batch of one (a daemon's lone check): no waiting for
+    # others to share its write. ``monitor once`` batches; the CLI figures show that.
+    deps.loaded_ledger = CheckLedger(deps.store, linger=0.0)
     try:
         yield deps
     finally:
@@ -184,6 +190,56 @@ async def _measure(config: Path, database_url: str | None) -> Breakdown:
                     layers.leave()
             total = time.process_time() - started
         return Breakdown(len(sources), total, layers, reports)
+
+
+@dataclass
+class AllAtOnce:
+    """An unchanged pass with every check started at once, as ``monitor once`` runs them:
+    CPU of the fetches alone, then of the whole checks (batched reads and writes included)."""
+
+    checks: int
+    fetch_cpu: float
+    check_cpu: float
+    statements: int
+
+
+async def _measure_all_at_once(config: Path) -> AllAtOnce:
+    from monitor.pipeline import _listing_key, _policy, check_source
+
+    async with opened_deps(config, None) as deps:
+        sources = [source for source in deps.settings.sources if source.enabled]
+        known = await asyncio.gather(
+            *(deps.ledger.read(s.name, _listing_key(s.url, s, deps)) for s in sources)
+        )
+        fetcher = deps.fetcher
+        started = time.process_time()
+        await asyncio.gather(
+            *(
+                fetcher.fetch(s.url, k.validators, discovered=False, policy=_policy(s))
+                for s, k in zip(sources, known, strict=True)
+            )
+        )
+        fetched = time.process_time()
+        layers = Layers()
+        with instrumented(layers, deps):
+            now = datetime.now(UTC)
+            await asyncio.gather(*(check_source(source, deps, now) for source in sources))
+        checked = time.process_time()
+        return AllAtOnce(len(sources), fetched - started, checked - fetched, layers.statements)
+
+
+def measure_all_at_once(config: Path) -> AllAtOnce:
+    """Every source of ``config`` fetched at once, then checked at once, in this process."""
+    with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
+        return asyncio.run(_measure_all_at_once(config))
+
+
+def print_all_at_once(result: AllAtOnce) -> None:
+    per = max(result.checks, 1)
+    print(f"\nunchanged pass, {result.checks} checks at once (as `monitor once`), in this process")
+    print(f"  CPU per check: {result.check_cpu / per * 1000:.3f} ms in all")
+    print(f"    the fetcher alone, same requests at once: {result.fetch_cpu / per * 1000:.3f} ms")
+    print(f"  SQL statements per check: {result.statements / per:.3f}")
 
 
 def measure(config: Path, database_url: str | None = None) -> Breakdown:

@@ -159,6 +159,8 @@ def write_config(folder: Path, site: str, server_port: int) -> Path:
         f"    secret: {SECRET}",
         "server:",
         f"  port: {server_port}",
+        "logging:",
+        "  level: debug  # one source_checked line per check, unchanged ones included",
     ]
     path = folder / "monitor.yaml"
     path.write_text("\n".join(lines) + "\n")

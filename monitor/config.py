@@ -1,6 +1,7 @@
 """Configuration: YAML in, validated ``Settings`` out, every problem pointed at file:line:column.
 
-The file is read with ruamel.yaml (which keeps line and column numbers), ``${VAR}`` and
+The file is composed by libyaml (through PyYAML, which keeps line and column numbers) and read
+with YAML 1.2's core schema (``yes`` and ``on`` are strings, as in ruamel.yaml), ``${VAR}`` and
 ``${VAR:-default}`` are replaced in string values, the result is validated by pydantic models
 with ``extra="forbid"``, and then cross-references (duplicate names, unknown webhooks or sources,
 topic queries) are checked. All problems are collected and raised together as one ``ConfigError``.
@@ -13,11 +14,13 @@ import binascii
 import ipaddress
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,11 +34,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from yaml.cyaml import CParser  # libyaml, which PyYAML's wheels ship
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from monitor.alerts.formats import ChannelFormat
 from monitor.defaults import DORMANT_AFTER, RETRY_SCHEDULE, TOTAL_TIMEOUT
@@ -516,6 +516,7 @@ class _Problems:
         self.unset_webhooks: set[int] = set()  # webhooks left out for want of their variables
         self.absent_webhook_names: set[str] = set()
         self._containers: set[int] = set()  # mappings and lists met so far (by identity)
+        self.quoted: set[Path_] = set()  # string values written in quotes
         self._aliases = 0
         self._nodes = 0
 
@@ -523,7 +524,7 @@ class _Problems:
         """Bound what aliases expand to: a mapping or list met again is an alias; past
         ``MAX_ALIASES`` of those, or ``MAX_CONFIG_NODES`` values in all, loading stops here."""
         self._nodes += 1
-        if isinstance(node, CommentedMap | CommentedSeq):
+        if isinstance(node, MappingNode | SequenceNode):
             self._aliases += id(node) in self._containers
             self._containers.add(id(node))
         if self._aliases > MAX_ALIASES or self._nodes > MAX_CONFIG_NODES:
@@ -575,7 +576,7 @@ def load_config(
     _apply_env_overrides(data, env)
     settings = _validate(data, problems)
     if settings is not None:
-        _check_references(settings, document, problems)
+        _check_references(settings, problems)
     if problems.lines:
         raise ConfigError(problems.lines)
     assert settings is not None
@@ -641,85 +642,177 @@ def _apply_env_overrides(data: dict[str, Any], env: dict[str, str]) -> None:
             data[section][key] = value
 
 
-def _parse_yaml(text: str, filename: str) -> CommentedMap:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
+_PLAIN = "!plain"  # the tag of a scalar written without quotes or tag, resolved below
+
+
+class _Resolver(yaml.resolver.BaseResolver):  # type: ignore[misc]
+    """Leaves plain scalars unresolved (``_plain_value`` reads them as YAML 1.2 does)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return _PLAIN
+        return super().resolve(kind, value, implicit)
+
+
+class _Composer(CParser, _Resolver):  # type: ignore[misc]
+    """libyaml's parser, composing nodes that keep their line and column."""
+
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        _Resolver.__init__(self)
+
+
+def _parse_yaml(text: str, filename: str) -> MappingNode:
     if len(text) > MAX_CONFIG_CHARS:
         raise ConfigError(
             f"{filename}:1:1: the file has {len(text):,} characters; "
             f"a configuration is limited to {MAX_CONFIG_CHARS:,}"
         )
+    composer = _Composer(text)
     try:
-        document = yaml.load(text)
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ConfigError(f"{filename}:{line}:{column}: {_duplicate_key(exc)}") from None
-    except MarkedYAMLError as exc:
+        document = composer.get_single_node()
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"{filename}:{line}:{column}: YAML syntax error: {problem}") from None
-    except Exception as exc:  # ruamel raises a few unmarked errors; their text may hold values
+    except Exception as exc:  # a few unmarked errors; their text may hold values
         raise ConfigError(f"{filename}:1:1: YAML error: {type(exc).__name__}") from None
-    if document is None:
+    finally:
+        composer.dispose()
+    if document is None or (isinstance(document, ScalarNode) and _plain_value(document) is None):
         raise ConfigError(
             f"{filename}:1:1: the file is empty (expected a mapping with sources, topics, webhooks)"
         )
-    if not isinstance(document, CommentedMap):
+    if not isinstance(document, MappingNode):
+        kind = "list" if isinstance(document, SequenceNode) else "str"
         raise ConfigError(
             f"{filename}:1:1: the top level must be a mapping of sections "
             "(storage, fetch, sources, topics, webhooks, server, logging), "
-            f"not {type(document).__name__}"
+            f"not {kind}"
         )
     return document
 
 
-def _duplicate_key(exc: DuplicateKeyError) -> str:
-    """The duplicated key, never the values under it (they may hold secrets)."""
-    found = re.match(r'found duplicate key "(.{0,80}?)"(?: with value|$)', exc.problem or "")
-    key = f' "{found.group(1)}"' if found else ""
-    return f"duplicate key{key}: a key may appear only once in a mapping"
-
-
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# YAML 1.2's core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), as ruamel.yaml reads
+_NULL = re.compile(r"~|null|Null|NULL|")
+_TRUE = re.compile(r"true|True|TRUE")
+_FALSE = re.compile(r"false|False|FALSE")
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")  # 1_000 too, as ruamel.yaml reads it
+_OCTAL = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INFINITY = re.compile(r"([-+]?)\.(?:inf|Inf|INF)")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+_TAGGED: dict[str, Callable[[str], Any]] = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": lambda text: int(text, 0),
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": lambda text: bool(_TRUE.fullmatch(text)),
+    "tag:yaml.org,2002:null": lambda _text: None,
+}
+
+
+def _plain_value(node: ScalarNode) -> Any:
+    """A scalar's value: quoted, block and ``!!str`` scalars are strings; plain ones are read
+    with YAML 1.2's core schema (null, true/false, integers, floats, else a string)."""
+    text: str = node.value
+    if node.tag != _PLAIN:
+        convert = _TAGGED.get(node.tag, str)
+        try:
+            return convert(text)
+        except ValueError:
+            return text
+    if _NULL.fullmatch(text):
+        return None
+    if _TRUE.fullmatch(text):
+        return True
+    if _FALSE.fullmatch(text):
+        return False
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if _OCTAL.fullmatch(text) or _HEX.fullmatch(text):
+        return int(text, 0)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if found := _INFINITY.fullmatch(text):
+        return float(f"{found.group(1)}inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+def _pos(node: Node) -> _Pos:
+    return _Pos(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _to_plain(
-    node: Any,
+    node: Node,
     path: Path_,
     positions: dict[Path_, _Pos],
     env: dict[str, str],
     problems: _Problems,
 ) -> Any:
-    """Turn ruamel nodes into plain values, recording positions and interpolating env vars."""
+    """Turn YAML nodes into plain values, recording positions and interpolating env vars."""
     problems.count_node(node, path)
-    if isinstance(node, CommentedMap):
+    if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
-        for key, value in node.items():
-            child = (*path, str(key))
-            positions[child] = _key_position(node, key, value)
-            result[str(key)] = _to_plain(value, child, positions, env, problems)
+        for key, value, position in _mapping_items(node, problems):
+            child = (*path, key)
+            positions[child] = position
+            result[key] = _to_plain(value, child, positions, env, problems)
         return result
-    if isinstance(node, CommentedSeq):
+    if isinstance(node, SequenceNode):
         items = []
-        for index, value in enumerate(node):
+        for index, value in enumerate(node.value):
             child = (*path, index)
-            line, column = node.lc.item(index)
-            positions[child] = _Pos(line + 1, column + 1)
+            positions[child] = _pos(value)
             items.append(_to_plain(value, child, positions, env, problems))
         return items
-    if isinstance(node, str):
-        return _interpolate(str(node), path, env, problems)
-    return node
+    value = _plain_value(node)
+    if isinstance(value, str):
+        if node.style in ('"', "'"):
+            problems.quoted.add(path)
+        return _interpolate(value, path, env, problems)
+    return value
 
 
-def _key_position(node: CommentedMap, key: Any, value: Any) -> _Pos:
-    """Where ``key``'s value is written; a key merged in with ``<<:`` points at its mapping."""
-    if key not in node.lc.data:
-        return _Pos(node.lc.line + 1, node.lc.col + 1)
-    line, column = node.lc.value(key) if value is not None else node.lc.key(key)
-    return _Pos(line + 1, column + 1)
+def _mapping_items(node: MappingNode, problems: _Problems) -> list[tuple[str, Node, _Pos]]:
+    """A mapping's (key, value node, position) in order, keys merged in with ``<<:`` last and
+    only where the mapping does not set them (their position is the mapping's); a key written
+    twice is an error at its second place."""
+    own: dict[str, tuple[Node, _Pos]] = {}
+    merged: list[Node] = []
+    for key_node, value_node in node.value:
+        if (
+            isinstance(key_node, ScalarNode)
+            and key_node.tag in (_PLAIN, "tag:yaml.org,2002:merge")
+            and key_node.value == "<<"
+        ):
+            merged.extend(
+                value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            )
+            continue
+        key = str(_plain_value(key_node)) if isinstance(key_node, ScalarNode) else str(key_node)
+        if key in own:
+            where = _pos(key_node)
+            raise ConfigError(
+                f'{problems.filename}:{where.line}:{where.column}: duplicate key "{key[:80]}": '
+                "a key may appear only once in a mapping"
+            )
+        value_is_null = isinstance(value_node, ScalarNode) and _plain_value(value_node) is None
+        own[key] = (value_node, _pos(key_node) if value_is_null else _pos(value_node))
+    items = [(key, value, position) for key, (value, position) in own.items()]
+    for source in merged:
+        problems.count_node(source, ())
+        if not isinstance(source, MappingNode):
+            continue
+        for key, value, _ in _mapping_items(source, problems):
+            if key not in own:
+                own[key] = (value, _pos(node))
+                items.append((key, value, _pos(node)))
+    return items
 
 
 def _interpolate(text: str, path: Path_, env: dict[str, str], problems: _Problems) -> str:
@@ -798,7 +891,7 @@ def _without(message: str, value: object) -> str:
     return message
 
 
-def _check_references(settings: Settings, document: CommentedMap, problems: _Problems) -> None:
+def _check_references(settings: Settings, problems: _Problems) -> None:
     source_names = _check_unique(settings.sources, "sources", "source", problems)
     webhook_names = _check_unique(settings.webhooks, "webhooks", "webhook", problems)
     webhook_names |= problems.absent_webhook_names
@@ -829,7 +922,7 @@ def _check_references(settings: Settings, document: CommentedMap, problems: _Pro
                     ("topics", index, "sources", position),
                     f'unknown source "{name}" {_known(source_names)}',
                 )
-        _check_query(topic, ("topics", index, "query"), document, problems)
+        _check_query(topic, ("topics", index, "query"), problems)
 
 
 def _check_selectors(source: SourceConfig, path: Path_, problems: _Problems) -> None:
@@ -859,15 +952,13 @@ def _known(names: set[str]) -> str:
     return f"(known: {', '.join(sorted(names))})" if names else "(none are defined)"
 
 
-def _check_query(
-    topic: TopicConfig, path: Path_, document: CommentedMap, problems: _Problems
-) -> None:
+def _check_query(topic: TopicConfig, path: Path_, problems: _Problems) -> None:
     if isinstance(topic.query, QueryLists):
         for part in ("any", "all", "none"):
             for position, term in enumerate(getattr(topic.query, part)):
                 _compile_one(term, (*path, part, position), 0, problems)
         return
-    _compile_one(topic.query, path, _quote_offset(document, path), problems)
+    _compile_one(topic.query, path, 1 if path in problems.quoted else 0, problems)
 
 
 def _compile_one(text: str, path: Path_, offset: int, problems: _Problems) -> None:
@@ -877,13 +968,3 @@ def _compile_one(text: str, path: Path_, offset: int, problems: _Problems) -> No
         problems.add(
             path, f"bad query at column {exc.column}: {exc.reason}", offset + exc.column - 1
         )
-
-
-def _quote_offset(document: CommentedMap, path: Path_) -> int:
-    node: Any = document
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return 0
-    return 1 if isinstance(node, DoubleQuotedScalarString | SingleQuotedScalarString) else 0

@@ -153,9 +153,15 @@ class WorkerPool:
             self._idle.put_nowait(worker)
 
     def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start a fresh one in its place: callers already queued for a
+        worker wait on the idle queue, and nothing else would ever start one for them."""
         self._busy.discard(worker)
         worker.kill()
-        self._started = max(0, self._started - 1)  # the next caller starts a fresh one
+        if self._idle is None:  # closed meanwhile: the next caller starts afresh
+            self._started = max(0, self._started - 1)
+            return
+        starting = asyncio.ensure_future(asyncio.to_thread(_Worker, self._context))
+        starting.add_done_callback(self._keep_started)
 
 
 def _raised_by_function(exc: BaseException) -> bool:

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import Connection
 from sqlmodel import Session
 
 from monitor.alerts import merge_payloads
@@ -29,6 +28,8 @@ from monitor.errors import FetchError, MonitorError, ParseError, StoreError
 from monitor.extract import ExtractRules, extract_article
 from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import HealthUpdate, next_health
+from monitor.ledger import CheckLedger
+from monitor.ledger import in_thread as _db
 from monitor.metrics import Metrics, fetch_status_label
 from monitor.models import (
     Article,
@@ -52,7 +53,6 @@ from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import enqueue
-from monitor.store.repository import ACTIVITY
 from monitor.topics import in_languages
 from monitor.track import Tracker
 from monitor.track.recheck import (
@@ -89,12 +89,20 @@ class Deps:
     track_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tracking_gate: TrackingGate | None = None  # several instances: serialised
     claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
+    loaded_ledger: CheckLedger | None = None
 
     async def offload(self, function: Callable[..., T], *args: Any, what: str) -> T:
         """``function(*args)`` in the worker pool (within its time budget), or here without one."""
         if self.workers is None:
             return function(*args)
         return await self.workers.run(function, *args, what=what)
+
+    @property
+    def ledger(self) -> CheckLedger:
+        """Check state read and written in batches across the checks running together."""
+        if self.loaded_ledger is None or self.loaded_ledger.store is not self.store:
+            self.loaded_ledger = CheckLedger(self.store)
+        return self.loaded_ledger
 
     @property
     def tracker(self) -> Tracker:
@@ -152,12 +160,11 @@ async def _check(
     """Read once (what the store knows of the source), fetch, decide, write once."""
     started = time.perf_counter()
     report = SourceReport(source=source.name)
-    bound = log.bind(source=source.name, url=source.url)
     retry_after = None
     listings: list[Page] = []
     known = source_store.SourceCheck(SourceHealthState(), None, None)
     try:
-        known = await _db(f"reading source {source.name}", _read_check, source, deps)
+        known = await deps.ledger.read(source.name, _listing_key(source.url, source, deps))
         if respect_backoff and _backing_off(known, now):
             return None
         links = await _discover_links(source, deps, report, listings, known.validators)
@@ -171,15 +178,21 @@ async def _check(
             await _db(f"noting {source.name}'s listing signals", _note_signals, deps, fetched)
         if not report.article_errors and listings:
             await _db(f"remembering {source.name}'s listings", _remember, deps, source, listings)
-    what = f"recording the check of {source.name}"
-    await _db(what, _record_health, source, deps, report, known.health, now, retry_after)
+    await _record_health(source, deps, report, known.health, now, retry_after)
     report.duration = time.perf_counter() - started
-    _log_report(bound, report)
+    _log_report(source, deps, report)
     deps.metrics.source_checks.labels("ok" if report.ok else "failed").inc()
     return report
 
 
-def _log_report(bound: structlog.stdlib.BoundLogger, report: SourceReport) -> None:
+def _log_report(source: SourceConfig, deps: Deps, report: SourceReport) -> None:
+    """One line per check that did something; a check that found nothing new is counted (and
+    logged at debug level only): a thousand feeds do not write a thousand lines an hour."""
+    if report.ok and report.not_modified:
+        deps.ledger.count_unchanged()
+        log.debug("source_checked", source=source.name, url=source.url, not_modified=True)
+        return
+    bound = log.bind(source=source.name, url=source.url)
     fields = {
         "ok": report.ok,
         "not_modified": report.not_modified,
@@ -230,13 +243,6 @@ def _listing_key(url: str, source: SourceConfig, deps: Deps) -> str:
         cached = (source, hashlib.sha256(config.encode()).hexdigest()[:16])
         deps.listing_digests[id(source)] = cached
     return f"{url}#config-{cached[1]}"
-
-
-def _read_check(source: SourceConfig, deps: Deps) -> source_store.SourceCheck:
-    """The one read of a check: the source's health, schedule and listing validators."""
-    key = _listing_key(source.url, source, deps)
-    with deps.store.connection() as connection:
-        return source_store.read_check(connection, source.name, key)
 
 
 def _backing_off(known: source_store.SourceCheck, now: datetime) -> bool:
@@ -466,16 +472,6 @@ def _mark_checked(deps: Deps, url: str, page: Page, now: datetime) -> None:
         article_store.mark_checked(session, url, page, now, plan)
 
 
-async def _db(what: str, function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a thread, so that a slow or locked database never stalls the event
-    loop (the endpoint, the other checks); ``what`` names it in ``Store.waiting``."""
-    token = ACTIVITY.set(what)
-    try:
-        return await asyncio.to_thread(function, *args)
-    finally:
-        ACTIVITY.reset(token)
-
-
 def _skip(
     deps: Deps, url: str, page: Page, now: datetime, event: str, reason: str
 ) -> ArticleOutcome:
@@ -557,7 +553,7 @@ def _policy(source: SourceConfig) -> SourceFetchPolicy:
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def _record_health(
+async def _record_health(
     source: SourceConfig,
     deps: Deps,
     report: SourceReport,
@@ -566,7 +562,8 @@ def _record_health(
     retry_after: float | None,
 ) -> None:
     """Decide the source's health after this check (``next_health``, the one place it is
-    decided) and write it, with the alerts a change of health causes, in one transaction."""
+    decided) and write it: with the checks ending at the same time when it did not change,
+    else in a transaction of its own with the alerts the change causes."""
     update = next_health(
         known,
         succeeded=report.ok,
@@ -577,34 +574,41 @@ def _record_health(
         retry_after=timedelta(seconds=retry_after) if retry_after else None,
     )
     try:
-        if update.transition is None:  # the common case: one statement, no ORM
-            with deps.store.connection() as connection:
-                _write_check(connection, source, update, report, now)
+        if update.transition is None:  # the common case: batched with other checks
+            await deps.ledger.record(
+                source_store.CheckRecord(
+                    source.name,
+                    now,
+                    update.state.health,
+                    update.state.consecutive_failures,
+                    update.next_check_at,
+                    report.error,
+                )
+            )
             return
-        with deps.store.session() as session:
-            _write_check(session, source, update, report, now)
-            report.alerts += _health_alerts(session, source, deps, update.transition, report)
+        what = f"recording the health of {source.name}"
+        await _db(what, _write_transition, source, deps, update, report, now)
     except StoreError as exc:
         log.error("health_not_recorded", source=source.name, error=str(exc))
 
 
-def _write_check(
-    target: Session | Connection,
-    source: SourceConfig,
-    update: HealthUpdate,
-    report: SourceReport,
-    now: datetime,
+def _write_transition(
+    source: SourceConfig, deps: Deps, update: HealthUpdate, report: SourceReport, now: datetime
 ) -> None:
-    source_store.record_check(
-        target,
-        source.name,
-        now=now,
-        health=update.state.health,
-        consecutive_failures=update.state.consecutive_failures,
-        next_check_at=update.next_check_at,
-        error=report.error,
-        transition=update.transition,
-    )
+    """A change of health, its event row and the alerts it causes, in one transaction."""
+    assert update.transition is not None
+    with deps.store.session() as session:
+        source_store.record_check(
+            session,
+            source.name,
+            now=now,
+            health=update.state.health,
+            consecutive_failures=update.state.consecutive_failures,
+            next_check_at=update.next_check_at,
+            error=report.error,
+            transition=update.transition,
+        )
+        report.alerts += _health_alerts(session, source, deps, update.transition, report)
 
 
 def _health_alerts(

@@ -18,7 +18,7 @@ import httpx
 import structlog
 from aiohttp import web
 
-from monitor.config import Settings, load_config, open_server_problem
+from monitor.config import Settings, SourceConfig, load_config, open_server_problem
 from monitor.coordination import DELIVERY_ROLE, Coordinator, lock_if_sqlite
 from monitor.deliver import DeliveryWorker, utc_now
 from monitor.errors import ConfigError, MonitorError
@@ -140,6 +140,7 @@ class Service:
         self._claimed: set[asyncio.Task[None]] = set()
         self.coordinator: Coordinator | None = None  # on PostgreSQL: shared with other instances
         self._file_lock: FileLock | None = None  # on SQLite: this instance alone
+        self._sources_by_name: tuple[Settings | None, dict[str, SourceConfig]] = (None, {})
 
     # ---------------------------------------------------------------- set-up
 
@@ -214,13 +215,19 @@ class Service:
     ) -> SourceReport | None:
         """One check of source ``name``; a failing source inside its backoff is skipped."""
         deps = await self.open()
-        source = next((s for s in deps.settings.sources if s.name == name), None)
+        source = self._source_named(deps.settings, name)
         now = utc_now()
         if source is None:
             return None
         if respect_backoff:
             return await check_due_source(source, deps, now)
         return await check_source(source, deps, now)
+
+    def _source_named(self, settings: Settings, name: str) -> SourceConfig | None:
+        """The source called ``name`` in ``settings`` (an index kept per settings object)."""
+        if self._sources_by_name[0] is not settings:
+            self._sources_by_name = (settings, {source.name: source for source in settings.sources})
+        return self._sources_by_name[1].get(name)
 
     async def recheck(self) -> None:
         deps = await self.open()
@@ -295,7 +302,7 @@ class Service:
 
     async def _claimed_check(self, name: str) -> None:
         assert self.coordinator is not None
-        source = next((s for s in self.settings.sources if s.name == name), None)
+        source = self._source_named(self.settings, name)
         try:
             await self.check_source_by_name(name, respect_backoff=False)
         finally:
@@ -405,6 +412,8 @@ class Service:
             self.inflight.drain(SHUTDOWN_GRACE_SECONDS),
             self._delivery.close(SHUTDOWN_GRACE_SECONDS) if self._delivery else asyncio.sleep(0),
         )
+        if self._deps is not None:
+            self._deps.ledger.summarise()
         await self.close()
         gc.freeze()  # nothing is left to free that matters: exit without a last full collection
         log.info("stopped")
@@ -451,6 +460,7 @@ class Service:
     ) -> list[SourceReport]:
         """Check every enabled source once, deliver what is due, and return the reports."""
         await self.open()
+        gc.freeze()  # as the daemon does: start-up's objects are never walked by a collection
         sources = [source for source in self.settings.sources if source.enabled]
 
         async def one(name: str) -> SourceReport | None:
@@ -461,6 +471,8 @@ class Service:
 
         try:
             results = await asyncio.gather(*(one(source.name) for source in sources))
+            assert self._deps is not None
+            self._deps.ledger.summarise()
             assert self._delivery is not None
             await self._delivery.deliver_due(utc_now())
         finally:

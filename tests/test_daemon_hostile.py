@@ -52,7 +52,10 @@ def test_a_page_of_200000_nested_divs_stalls_nothing(
         ],
         server_port=port,
     )
-    config.write_text(config.read_text().replace("interval: 1h", "interval: 2s\n    jitter: 0s"))
+    config.write_text(
+        config.read_text().replace("interval: 1h", "interval: 2s\n    jitter: 0s")
+        + "logging:\n  level: debug\n"  # a check that finds nothing new logs at debug level
+    )
     log = tmp_path / "stderr.log"
     slowest_health = 0.0
 

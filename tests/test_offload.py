@@ -42,6 +42,17 @@ async def test_a_call_over_budget_is_killed_and_the_pool_goes_on(pool: WorkerPoo
     assert await pool.run(os.getpid, what="pid") != first  # a fresh worker
 
 
+async def test_callers_queued_behind_a_call_over_budget_still_get_a_worker(
+    pool: WorkerPool,
+) -> None:
+    slow = asyncio.create_task(pool.run(time.sleep, 60, what="https://e.com/slow"))
+    await asyncio.sleep(0)  # the slow call takes the only worker …
+    queued = asyncio.create_task(pool.run(os.getpid, what="pid"))  # … this one waits for it
+    with pytest.raises(ParseError, match="took over 2s"):
+        await slow
+    assert await asyncio.wait_for(queued, 60) != os.getpid()  # a fresh worker served it
+
+
 async def test_the_loop_stays_free_while_a_worker_computes(pool: WorkerPool) -> None:
     ticks = 0
 
