@@ -705,6 +705,14 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _INFINITY = re.compile(r"([-+]?)\.(?:inf|Inf|INF)")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+# any of the above: a plain scalar that matches none (most names, URLs, durations) is a string,
+# found with one match instead of trying each
+_TYPED = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (_NULL, _TRUE, _FALSE, _INT, _OCTAL, _HEX, _FLOAT, _INFINITY, _NAN)
+    )
+)
 _TAGGED: dict[str, Callable[[str], Any]] = {
     "tag:yaml.org,2002:str": str,
     "tag:yaml.org,2002:int": lambda text: int(text, 0),
@@ -724,6 +732,8 @@ def _plain_value(node: ScalarNode) -> Any:
             return convert(text)
         except ValueError:
             return text
+    if not _TYPED.fullmatch(text):
+        return text
     if _NULL.fullmatch(text):
         return None
     if _TRUE.fullmatch(text):
