@@ -176,6 +176,11 @@ class Fetcher:
         self._headers = default_headers(options)
         client.headers.update(self._headers)  # a no-op for a client from build_client
         self._timeouts = timeouts(options)
+        # what ``client.build_request`` would merge into every request, merged once: the client's
+        # headers (normalised here, copied per request) and the timeouts; valid because the
+        # Fetcher's client has no base URL, query parameters or cookies (see build_client)
+        self._base_headers = httpx.Headers(client.headers)
+        self._timeout_extension = self._timeouts.as_dict()
         self._limits = BodyLimits(
             options.max_bytes, options.max_decompressed_ratio, options.ratio_guard_floor
         )
@@ -333,14 +338,26 @@ class Fetcher:
 
     def _pinned_request(self, target: _Target, headers: dict[bytes, bytes] | None) -> httpx.Request:
         if target.pinned is None:
-            return self.client.build_request(
-                "GET", target.parsed, headers=headers, timeout=self._timeouts
-            )
+            return self._get(target.parsed, headers, {})
         url = target.parsed.copy_with(host=target.pinned)
         headers = {**(headers or {}), b"Host": target.parsed.netloc}
-        tls = {"sni_hostname": target.host} if target.parsed.scheme == "https" else None
-        return self.client.build_request(
-            "GET", url, headers=headers, timeout=self._timeouts, extensions=tls
+        tls = {"sni_hostname": target.host} if target.parsed.scheme == "https" else {}
+        return self._get(url, headers, tls)
+
+    def _get(
+        self, url: httpx.URL, headers: dict[bytes, bytes] | None, extensions: dict[str, str]
+    ) -> httpx.Request:
+        """What ``client.build_request("GET", url, headers=...)`` builds, without re-normalising
+        the client's headers and re-merging its (empty) base URL, parameters and cookies for
+        every request: a sizeable part of an unchanged check's CPU."""
+        merged = self._base_headers.copy()
+        if headers:
+            merged.update(headers)
+        return httpx.Request(
+            "GET",
+            url,
+            headers=merged,
+            extensions={**extensions, "timeout": dict(self._timeout_extension)},
         )
 
     def _request_headers(self, attempt: _Attempt) -> dict[bytes, bytes] | None:
