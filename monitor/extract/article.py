@@ -77,7 +77,7 @@ def extract_article(
     title = _rule_title(tree, rules) or meta.title
     blocks = _rule_blocks(tree, rules, title, warnings)
     if blocks is None:
-        blocks = extract_blocks(tree, title, (elements.paragraphs, elements.holders))
+        blocks = extract_blocks(tree, title)
         embedded = embedded_body_blocks(meta.article_body, blocks)
         if embedded is not None:
             blocks = clean_blocks(embedded, title)

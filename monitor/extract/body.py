@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract.container import best_container, with_cousins
 from monitor.extract.reader import Block, read_blocks
@@ -65,17 +65,12 @@ _MIN_EMBEDDED_CHARS = 500
 _EMBEDDED_SHARE = 0.5
 
 
-def extract_blocks(
-    tree: LexborHTMLParser,
-    title: str | None,
-    scored: tuple[list[LexborNode], list[LexborNode]] | None = None,
-) -> list[Block]:
-    """The article's text blocks in reading order, boilerplate removed (``scored``: the page's
-    paragraphs and text holders, when already gathered)."""
+def extract_blocks(tree: LexborHTMLParser, title: str | None) -> list[Block]:
+    """The article's text blocks in reading order, boilerplate removed."""
     body = tree.body
     if body is None:
         return []
-    top = best_container(body, scored)
+    top = best_container(body)
     if top is None:
         return []
     return clean_blocks(read_blocks(with_cousins(top)), title)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from monitor.extract.elements import PARAGRAPH_TAGS, SCORED_SELECTOR
 from monitor.extract.hints import (
     ROOT_TAGS,
     SKIP_TAGS,
@@ -26,7 +25,9 @@ from monitor.extract.hints import (
     link_density,
 )
 
+_PARAGRAPH_TAGS = frozenset({"p", "pre"})
 _PARAGRAPH_SELECTOR = "p, pre"
+_SCORED_SELECTOR = "p, pre, div, section, article, main, td, blockquote"
 _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
@@ -135,13 +136,9 @@ class _Candidates:
         return tail
 
 
-def best_container(
-    body: LexborNode, scored: tuple[list[LexborNode], list[LexborNode]] | None = None
-) -> LexborNode | None:
-    """The element holding the story; ``scored`` are the paragraphs and text holders below
-    ``body`` when the caller has gathered them already (``elements.page_elements``)."""
+def best_container(body: LexborNode) -> LexborNode | None:
     candidates = _Candidates()
-    paragraphs, holders = scored if scored is not None else _scored_elements(body)
+    paragraphs, holders = _scored_elements(body)
     for paragraph in paragraphs:
         text = paragraph.text(deep=True)
         # Commas score; in a list of linked names or headlines they are not prose
@@ -178,8 +175,8 @@ def _scored_elements(body: LexborNode) -> tuple[list[LexborNode], list[LexborNod
     call visits every node of the document, however few match)."""
     paragraphs: list[LexborNode] = []
     holders: list[LexborNode] = []
-    for node in body.css(SCORED_SELECTOR):
-        (paragraphs if node.tag in PARAGRAPH_TAGS else holders).append(node)
+    for node in body.css(_SCORED_SELECTOR):
+        (paragraphs if node.tag in _PARAGRAPH_TAGS else holders).append(node)
     return paragraphs, holders
 
 

@@ -6,8 +6,6 @@ whole extraction's time per call). Reading JSON-LD, meta tags, microdata, ``<tim
 elements, ``<link rel>``, the first ``<h1>`` and the ``<title>`` one selector at a time walked
 it six to eight times; one selector list walks it once and returns the matches in document
 order (an element matching two of the selectors comes twice in a row, and is kept once).
-The same walk gathers the paragraphs and text holders the body extractor scores: everything after
-the ``<body>`` element in document order is inside it.
 """
 
 from __future__ import annotations
@@ -30,10 +28,6 @@ _SELECTOR = ", ".join(
     )
 )
 _ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
-PARAGRAPH_TAGS = frozenset({"p", "pre"})
-SCORED_TAGS = frozenset({"p", "pre", "div", "section", "article", "main", "td", "blockquote"})
-SCORED_SELECTOR = ", ".join(sorted(SCORED_TAGS))
-_WALK_SELECTOR = f"{_SELECTOR}, body, {SCORED_SELECTOR}"
 
 
 @dataclass(slots=True)
@@ -47,31 +41,18 @@ class PageElements:
     links: list[LexborNode] = field(default_factory=list)
     first_h1: LexborNode | None = None
     first_title: LexborNode | None = None
-    paragraphs: list[LexborNode] = field(default_factory=list)  # scored for the article body
-    holders: list[LexborNode] = field(default_factory=list)  # other text holders, scored too
 
 
 def page_elements(tree: LexborHTMLParser) -> PageElements:
-    """Every element the metadata reader, the live-blog detector and the body scorer look at,
-    in one walk."""
+    """Every element the metadata reader and the live-blog detector look at, in one walk."""
     found = PageElements()
     last = -1
-    in_body = False
-    for node in tree.css(_WALK_SELECTOR):
+    for node in tree.css(_SELECTOR):
         key = node.mem_id
-        tag = node.tag
-        if key == last:  # the same element, matched by a second selector
-            if tag in SCORED_TAGS or tag == "body":
-                _sort(found, node)  # first seen as a scored element: now as metadata
-            continue
+        if key == last:
+            continue  # the same element, matched by a second selector
         last = key
-        if tag in SCORED_TAGS:
-            if in_body:
-                (found.paragraphs if tag in PARAGRAPH_TAGS else found.holders).append(node)
-        elif tag == "body":
-            in_body = True
-        else:
-            _sort(found, node)
+        _sort(found, node)
     return found
 
 
