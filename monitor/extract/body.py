@@ -33,12 +33,25 @@ _CHROME = re.compile(
     r"|(?:read|see) (?:more|also)\b.{0,120}|related(?: articles| stories| coverage)?:?.{0,120}"
     r"|click here\b.{0,120}|\d+ (?:shares?|comments?)|(?:photo|image|video)(?: credit)?:.{0,120}"
     r"|tell us what you think.*|have a tip\?.*|filed under:.*"
-    r"|\(?(?:additional )?(?:reporting|writing|editing|compiled) by\b.*"
-    r"|.*\bcontributed (?:to )?this (?:report|story|article)\.?)$",
+    r"|\(?(?:additional )?(?:reporting|writing|editing|compiled) by\b.*)$",
 )
+# Apart from _CHROME: a leading ``.*`` walks the whole block at every try, so it is only tried on
+# blocks that hold its word.
+_CREDIT_LINE = re.compile(r".*\bcontributed (?:to )?this (?:report|story|article)\.?$")
 _PROMO = re.compile(
     r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter"
     r"|on facebook)\b",
+)
+# Every _PROMO match holds one of these: a substring test each is far cheaper than the search.
+_PROMO_WORDS = (
+    "newsletter",
+    "subscribe",
+    "sign up",
+    "signup",
+    "inbox",
+    "follow ",
+    "on twitter",
+    "on facebook",
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_CHROME_CHARS = 300
@@ -120,8 +133,14 @@ def _is_chrome(text: str) -> bool:
     if len(text) > _MAX_CHROME_CHARS:
         return False
     text = text.lower()  # the patterns are lower case: a case-blind match costs several times more
-    return _CHROME.match(text) is not None or (
-        len(text) < _MAX_PROMO_CHARS and _PROMO.search(text) is not None
+    if _CHROME.match(text) is not None:
+        return True
+    if "contributed" in text and _CREDIT_LINE.match(text) is not None:
+        return True
+    return (
+        len(text) < _MAX_PROMO_CHARS
+        and any(word in text for word in _PROMO_WORDS)
+        and _PROMO.search(text) is not None
     )
 
 

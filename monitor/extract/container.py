@@ -59,15 +59,18 @@ class _Candidates:
 
     ``scores`` holds readability-style points (a run's points go to its container, half to the
     next level up, a sixth to the one above); ``totals`` holds the characters of all runs below
-    each ancestor up to ``_CREDIT_LEVELS`` above, for widening the choice later. The ancestor
-    chain of each element is walked once and shared by the runs below it (sibling paragraphs
-    credit the same chain; walking it again cost a node object per level per paragraph).
+    each ancestor up to ``_CREDIT_LEVELS`` above, for widening the choice later. Runs are summed
+    per element first and handed up its ancestor chain once by ``settle`` (sibling paragraphs
+    share their parent: walking the chain for each of them cost a dict update per level per run,
+    and a node object per level for each new chain).
     """
 
     def __init__(self) -> None:
         self.scores: dict[int, float] = {}
         self.totals: dict[int, int] = {}
         self.nodes: dict[int, LexborNode] = {}
+        self._pending: dict[int, list[float]] = {}  # element → [points, characters] of its runs
+        self._starts: dict[int, LexborNode] = {}
         self._chains: dict[int, tuple[int, ...]] = {}
         self._seen: dict[int, LexborNode] = {}
 
@@ -78,19 +81,37 @@ class _Candidates:
         points = 1.0 + text.count(",") + min(length / 100.0, 3.0)
         if link_chars:  # a list of linked names or headlines is not prose, however many commas
             points *= max(0.0, 1.0 - link_chars / length)
-        if start.tag == "body":  # a bare page: text right in <body>
-            self._add(start, length, points)
-            return
+        key = start.mem_id
+        pending = self._pending.get(key)
+        if pending is None:
+            self._pending[key] = [points, float(length)]
+            self._starts[key] = start
+        else:
+            pending[0] += points
+            pending[1] += length
+
+    def settle(self) -> None:
+        """Hand the runs credited so far up their elements' ancestor chains."""
         scores, totals, nodes, seen = self.scores, self.totals, self.nodes, self._seen
-        for level, key in enumerate(self._chain(start)):
-            if key not in nodes:
-                node = seen[key]
-                nodes[key] = node
-                scores[key] = class_weight(node)
-                totals[key] = 0
-            if level < len(_LEVEL_DIVIDERS):
-                scores[key] += points / _LEVEL_DIVIDERS[level]
-            totals[key] += length
+        for start_key, (points, length) in self._pending.items():
+            start = self._starts[start_key]
+            if start.tag == "body":  # a bare page: text right in <body>
+                seen[start_key] = start
+                chain: tuple[int, ...] = (start_key,)
+            else:
+                chain = self._chain(start)
+            characters = int(length)
+            for level, key in enumerate(chain):
+                if key not in nodes:
+                    node = seen[key]
+                    nodes[key] = node
+                    scores[key] = class_weight(node)
+                    totals[key] = 0
+                if level < len(_LEVEL_DIVIDERS):
+                    scores[key] += points / _LEVEL_DIVIDERS[level]
+                totals[key] += characters
+        self._pending.clear()
+        self._starts.clear()
 
     def _chain(self, start: LexborNode) -> tuple[int, ...]:
         """``start`` and its ancestors below ``<body>``, at most ``_CREDIT_LEVELS`` of them."""
@@ -114,15 +135,6 @@ class _Candidates:
             self._chains[key] = tail
         return tail
 
-    def _add(self, node: LexborNode, length: int, points: float) -> None:
-        key = node.mem_id
-        if key not in self.nodes:
-            self.nodes[key] = node
-            self.scores[key] = class_weight(node)
-            self.totals[key] = 0
-        self.scores[key] += points
-        self.totals[key] += length
-
 
 def best_container(body: LexborNode) -> LexborNode | None:
     candidates = _Candidates()
@@ -145,11 +157,13 @@ def best_container(body: LexborNode) -> LexborNode | None:
         start = holder if len(runs) > 1 else holder.parent
         for run in runs:
             candidates.credit(run, start)
+    candidates.settle()
     if max(candidates.totals.values(), default=0) < _SHORT_BODY_CHARS:
         # Little text in paragraphs: the page may write them as <div><span>text</span></div>
         for holder in quiet_divs:
             if _holds_only_inline(holder):
                 candidates.credit(holder.text(deep=True), holder.parent, _link_chars(holder))
+        candidates.settle()
     if not candidates.scores:
         return None
     top = _widen(_climb(_pick(candidates), candidates), candidates)

@@ -35,7 +35,7 @@ class PageElements:
     """The page's metadata-bearing elements, each list in document order."""
 
     json_ld: list[LexborNode] = field(default_factory=list)
-    metas: list[LexborNode] = field(default_factory=list)
+    metas: list[dict[str, str | None]] = field(default_factory=list)  # attributes, read once
     itemprops: dict[str, list[LexborNode]] = field(default_factory=dict)
     times: list[LexborNode] = field(default_factory=list)
     links: list[LexborNode] = field(default_factory=list)
@@ -62,7 +62,7 @@ def _sort(found: PageElements, node: LexborNode) -> None:
     if tag == "script":
         found.json_ld.append(node)
     elif tag == "meta" and attrs.get("content"):
-        found.metas.append(node)
+        found.metas.append(attrs)
     elif tag == "time":
         found.times.append(node)
     elif tag == "link" and "rel" in attrs and "href" in attrs:

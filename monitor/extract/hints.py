@@ -131,6 +131,8 @@ ROOT_TAGS = frozenset({"html", "body", "-document"})
 
 def is_boilerplate(attrs: dict[str, str | None]) -> bool:
     """Whether an element with these attributes is hidden or named like page furniture."""
+    if not attrs:
+        return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")

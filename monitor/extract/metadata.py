@@ -289,11 +289,11 @@ def _first_text(value: object) -> str | None:
 # --- meta tags ---------------------------------------------------------------------------------
 
 
-def _meta_values(metas: list[LexborNode]) -> dict[str, list[str]]:
-    """``<meta>`` contents keyed by lower-cased property/name/itemprop/http-equiv."""
+def _meta_values(metas: list[dict[str, str | None]]) -> dict[str, list[str]]:
+    """``<meta>`` contents keyed by lower-cased property/name/itemprop/http-equiv (``metas``
+    holds each tag's attributes)."""
     values: dict[str, list[str]] = {}
-    for meta in metas:
-        attrs = meta.attributes
+    for attrs in metas:
         content = attrs.get("content")
         if not content:
             continue

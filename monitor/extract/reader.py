@@ -58,11 +58,15 @@ class _BlockReader:
         self._kinds.pop()
 
     def read(self, node: LexborNode, depth: int, in_link: bool = False) -> None:
+        parts = self._parts  # cleared in place by flush, never replaced
         for child in node.iter(include_text=True):
             tag = child.tag
-            if tag == "-text":
-                self._text(child.text_content or "", in_link)
-            elif tag is None or tag[0] == "-" or self._skipped(child, tag):
+            if tag == "-text":  # the commonest child: read here, not through _text
+                text = child.text_content or ""
+                parts.append(text)
+                if in_link:
+                    self._link_length += len(text.strip())
+            elif tag is None or tag[0] == "-" or tag in SKIP_TAGS or self._skipped(child, tag):
                 continue
             elif depth >= _MAX_DEPTH:
                 self._text(child.text(deep=True), in_link)
@@ -78,8 +82,6 @@ class _BlockReader:
                 self.read(child, depth + 1, in_link or tag == "a")
 
     def _skipped(self, node: LexborNode, tag: str) -> bool:
-        if tag in SKIP_TAGS:
-            return True
         # An <article> inside an <article> is a teaser for another story.
         nested_article = tag == "article" and "article" in self._kinds
         if not nested_article and (not is_boilerplate(node.attributes) or named_by_heading(node)):
