@@ -288,10 +288,14 @@ def test_three_instances_share_the_work_through_kills(
     # one instance killed for good: its sources go to the others within one lease
     victim = fleet.processes.pop(rng.randrange(INSTANCES))
     wait_for(lambda: bool(leases_of(store, victim.pid)), 60, "the victim holds leases", fleet)
-    held = leases_of(store, victim.pid)
+    ids = instance_ids(store, victim.pid)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     killed_at = time.monotonic()
+    # the leases it left, read once it is dead: read before, a lease it renewed or a check it
+    # handed back in between would be judged against the wrong lease end
+    held = leases_of(store, ids)
+    assert held, "the victim held no lease when killed"
     wait_for(
         lambda: taken_over(store, held) and fetched_since(site, held, killed_at),
         LEASE * 10,
@@ -313,10 +317,16 @@ def fetched_since(site: NewsSite, held: dict[str, tuple[str, datetime]], moment:
     return all(max(fetched[path]) > moment for path in paths)
 
 
-def leases_of(store: Store, pid: int) -> dict[str, tuple[str, datetime]]:
-    """The sources leased by the instance of ``pid``: name → (owner, lease end)."""
+def instance_ids(store: Store, pid: int) -> list[str]:
     with store.session() as session:
-        ids = [entry.id for entry in list_instances(session) if entry.pid == pid]
+        return [entry.id for entry in list_instances(session) if entry.pid == pid]
+
+
+def leases_of(store: Store, who: int | list[str]) -> dict[str, tuple[str, datetime]]:
+    """The sources leased by the instance of ``who`` (a pid, or its ids): name → (owner, lease
+    end)."""
+    ids = instance_ids(store, who) if isinstance(who, int) else who
+    with store.session() as session:
         rows = session.exec(select(SourceClaimRow).where(col(SourceClaimRow.owner).in_(ids))).all()
     return {row.name: (row.owner or "", row.leased_until) for row in rows if row.leased_until}
 
