@@ -49,9 +49,11 @@ _SETUP_LOCK = 0x6D6F6E73  # "mons"
 
 def serialise_setup(session: Session) -> None:
     """Hold instances starting together in turn for this transaction (they write the same
-    source rows); nothing to do on SQLite, where one instance runs."""
+    source rows: those of their schema, whose lock this is); nothing to do on SQLite, where one
+    instance runs."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK})
+        statement = "SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"
+        session.execute(text(statement), {"key": _SETUP_LOCK})
 
 
 def plan_sources(
