@@ -124,10 +124,9 @@ def claim_sources(
 # Hosts are shared out: an instance holds at most its fair share of the sources' hosts (their
 # number over the live instances', rounded up; live: a heartbeat within a lease, itself
 # always counted). Below its share it takes free hosts (the most overdue first); above it (an
-# instance started, or came back) it claims only from its first ``share`` hosts — those with
-# most of its checks running, then by name; not one it holds only for an article's request —
-# so the others' leases run out once their checks end and the newcomer takes them: every
-# instance gets hosts within about one lease, rather than the first ones to start keeping all.
+# instance started, or came back) it claims only from its first ``share`` hosts by name, so the
+# others' leases run out once their checks end and the newcomer takes them: every instance gets
+# hosts within about one lease, rather than the first ones to start keeping all of them.
 _TICK = """
 WITH finished AS (
     UPDATE source_claim AS c
@@ -143,12 +142,9 @@ WITH finished AS (
            WHERE id <> %(owner)s AND heartbeat_at > %(stale)s)
     ) AS hosts
 ), mine AS (
-    SELECT h.host, row_number() OVER (
-        ORDER BY count(*) FILTER (WHERE c.owner = %(owner)s) DESC, h.host
-    ) AS rank
-    FROM host_lease AS h JOIN source_claim AS c ON c.host = h.host
+    SELECT h.host, row_number() OVER (ORDER BY h.host) AS rank FROM host_lease AS h
     WHERE h.owner = %(owner)s AND h.leased_until > %(now)s
-    GROUP BY h.host
+      AND EXISTS (SELECT 1 FROM source_claim AS c WHERE c.host = h.host)
 ), allowed AS (
     SELECT host FROM mine WHERE rank <= (SELECT hosts FROM share)
     UNION ALL (
