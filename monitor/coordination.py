@@ -203,8 +203,9 @@ class Coordinator:
         statement, on a connection of the coordinator's own). If it fails, the finished
         sources are handed back with the next claim."""
         finished = self.take_finished() if finished is None else finished
+        now = self.clock()  # the leases end a lease from here, in the database as in self.hosts
         try:
-            kept, claimed = self._claim(limit, finished)
+            kept, claimed = self._claim(limit, finished, now)
         except BaseException:
             self.finished = {**finished, **self.finished}
             raise
@@ -212,7 +213,6 @@ class Coordinator:
             log.warning("source_leases_lost", instance=self.id, count=len(finished) - kept)
         for name in finished:
             self.source_hosts.pop(name, None)
-        now = self.clock()
         for name, host in claimed:
             if host is not None:
                 self.source_hosts[name] = host
@@ -221,9 +221,8 @@ class Coordinator:
         return [name for name, _host in claimed]
 
     def _claim(
-        self, limit: int, finished: dict[str, datetime]
+        self, limit: int, finished: dict[str, datetime], now: datetime
     ) -> tuple[int, list[tuple[str, str | None]]]:
-        now = self.clock()
         if not self.shares_hosts:  # SQLite: this instance alone
             with self.store.session() as session:
                 kept = claims.finish_sources(session, owner=self.id, finished=finished)

@@ -26,6 +26,7 @@ from standardwebhooks import Webhook
 
 from monitor.extract import extract_article
 from monitor.store import Store
+from monitor.store.claims import host_leases
 from monitor.store.instances import list_instances
 from monitor.store.outbox import Alert
 from monitor.store.tables import ArticleRow, RevisionRow, SourceClaimRow, StoryRow
@@ -288,10 +289,21 @@ def test_three_instances_share_the_work_through_kills(
     # one instance killed for good: its sources go to the others within one lease
     victim = fleet.processes.pop(rng.randrange(INSTANCES))
     wait_for(lambda: bool(leases_of(store, victim.pid)), 60, "the victim holds leases", fleet)
-    held = leases_of(store, victim.pid)
+    ids = instance_ids(store, victim.pid)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     killed_at = time.monotonic()
+    # the leases it left, read once it is dead: read before, a lease it renewed or a check it
+    # handed back in between would be judged against the wrong lease end
+    held = leases_of(store, ids)
+    assert held, "the victim held no lease when killed"
+    # what it left runs out with the last of its leases, source or host (a source it had checked
+    # but not yet handed back keeps its first lease end, while its host's lease went on)
+    with store.session() as session:
+        hosts_until = [
+            row.leased_until for row in host_leases(session).values() if row.owner in ids
+        ]
+    free_at = max([leased for _owner, leased in held.values()] + hosts_until)
     wait_for(
         lambda: taken_over(store, held) and fetched_since(site, held, killed_at),
         LEASE * 10,
@@ -300,11 +312,11 @@ def test_three_instances_share_the_work_through_kills(
     )
     with store.session() as session:
         now = {row.name: row for row in session.exec(select(SourceClaimRow)).all()}
-    for name, (owner, leased_until) in held.items():
+    for name, (owner, _leased_until) in held.items():
         claim = now[name]
         assert claim.owner != owner
         assert claim.claimed_at is not None
-        assert (claim.claimed_at - leased_until).total_seconds() < LEASE, name
+        assert (claim.claimed_at - free_at).total_seconds() < LEASE, name
 
 
 def fetched_since(site: NewsSite, held: dict[str, tuple[str, datetime]], moment: float) -> bool:
@@ -313,10 +325,16 @@ def fetched_since(site: NewsSite, held: dict[str, tuple[str, datetime]], moment:
     return all(max(fetched[path]) > moment for path in paths)
 
 
-def leases_of(store: Store, pid: int) -> dict[str, tuple[str, datetime]]:
-    """The sources leased by the instance of ``pid``: name → (owner, lease end)."""
+def instance_ids(store: Store, pid: int) -> list[str]:
     with store.session() as session:
-        ids = [entry.id for entry in list_instances(session) if entry.pid == pid]
+        return [entry.id for entry in list_instances(session) if entry.pid == pid]
+
+
+def leases_of(store: Store, who: int | list[str]) -> dict[str, tuple[str, datetime]]:
+    """The sources leased by the instance of ``who`` (a pid, or its ids): name → (owner, lease
+    end)."""
+    ids = instance_ids(store, who) if isinstance(who, int) else who
+    with store.session() as session:
         rows = session.exec(select(SourceClaimRow).where(col(SourceClaimRow.owner).in_(ids))).all()
     return {row.name: (row.owner or "", row.leased_until) for row in rows if row.leased_until}
 

@@ -103,19 +103,23 @@ class Politeness:
     @asynccontextmanager
     async def slot(self, host: str, crawl_delay: float | None = None) -> AsyncIterator[None]:
         """Hold one of ``host``'s concurrent slots, starting no earlier than its spacing allows;
-        ``HostTaken`` when, its turn come, the guard says another instance holds the host."""
+        ``HostTaken`` when the guard says another instance holds the host."""
         delay = max(self._delay, crawl_delay or 0.0)
         gate = self._gate(host)
         gate.users += 1
         try:
             async with gate.semaphore:
-                await self._take_turn(gate, delay)
                 if self.guard is None:
+                    await self._take_turn(gate, delay)
                     yield
                     return
+                # the guard first (it holds the host for the spacing more): its database round
+                # trip, taken after the turn, delayed one request's start and not the next one's,
+                # which then reached the host less than the spacing after it
                 if not await self.guard.enter_host(host, delay):
                     raise HostTaken(host)
                 try:
+                    await self._take_turn(gate, delay)
                     yield
                 finally:
                     quiet_until = max(gate.next_allowed, gate.blocked_until)

@@ -49,9 +49,11 @@ _SETUP_LOCK = 0x6D6F6E73  # "mons"
 
 def serialise_setup(session: Session) -> None:
     """Hold instances starting together in turn for this transaction (they write the same
-    source rows); nothing to do on SQLite, where one instance runs."""
+    source rows: those of their schema, whose lock this is); nothing to do on SQLite, where one
+    instance runs."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK})
+        statement = "SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"
+        session.execute(text(statement), {"key": _SETUP_LOCK})
 
 
 def plan_sources(
@@ -113,11 +115,18 @@ def claim_sources(
 
 # One claim tick on PostgreSQL, in one statement sent as it is (no ORM, no compilation): hand
 # back the finished sources (their next check: what their health record planned, else the
-# fallback) and lease up to ``limit`` due, unleased others whose host is free or ``owner``'s,
+# fallback) and lease up to ``limit`` due, unleased others whose host is ``owner``'s or free,
 # taking (or extending) the lease of their hosts. The finished ones are kept out of the claim:
 # one statement must not update a row twice. A host another instance took between the
 # snapshot and the insert is not ours (ON CONFLICT sees the latest row): its sources are not
 # claimed, and stay due.
+#
+# Hosts are shared out: an instance holds at most its fair share of the sources' hosts (their
+# number over the live instances', rounded up; live: a heartbeat within a lease, itself
+# always counted). Below its share it takes free hosts (the most overdue first); above it (an
+# instance started, or came back) it claims only from its first ``share`` hosts by name, so the
+# others' leases run out once their checks end and the newcomer takes them: every instance gets
+# hosts within about one lease, rather than the first ones to start keeping all of them.
 _TICK = """
 WITH finished AS (
     UPDATE source_claim AS c
@@ -126,12 +135,33 @@ WITH finished AS (
     LEFT JOIN source AS s ON s.name = f.name
     WHERE c.name = f.name AND c.owner = %(owner)s
     RETURNING c.name
+), share AS (
+    SELECT ceil(
+        (SELECT count(DISTINCT host) FROM source_claim)::numeric
+        / (SELECT count(*) + 1 FROM monitor_instance
+           WHERE id <> %(owner)s AND heartbeat_at > %(stale)s)
+    ) AS hosts
+), mine AS (
+    SELECT h.host, row_number() OVER (ORDER BY h.host) AS rank FROM host_lease AS h
+    WHERE h.owner = %(owner)s AND h.leased_until > %(now)s
+      AND EXISTS (SELECT 1 FROM source_claim AS c WHERE c.host = h.host)
+), allowed AS (
+    SELECT host FROM mine WHERE rank <= (SELECT hosts FROM share)
+    UNION ALL (
+        SELECT c.host FROM source_claim AS c
+        LEFT JOIN host_lease AS h ON h.host = c.host
+        WHERE c.host IS NOT NULL AND (h.host IS NULL OR h.leased_until <= %(now)s)
+          AND (c.next_check_at IS NULL OR c.next_check_at <= %(now)s)
+          AND (c.leased_until IS NULL OR c.leased_until <= %(now)s)
+        GROUP BY c.host
+        ORDER BY min(c.next_check_at) NULLS FIRST, c.host
+        LIMIT greatest((SELECT hosts FROM share) - (SELECT count(*) FROM mine), 0)
+    )
 ), due AS (
     SELECT c.name, c.host FROM source_claim AS c
-    LEFT JOIN host_lease AS h ON h.host = c.host
     WHERE (c.next_check_at IS NULL OR c.next_check_at <= %(now)s)
       AND (c.leased_until IS NULL OR c.leased_until <= %(now)s)
-      AND (h.host IS NULL OR h.owner = %(owner)s OR h.leased_until <= %(now)s)
+      AND (c.host IS NULL OR c.host IN (SELECT host FROM allowed))
       AND c.name <> ALL(%(names)s::text[])
     ORDER BY c.next_check_at, c.name
     LIMIT %(limit)s
@@ -167,13 +197,15 @@ def claim_tick(
 ) -> tuple[int, list[tuple[str, str | None]]]:
     """``finish_sources`` then ``claim_sources`` (host by host) in one PostgreSQL statement, in
     autocommit: (how many finished leases were still ``owner``'s, the (name, host) pairs
-    claimed, most overdue first; ``owner`` holds those hosts' leases until ``now + lease``)."""
+    claimed, most overdue first; ``owner`` holds those hosts' leases until ``now + lease``).
+    Only from ``owner``'s fair share of the hosts (see ``_TICK``)."""
     parameters = {
         "names": list(finished),
         "fallbacks": [_naive(at) for at in finished.values()],
         "owner": owner,
         "now": _naive(now),
         "until": _naive(now + lease),
+        "stale": _naive(now - lease),
         "limit": max(0, limit),
     }
     rows = connection.exec_driver_sql(_TICK, parameters).all()

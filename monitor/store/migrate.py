@@ -51,8 +51,13 @@ def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | Non
     """
     with _one_transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
+            # this schema's lock: monitors on other schemas of the database (each test has its
+            # own) need not wait, nor time out (lock_timeout) queueing behind each other
             connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                text(
+                    "SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"
+                ),
+                {"key": _PG_MIGRATION_LOCK},
             )
         before = _refuse_unknown_revision(connection)
         if before is None:

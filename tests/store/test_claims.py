@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +22,7 @@ from monitor.store.claims import (
     source_claims,
     take_hosts,
 )
+from monitor.store.instances import Instance, heartbeat, register
 from monitor.store.tables import ArticleRow
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -187,3 +188,55 @@ def test_postgresql_claims_go_host_by_host(database_url: str) -> None:
     assert second == [("h1", "host1"), ("h3", "host1"), ("h5", "host1")]
     assert third == [("h2", "host0"), ("h4", "host0")]
     assert (leases["host0"].owner, leases["host1"].owner) == ("b", "b")
+
+
+def test_postgresql_hosts_are_shared_out_among_live_instances(database_url: str) -> None:
+    """An instance holds at most its fair share of the hosts (their number over the live
+    instances', rounded up): alone it takes them all; once two more beat, it claims only from
+    its first two hosts and lets the others' leases run out, and the newcomers take those."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("host leases are for several instances, on PostgreSQL")
+    store = Store.open(database_url)
+    names = {f"h{number:02d}": f"host{number % 6}" for number in range(12)}
+
+    def beat(owners: tuple[str, ...], at: datetime) -> None:
+        with store.session() as session:
+            for owner in owners:
+                if not heartbeat(session, owner, at, ()):
+                    register(session, Instance(owner, "x", 1, "1", at, at, ()))
+
+    try:
+        with store.session() as session:
+            plan_sources(session, dict.fromkeys(names), NOW, names)
+        with store.engine.connect() as raw:
+            connection = raw.execution_options(isolation_level="AUTOCOMMIT")
+
+            def tick(owner: str, at: datetime, finished: Iterable[str] = ()) -> set[str]:
+                back = dict.fromkeys(finished, at)
+                claimed = claim_tick(
+                    connection, owner=owner, finished=back, now=at, lease=LEASE, limit=20
+                )[1]
+                return {host for _name, host in claimed if host is not None}
+
+            beat(("a",), NOW)
+            alone = tick("a", NOW)  # nobody else is live: every host is a's
+            later = NOW + LEASE * 2 / 3
+            beat(("a", "b", "c"), later)
+            busy = tick("b", later)  # every host is a's, still leased: nothing for b yet
+            tick("a", later, names)  # a hands its checks back (now due again)...
+            kept = tick("a", later)  # ...and claims them from its share of the hosts only
+            expired = NOW + LEASE + timedelta(seconds=1)
+            beat(("a", "b", "c"), expired)
+            taken = {owner: tick(owner, expired) for owner in ("b", "c")}
+        with store.session() as session:
+            leases = host_leases(session)
+    finally:
+        store.close()
+    assert alone == {f"host{number}" for number in range(6)}
+    assert busy == set()
+    assert kept == {"host0", "host1"}
+    assert taken == {"b": {"host2", "host3"}, "c": {"host4", "host5"}}
+    owners = {host: lease.owner for host, lease in leases.items() if lease.leased_until > expired}
+    assert owners == {"host0": "a", "host1": "a"} | dict.fromkeys(taken["b"], "b") | dict.fromkeys(
+        taken["c"], "c"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from monitor.store.db import make_engine
 from monitor.store.migrate import current_revision, head_revision
 
 KILLED = 3
+FAILED = 4
 
 
 def _open_and_die_after(url: str, statements: int) -> int:
@@ -33,8 +35,10 @@ def _open_and_die_after(url: str, statements: int) -> int:
         event.listen(Engine, "after_cursor_execute", count)
         try:
             Store.open(url).close()
-        finally:
-            os._exit(0)
+        except BaseException:  # not "the migration finished": say why, for the parent to fail
+            traceback.print_exc()
+            os._exit(FAILED)
+        os._exit(0)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
 
@@ -47,7 +51,9 @@ def test_a_migration_killed_after_any_statement_leaves_a_database_the_next_start
     while True:
         statement += 1
         url = f"sqlite:///{tmp_path / f'killed-{statement}.db'}"
-        if _open_and_die_after(url, statement) != KILLED:
+        code = _open_and_die_after(url, statement)
+        assert code in (KILLED, 0), f"the child failed at statement {statement} (exit {code})"
+        if code != KILLED:
             break  # the migration finished before this statement: every point was tried
         store = Store.open(url)
         try:
