@@ -160,13 +160,30 @@ class Coordinator:
             claims.finish_sources(session, owner=self.id, finished=self.finished)
             released = claims.release_sources(session, self.id)
             instances.forget(session, self.id)
-            now = self.clock()
-            idle = [host for host in list(self.hosts) if host not in self.busy]  # others run out
-            quiet = {host: max(now, self.quiet_until.get(host, now)) for host in idle}
-            claims.release_hosts(session, self.id, quiet)
-            self.hosts.clear()
+            self._hand_back_hosts(session)
         self.close()
         log.info("instance_left", instance=self.id, leases_released=released)
+
+    def leave(self) -> None:
+        """The end of a run that never started the coordinator (``monitor once``, a one-off
+        check): hand back the hosts its requests took, so that the next run does not find them
+        another instance's for a whole lease, then close the connections."""
+        if self.hosts:
+            try:
+                with self.store.session() as session:
+                    self._hand_back_hosts(session)
+            except SQLAlchemyError as exc:  # they run out with their lease instead
+                log.warning("host_leases_kept", error=str(exc).splitlines()[0])
+        self.close()
+
+    def _hand_back_hosts(self, session: Session) -> None:
+        """Idle hosts are free once their spacing (or a block they asked for) ends; a host with
+        requests still running keeps its lease until it runs out."""
+        now = self.clock()
+        idle = [host for host in list(self.hosts) if host not in self.busy]
+        quiet = {host: max(now, self.quiet_until.get(host, now)) for host in idle}
+        claims.release_hosts(session, self.id, quiet)
+        self.hosts.clear()
 
     def close(self) -> None:
         """Close the coordinator's own connections (a stop does; an instance never started,

@@ -196,7 +196,7 @@ class Service:
 
     async def close(self) -> None:
         if self.coordinator is not None:
-            stop = self.coordinator.stop if self.coordinator.started else self.coordinator.close
+            stop = self.coordinator.stop if self.coordinator.started else self.coordinator.leave
             await asyncio.to_thread(stop)
         for client in self._clients:
             await client.aclose()

@@ -239,3 +239,22 @@ async def healthz_instance(service: Service) -> object:
         response = await client.get("/healthz")
         assert response.status == 200
         return (await response.json())["instance"]
+
+
+@pytest.mark.postgres
+async def test_a_one_off_run_hands_its_hosts_back_when_it_ends(store: Store) -> None:
+    """``monitor once`` never starts its coordinator; the hosts its requests took used to stay
+    its own for a whole lease, so the next ``monitor once`` fetched nothing from them."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("host leases are for several instances, on PostgreSQL")
+    clock = Clock()
+    once, next_run = coordinator(store, clock), coordinator(store, clock)
+    assert await once.enter_host("news.example", spacing=1.0)
+    once.leave_host("news.example", quiet_for=1.0)
+    assert not await next_run.enter_host("news.example", spacing=1.0)
+    once.leave()
+    assert not await next_run.enter_host("news.example", spacing=1.0)  # its spacing first
+    clock.now += timedelta(seconds=1)
+    assert await next_run.enter_host("news.example", spacing=1.0)
+    next_run.leave_host("news.example", quiet_for=0.0)
+    next_run.leave()

@@ -7,7 +7,9 @@ Judged from the hosts' own request log. Concurrency is counted by the server, wh
 each request a little and counts it from its arrival until just before it answers — a window
 inside the client's own — so a count above the limit is a real overlap, whatever the load. A
 request's spacing is measured between arrivals, so transit time may shorten it: a violation
-(two instances starting together) shows as a gap near zero, far below half the spacing.
+(two instances starting together) shows as a gap near zero (0.06 s with the guard removed), far
+below a quarter of the spacing, while a loaded machine's late first arrival (a new connection,
+a thread switch) has been seen to take 0.21 s off a gap that was kept.
 """
 
 from __future__ import annotations
@@ -198,7 +200,7 @@ def test_three_instances_keep_each_hosts_politeness_together(
         # one politeness spaces every start by ``DELAY``; two at once would start ~together
         starts = log.arrivals[host]
         gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
-        assert min(gaps) >= DELAY / 2, (host, [round(gap, 3) for gap in gaps])
+        assert min(gaps) >= DELAY / 4, (host, [round(gap, 3) for gap in gaps])
 
 
 async def run_until_enough(instances: list[Instance], log: RequestLog) -> None:
