@@ -92,7 +92,7 @@ def extract_article(
         if published is not None:
             warnings.append("no date in the page's metadata; publication time read as relative")
     if published is None:
-        published = find_publication_day(source, url, fetched_at, tree)
+        published = find_publication_day(source, url, fetched_at, tree, meta.modified)
         if published is not None:
             warnings.append("no date in the page's metadata; publication day read from the page")
     published, modified = _ordered_dates(published, meta.modified, warnings)

@@ -1,67 +1,112 @@
-"""The publication date of a page whose metadata declares none, found by htmldate.
+"""The publication day of a page whose metadata declares none, read from the page we parsed.
 
-htmldate (the library made for this job) reads the URL, visible bylines and datelines in many
-languages and formats, and the page's markup. Measured on htmldate's own evaluation pages
-(``benchmarks/extract.py``), our metadata reader with htmldate as the fallback is more accurate
-than our own text rules were, at a cost paid only on pages without a declared date.
+The rules are htmldate's (the library made for this job), run on our own lexbor tree and on
+the page's source with compiled regexes, so the page is never parsed a second time and no
+slow date parser runs. In order, the first to find a date in bounds wins:
+
+1. a full date in the URL's path (``/2021/03/17/``);
+2. the first date written in a byline-like element (class, id or itemprop saying "date",
+   "time", "meta", "byline", "publish", …; every ``<footer>`` and ``<small>``), then in the
+   ``<title>`` and the ``<h1>``;
+3. ``<time>`` elements (one marked as the publication wins, else the oldest) and a date in the
+   ``og:image`` URL;
+4. in the source: the first full timestamp (``2020-03-17T10:00:00``), then a labelled date
+   ("Datum: 17.03.2020", "posted on 2020/03/17");
+5. the extensive search: every date in the page's short text fragments (bylines, datelines,
+   not prose), the oldest winning; then the commonest date written in the source (``/2020/03/17/``
+   links, ``17.03.2020``, ``20200317``), no older than the page's copyright year.
+
+Dates are read in many languages by ``textdates`` (month names in about twenty of them, CJK
+year-month-day forms). Bounds: nothing before 1995, nothing after ``fetched_at`` (or today when
+no fetch time is known), nothing after the page's declared modification; a date that only
+gives a month or a year is never turned into a day, and nothing is guessed from the current
+date. A date written with a time and a UTC offset keeps them; any other is midnight UTC of the
+written day, so the day is the page's own.
 
 A byline that says "3 hours ago" (in several languages) is resolved against the fetch time
-first. The day htmldate finds is returned as midnight UTC; a date after ``fetched_at`` (or after
-now) is never returned, and nothing is ever guessed from the current date.
+by ``relative_publication_time``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-_EARLIEST = datetime(1995, 1, 1)
+from monitor.extract.textdates import WrittenDate, first_written_date, written_dates
+
+_EARLIEST = date(1995, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The days a publication date may fall on."""
+
+    earliest: date
+    latest: date
+
+    def admits(self, day: date) -> bool:
+        return self.earliest <= day <= self.latest
 
 
 def find_publication_day(
-    html: bytes, url: str, fetched_at: datetime | None, tree: LexborHTMLParser | None = None
+    html: bytes,
+    url: str,
+    fetched_at: datetime | None,
+    tree: LexborHTMLParser | None = None,
+    modified: datetime | None = None,
 ) -> datetime | None:
-    """The page's original publication day as a midnight-UTC datetime, or None.
+    """The page's original publication day (or moment, when written with its offset), or None.
 
-    A full date in the URL's path (``/2021/03/17/``, ``2021-03-17``) settles it without
-    parsing the page again; then the date-like elements of the already parsed ``tree`` are
-    read as htmldate's quick pass reads them (``_element_day``); otherwise htmldate reads the page.
+    ``modified`` (the page's declared last change) bounds it like ``fetched_at`` does.
     """
-    in_url = _url_day(url, fetched_at)
-    if in_url is not None:
-        return in_url
-    latest = _naive_utc(fetched_at) if fetched_at is not None else None
-    in_elements = _element_day(tree, latest) if tree is not None else None
-    if in_elements is not None:
-        return in_elements
-    from htmldate import find_date  # imported on first use: it loads dateparser's tables
+    window = _window(fetched_at, modified)
+    found = _url_day(url, window)
+    if found is None and tree is not None:
+        found = _tree_day(tree, window)
+    if found is None:
+        found = _source_day(_decode(html), tree, window)
+    if found is None:
+        return None
+    if found.moment is not None:
+        return found.moment
+    return datetime(found.day.year, found.day.month, found.day.day, tzinfo=UTC)
 
-    found = None
-    # The quick pass (URL, markup, date-like elements) settles most pages; the extensive one
-    # (every date-like string in the text, by frequency and position) costs ~10x and only runs
-    # when the quick one finds nothing. Measured: same accuracy as extensive alone, 1/3 of the time.
-    for extensive in (False, True):
-        try:
-            found = find_date(
-                html,
-                url=url,
-                original_date=True,
-                extensive_search=extensive,
-                min_date=_EARLIEST,
-                max_date=latest,
-            )
-        except Exception:  # a library failure on odd markup means "no date", never a crash
-            return None
-        if found:
-            break
-    return _midnight(found) if found else None
+
+def _window(fetched_at: datetime | None, modified: datetime | None) -> _Window:
+    bounds = [moment for moment in (fetched_at, modified) if moment is not None]
+    latest = min(bounds, key=_utc) if bounds else datetime.now(UTC)
+    return _Window(_EARLIEST, latest.date())
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+_URL_DATE = re.compile(
+    r"(?<!\d)(20\d\d|199\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
+def _url_day(url: str, window: _Window) -> WrittenDate | None:
+    match = _URL_DATE.search(url.split("?", 1)[0])
+    if match is None:
+        return None
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # 2021/02/30
+        return None
+    return WrittenDate(day, None, match.start()) if window.admits(day) else None
 
 
 # The elements htmldate's quick pass reads dates from: tags that carry bylines and datelines
 # whose class, id or itemprop says "date", "time", "meta", "publish", "byline", …, and every
-# <footer> and <small>. One selector list, so lexbor walks the page once.
+# <footer> and <small>; then <time>, <abbr>, the title, the first heading and og:image.
+# One selector list, so lexbor walks the page once.
 _DATED_TAGS = frozenset({"div", "h2", "h3", "h4", "li", "p", "span", "time", "ul"})
 _ALWAYS_DATED_TAGS = frozenset({"footer", "small"})
 _DATE_CUES = (
@@ -94,71 +139,352 @@ _DATE_CUES = (
     "footer",
     "small",
 )
-_DATE_CANDIDATES = ", ".join(_DATE_CUES)
+_OTHER_DATED = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
+_SELECTOR = ", ".join((*_DATE_CUES, *_OTHER_DATED))
 _MAX_DATE_CANDIDATES = 1000  # more than that is a listing, not an article's byline
+_MIN_SEGMENT, _MAX_SEGMENT = 6, 52  # a byline's length; longer text is prose, not a dateline
 
 
-def _element_day(tree: LexborHTMLParser, latest: datetime | None) -> datetime | None:
-    """The first date written in a byline-like element of ``tree``, parsed by htmldate's own
-    multilingual text rules (so "17. März 2020" and "2020年3月17日" read as they do there),
-    without htmldate parsing the page a second time."""
+@dataclass(slots=True)
+class _DatedElements:
+    bylines: list[LexborNode]
+    headings: list[LexborNode]
+    times: list[LexborNode]
+    abbrs: list[LexborNode]
+    image_urls: list[str]
+
+
+def _tree_day(tree: LexborHTMLParser, window: _Window) -> WrittenDate | None:
     body = tree.body
     if body is None:
         return None
-    candidates = [
-        node
-        for node in body.css(_DATE_CANDIDATES)
-        if node.tag in _DATED_TAGS or node.tag in _ALWAYS_DATED_TAGS
-    ]
-    if not 0 < len(candidates) <= _MAX_DATE_CANDIDATES:
-        return None
-    from htmldate.core import examine_text
-    from htmldate.utils import Extractor
+    found = _dated_elements(tree)
+    abbr = _abbr_day(found.abbrs, window)
+    if abbr is not None:
+        return abbr
+    if 0 < len(found.bylines) <= _MAX_DATE_CANDIDATES:
+        byline = _first_in(found.bylines, window)
+        if byline is not None:
+            return byline
+    return (
+        _first_in(found.headings, window)
+        or _time_element_day(found.times, window)
+        or _first_url_day(found.image_urls, window)
+    )
 
-    # htmldate's own bounds: nothing before 1995, nothing after the fetch (or now)
-    latest = latest or datetime.now(UTC).replace(tzinfo=None)
-    options = Extractor(False, latest, _EARLIEST, True, "%Y-%m-%d")
+
+def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:
+    found = _DatedElements([], [], [], [], [])
     last = -1
-    for node in candidates:
+    for node in tree.css(_SELECTOR):
         key = node.mem_id
         if key == last:
             continue  # matched by two selectors
         last = key
-        try:
-            found = examine_text(node.text(deep=True), options)
-        except Exception:  # a library failure on odd text means "no date here", never a crash
-            continue
-        if found:
-            return _midnight(found)
+        tag = node.tag
+        if tag in _DATED_TAGS or tag in _ALWAYS_DATED_TAGS:
+            found.bylines.append(node)
+        if tag in ("title", "h1"):
+            found.headings.append(node)
+        elif tag == "time":
+            found.times.append(node)
+        elif tag == "abbr":
+            found.abbrs.append(node)
+        elif tag == "meta":
+            found.image_urls.append(node.attributes.get("content") or "")
+    return found
+
+
+def _first_in(nodes: Iterable[LexborNode], window: _Window) -> WrittenDate | None:
+    """The first date written at the start of one of ``nodes`` (or in its title attribute)."""
+    for node in nodes:
+        for text in (node.text(deep=True), node.attributes.get("title")):
+            segment = _segment(text)
+            if segment is None:
+                continue
+            for written in written_dates(segment):
+                if window.admits(written.day):
+                    return written
     return None
 
 
-def _midnight(found: str) -> datetime | None:
-    try:
-        day = date.fromisoformat(found[:10])
-    except ValueError:
+def _segment(text: str | None) -> str | None:
+    """The start of an element's text, whitespace folded, as long as a byline can be."""
+    if not text:
         return None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    folded = " ".join(text[: 4 * _MAX_SEGMENT].split())[:_MAX_SEGMENT]
+    return folded if len(folded) > _MIN_SEGMENT else None
 
 
-_URL_DATE = re.compile(r"(?<!\d)(20\d\d|199\d)[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12]\d|3[01])(?!\d)")
+_PUBLISHED_CLASSES = frozenset({"date-published", "published", "time published"})
 
 
-def _url_day(url: str, fetched_at: datetime | None) -> datetime | None:
-    match = _URL_DATE.search(url.split("?", 1)[0])
+def _abbr_day(abbrs: list[LexborNode], window: _Window) -> WrittenDate | None:
+    """``<abbr>`` stamps: the oldest ``data-utime`` (seconds since 1970), or the date in the
+    title of one whose class says it is the publication."""
+    oldest: WrittenDate | None = None
+    for node in abbrs[:_MAX_DATE_CANDIDATES]:
+        attributes = node.attributes
+        stamp = attributes.get("data-utime")
+        if stamp is not None:
+            written = _epoch_day(stamp)
+        elif attributes.get("class") in _PUBLISHED_CLASSES:
+            written = first_written_date((attributes.get("title") or node.text())[:80])
+        else:
+            continue
+        admitted = written is not None and window.admits(written.day)
+        if admitted and (oldest is None or written.day < oldest.day):  # type: ignore[union-attr]
+            oldest = written
+    return oldest
+
+
+def _epoch_day(stamp: str) -> WrittenDate | None:
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 11:
+        return None
+    moment = datetime.fromtimestamp(int(stamp), tz=UTC)
+    return WrittenDate(moment.date(), moment, 0)
+
+
+def _time_element_day(times: list[LexborNode], window: _Window) -> WrittenDate | None:
+    """A ``<time>`` marked as the publication (``pubdate``, class ``entry-date``), else the
+    oldest date the ``<time>`` elements give, as htmldate reads them."""
+    oldest: WrittenDate | None = None
+    for node in times[:_MAX_DATE_CANDIDATES]:
+        attributes = node.attributes
+        stamp = attributes.get("datetime") or ""
+        text = stamp if len(stamp) > 6 else (node.text(deep=False) or "")
+        written = first_written_date(text[:80]) if len(text) > 6 else None
+        if written is None or not window.admits(written.day):
+            continue
+        marked = attributes.get("pubdate") == "pubdate" or (
+            attributes.get("class") or ""
+        ).startswith(("entry-date", "entry-time"))
+        if marked and stamp:
+            return written
+        if oldest is None or written.day < oldest.day:
+            oldest = written
+    return oldest
+
+
+def _first_url_day(urls: Iterable[str], window: _Window) -> WrittenDate | None:
+    for url in urls:
+        found = _url_day(url, window)
+        if found is not None:
+            return found
+    return None
+
+
+def _decode(html: bytes) -> str:
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        return html.decode("cp1252", errors="replace")
+
+
+_YEAR = r"(?:199\d|20[0-3]\d)"
+# A full timestamp anywhere in the source: scripts and attributes carry them.
+_TIMESTAMP = re.compile(
+    rf"(?<!\d)({_YEAR}-[01]?\d-[0-3]?\d)[T ][0-2]\d:[0-5]\d:[0-5]\d"
+    r"(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?"
+)
+# A date after a label that says what it is (English, German, Turkish, as htmldate's).
+_LABELLED = re.compile(
+    r'(?:date[^0-9"]{,20}|updated|last-modified|published|posted|on)[ :]{0,9}?'
+    r"([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})"
+    r"|(?:Datum|Stand|Veröffentlicht am):? ?([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})",
+    re.IGNORECASE,
+)
+
+
+def _source_day(source: str, tree: LexborHTMLParser | None, window: _Window) -> WrittenDate | None:
+    """The passes over the whole source and text, each reading only the stretches around a
+    year (a date is written next to one), so a page costs one fast scan for years."""
+    near = _near_years(source, _SOURCE_BEFORE, _SOURCE_AFTER)
+    found = _first_timestamp(near, window) or _labelled_day(near, window)
+    if found is not None:
+        return found
+    fragments = _visible_fragments(tree) if tree is not None else []
+    return (
+        _oldest_in_short(fragments, window)
+        or _commonest_day(near, window)
+        or _first_in_text(fragments, window)
+    )
+
+
+_YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d")  # Arabic-Indic digits too
+# How far from a year its date, label or copyright sign may be written: "Copyright" and up to
+# 99 other characters before it, a time and an offset after it.
+_SOURCE_BEFORE, _SOURCE_AFTER = 110, 36
+_TEXT_BEFORE, _TEXT_AFTER = 32, 24
+
+
+# In text, a day-first date may end with a two-digit year ("8.5.12", "17/03/20").
+_TEXT_YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d|(?<=\d[./])\d\d?[./]\d\d(?![\d.])")
+
+
+def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEAR_SCAN) -> str:
+    """The stretches of ``text`` around its years, in order, merged where they overlap and
+    joined by NUL (which no date pattern crosses)."""
+    stretches: list[str] = []
+    start = end = -1
+    for match in scan.finditer(text):
+        low, high = max(match.start() - before, 0), match.end() + after
+        if low <= end:
+            end = high
+            continue
+        if end > 0:
+            stretches.append(text[start:end])
+        start, end = low, high
+    if end > 0:
+        stretches.append(text[start:end])
+    return _FRAGMENT_SEPARATOR.join(stretches)
+
+
+def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:
+    match = _TIMESTAMP.search(source)
     if match is None:
         return None
-    try:
-        day = datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
-    except ValueError:  # 2021/02/30
+    written = first_written_date(match[0])
+    if written is None or not window.admits(written.day):
         return None
-    return None if fetched_at is not None and day > fetched_at else day
+    return WrittenDate(written.day, None, match.start())
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+def _labelled_day(source: str, window: _Window) -> WrittenDate | None:
+    match = _LABELLED.search(source)
+    if match is None:
+        return None
+    parts = [part for part in match.groups() if part]
+    try:
+        if len(parts[0]) == 4:
+            day = date(int(parts[0]), int(parts[1]), int(parts[2]))
+        else:
+            year = int(parts[2]) + (
+                0 if len(parts[2]) == 4 else 2000 if int(parts[2]) < 90 else 1900
+            )
+            first, second = int(parts[0]), int(parts[1])
+            first, second = (second, first) if second > 12 >= first else (first, second)
+            day = date(year, second, first)
+    except (IndexError, ValueError):
+        return None
+    return WrittenDate(day, None, match.start()) if window.admits(day) else None
+
+
+_FRAGMENT_SEPARATOR = "\x00"  # lexbor turns NUL in a page into U+FFFD: no text contains it
+_NON_TEXT = "script, style, noscript, template"
+
+
+def _visible_fragments(tree: LexborHTMLParser) -> list[str]:
+    """The text nodes of the page's body (scripts and styles left out), whitespace-trimmed."""
+    body = tree.body
+    if body is None:
+        return []
+    fragments = body.text(separator=_FRAGMENT_SEPARATOR, strip=True, skip_empty=True).split(
+        _FRAGMENT_SEPARATOR
+    )
+    code = {node.text(deep=True).strip() for node in body.css(_NON_TEXT)}
+    return [text for text in fragments if text not in code] if code else fragments
+
+
+def _oldest_in_short(fragments: list[str], window: _Window) -> WrittenDate | None:
+    """The oldest date written in the page's short text fragments (bylines, datelines, list
+    entries; prose is longer), read in one regex pass over them joined."""
+    short = [text for text in fragments if _MIN_SEGMENT < len(text) < _MAX_SEGMENT]
+    oldest: WrittenDate | None = None
+    for written in written_dates(
+        _near_years(_FRAGMENT_SEPARATOR.join(short), _TEXT_BEFORE, _TEXT_AFTER, _TEXT_YEAR_SCAN)
+    ):
+        if window.admits(written.day) and (oldest is None or written.day < oldest.day):
+            oldest = written
+    return oldest
+
+
+def _first_in_text(fragments: list[str], window: _Window) -> WrittenDate | None:
+    """The first date written anywhere in the page's text, prose included."""
+    text = _near_years(
+        _FRAGMENT_SEPARATOR.join(fragments), _TEXT_BEFORE, _TEXT_AFTER, _TEXT_YEAR_SCAN
+    )
+    for written in written_dates(text):
+        if window.admits(written.day):
+            return written
+    return None
+
+
+# The commonest-date search over the whole source, as htmldate's last resort: each kind of
+# written date in turn, the first kind that gives a date in bounds wins.
+_D, _M = r"[0-3]?[0-9]", r"[01]?[0-9]"
+_COPYRIGHT = re.compile(rf"(?:©|&copy;|Copyright|\(c\))\D{{0,99}}(?:{_YEAR})?-?({_YEAR})\D")
+_SOURCE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"/([0-9]{4})/([0-9]{2})/([0-9]{2})[01/]"), "ymd"),  # links to dated paths
+    (re.compile(r"\D([0-9]{4})[/.-]([0-9]{2})[/.-]([0-9]{2})\D"), "ymd"),
+    (re.compile(rf"\D({_D})[/.-]({_M})[/.-]([0-9]{{4}})\D"), "dmy"),
+    (re.compile(rf"\D({_YEAR})([01][0-9])([0-3][0-9])\D"), "ymd"),  # 20200317
+    (
+        re.compile(
+            rf"\D({_D})/({_M})/([0129][0-9])\D|\D([0-3][0-9])\.([01][0-9])\.([0129][0-9])\D"
+        ),
+        "dmy",
+    ),
+)
+_MAX_OCCURRENCES = 1000
+
+
+def _commonest_day(source: str, window: _Window) -> WrittenDate | None:
+    floor = _copyright_year(source, window)
+    for pattern, order in _SOURCE_KINDS:
+        counts: Counter[date] = Counter(_days(pattern.findall(source), order))
+        chosen = _select(counts, window)
+        if chosen is not None and chosen.year >= floor:
+            return WrittenDate(chosen, None, 0)
+    return None
+
+
+def _copyright_year(source: str, window: _Window) -> int:
+    years = Counter(
+        int(year)
+        for year in _COPYRIGHT.findall(source)
+        if window.earliest.year <= int(year) <= window.latest.year
+    )
+    return years.most_common(1)[0][0] if years else 0
+
+
+def _days(found: list[tuple[str, ...]], order: str) -> Iterator[date]:
+    for groups in found:
+        parts = [part for part in groups if part]
+        if len(parts) != 3:
+            continue
+        if order == "ymd":
+            year, month, day = int(parts[0]), int(parts[1]), int(parts[2])
+        else:
+            day, month, year = int(parts[0]), int(parts[1]), int(parts[2])
+            if year < 100:
+                year += 1900 if year >= 90 else 2000
+            if month > 12 >= day:
+                day, month = month, day
+        try:
+            yield date(year, month, day)
+        except ValueError:
+            continue
+
+
+def _select(counts: Counter[date], window: _Window) -> date | None:
+    """htmldate's choice among the commonest dates: of the two oldest among the ten commonest,
+    the older, unless the younger is from another year and more than half as common."""
+    if not 0 < len(counts) <= _MAX_OCCURRENCES:
+        return None
+    commonest = sorted(counts.most_common(10))[:2]
+    admitted = [(day, count) for day, count in commonest if window.admits(day)]
+    if not admitted:
+        return None
+    if len(admitted) == 2:
+        (first, first_count), (second, second_count) = admitted
+        if (
+            first_count != second_count
+            and first.year != second.year
+            and second_count / first_count > 0.5
+        ):
+            return second
+    return admitted[0][0]
 
 
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
