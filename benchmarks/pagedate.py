@@ -113,7 +113,8 @@ def run_monitor(pages: Sequence[Page]) -> list[Found]:
     from monitor.extract import article
 
     clock = _FinderClock()
-    names = [name for name in ("find_publication_day",) if hasattr(article, name)]
+    finders = ("find_publication_day", "in_page_offset", "relative_publication_time")
+    names = [name for name in finders if hasattr(article, name)]
     originals = {name: getattr(article, name) for name in names}
     for name in names:
         setattr(article, name, clock.wrap(originals[name]))

@@ -25,7 +25,11 @@ from monitor.extract.bounds import MAX_NESTING, too_deep
 from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
 from monitor.extract.metadata import MetadataDraft, article_language, read_metadata
-from monitor.extract.pagedate import find_publication_day, relative_publication_time
+from monitor.extract.pagedate import (
+    find_publication_day,
+    in_page_offset,
+    relative_publication_time,
+)
 from monitor.extract.rules import ExtractRules
 from monitor.extract.text import fold
 from monitor.models import Article, Post
@@ -86,7 +90,7 @@ def extract_article(
     posts = _live_posts(elements, meta, blocks) if rules is None or rules.body is None else ()
     if posts:
         paragraphs = post_paragraphs(posts)
-    published = meta.published
+    published = in_page_offset(meta.published, source) if meta.published else None
     if published is None and fetched_at is not None:
         published = relative_publication_time(tree, fetched_at)
         if published is not None:

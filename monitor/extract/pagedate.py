@@ -33,7 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -547,3 +547,56 @@ def _unit_seconds(word: str) -> int | None:
         if any(word.startswith(prefix) for prefix in prefixes):
             return _UNIT_SECONDS[unit]
     return None
+
+
+# An ISO timestamp with its own UTC offset, read around a known "MM:SS" or ":MM" of it.
+_OFFSET_STAMP = re.compile(
+    r"((?:199|20[0-3])\d)-([01]\d)-([0-3]\d)[T ]([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.\d+)?"
+    r"\s?([+-])([01]\d):?([0-5]\d)"
+)
+_MAX_RESTATEMENTS = 200
+
+
+def in_page_offset(moment: datetime, source: bytes) -> datetime:
+    """``moment`` (a UTC time read from the page's metadata) as the page itself writes it in
+    its own UTC offset elsewhere (``2023-11-08T22:28:35-05:00`` for ``2023-11-09T03:28:35Z``),
+    so its day is the page's; ``moment`` unchanged when the page never restates it."""
+    if moment.utcoffset() != timedelta(0):
+        return moment
+    text = _decode(source)
+    exact = moment.replace(microsecond=0)
+    # The local minutes (and seconds) are the UTC ones for whole-hour and half-hour offsets
+    # alike only when they are written; look for them with str.find (C speed) and read the
+    # timestamp around each hit.
+    needle = (
+        f":{moment.minute:02d}:{moment.second:02d}" if moment.second else f":{moment.minute:02d}"
+    )
+    position = text.find(needle)
+    seen = 0
+    while position >= 0 and seen < _MAX_RESTATEMENTS:
+        seen += 1
+        match = _OFFSET_STAMP.search(text, max(position - 16, 0), position + len(needle) + 16)
+        if match is not None:
+            local = _stamp(match)
+            if local == exact and local is not None and local.utcoffset() != timedelta(0):
+                return local
+        position = text.find(needle, position + 1)
+    return moment
+
+
+def _stamp(match: re.Match[str]) -> datetime | None:
+    year, month, day, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
+    sign, hours, minutes = match[7], int(match[8]), int(match[9])
+    offset = timedelta(hours=hours, minutes=minutes)
+    try:
+        return datetime(
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            tzinfo=timezone(-offset if sign == "-" else offset),
+        )
+    except ValueError:
+        return None
