@@ -26,6 +26,7 @@ from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.liveblog import post_paragraphs, posts_from_dom, posts_from_json_ld
 from monitor.extract.metadata import MetadataDraft, article_language, read_metadata
 from monitor.extract.pagedate import (
+    after_fetch,
     find_publication_day,
     in_page_offset,
     relative_publication_time,
@@ -91,6 +92,9 @@ def extract_article(
     if posts:
         paragraphs = post_paragraphs(posts)
     published = in_page_offset(meta.published, source) if meta.published else None
+    if published is not None and after_fetch(published, fetched_at):
+        warnings.append("the page's publication date is after the fetch; not believed")
+        published = None
     if published is None and fetched_at is not None:
         published = relative_publication_time(tree, fetched_at)
         if published is not None:

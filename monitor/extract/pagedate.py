@@ -48,6 +48,7 @@ class _Window:
 
     earliest: date
     latest: date
+    latest_moment: datetime
 
     def admits(self, day: date) -> bool:
         return self.earliest <= day <= self.latest
@@ -72,15 +73,21 @@ def find_publication_day(
         found = _source_day(_decode(html), tree, window)
     if found is None:
         return None
-    if found.moment is not None:
+    if found.moment is not None and found.moment <= window.latest_moment:
         return found.moment
+    # the written day (a moment later than the fetch on the same day keeps only its day)
     return datetime(found.day.year, found.day.month, found.day.day, tzinfo=UTC)
 
 
 def _window(fetched_at: datetime | None, modified: datetime | None) -> _Window:
     bounds = [moment for moment in (fetched_at, modified) if moment is not None]
     latest = min(bounds, key=_utc) if bounds else datetime.now(UTC)
-    return _Window(_EARLIEST, latest.date())
+    return _Window(_EARLIEST, latest.date(), _utc(latest))
+
+
+def after_fetch(moment: datetime, fetched_at: datetime | None) -> bool:
+    """Whether ``moment`` is later than the fetch (a naive time is read as UTC)."""
+    return fetched_at is not None and _utc(moment) > _utc(fetched_at)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -496,17 +503,40 @@ _RELATIVE = re.compile(
     r"|hace\s+(?P<n4>\d{1,3})\s*(?P<u4>min(?:utos?)?|horas?|d[ií]as?|semanas?)"  # es
     r"|h[áa]\s+(?P<n5>\d{1,3})\s*(?P<u5>min(?:utos?)?|horas?|dias?|semanas?)"  # pt
     r"|(?P<n6>\d{1,3})\s*(?P<u6>分|時間|日)前"  # ja
-    r"|(?P<n7>\d{1,3})\s*(?P<u7>分钟|小时|天)前)",  # zh
+    r"|(?P<n7>\d{1,3})\s*(?P<u7>分钟|小时|天)前"  # zh
+    r"|(?P<n8>\d{1,3})\s*(?P<u8>minut[oi]|or[ae]|giorn[oi]|settiman[ae])\s+fa"  # it
+    r"|(?P<n9>\d{1,3})\s*(?P<u9>minuut|minuten|uur|dag|dagen|week|weken)\s+geleden"  # nl
+    r"|(?P<n10>\d{1,3})\s*(?P<u10>минут[уы]?|час(?:а|ов)?|д(?:ень|ня|ней)|недел[юиь])\s+назад"  # ru
+    r"|منذ\s+(?P<n11>\d{1,3})\s*(?P<u11>دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع))",  # ar
     re.IGNORECASE,
 )
 _UNIT_WORDS = (
-    ("minute", ("min", "分")),
-    ("hour", ("hour", "hr", "std", "stunde", "heure", "h", "hora", "時間", "小时")),
-    ("day", ("day", "tag", "jour", "dia", "día", "日", "天")),
-    ("week", ("week", "woche", "semaine", "semana")),
+    ("minute", ("min", "分", "мин", "دقي", "دقا")),
+    (
+        "hour",
+        (
+            "hour",
+            "hr",
+            "std",
+            "stunde",
+            "heure",
+            "h",
+            "hora",
+            "時間",
+            "小时",
+            "or",
+            "uur",
+            "час",
+            "ساع",
+        ),
+    ),
+    ("day", ("day", "tag", "jour", "dia", "día", "日", "天", "giorn", "dag", "д", "يوم", "أيا")),
+    ("week", ("week", "woche", "semaine", "semana", "settiman", "wek", "недел", "أسب")),
 )
 _UPDATE_WORDS = re.compile(
-    r"updated|aktualisiert|mis à jour|actualizado|atualizado|modifi", re.IGNORECASE
+    r"updated|aktualisiert|mis à jour|actualizado|atualizado|modifi|aggiornat|bijgewerkt"
+    r"|обновлен|تحديث|更新",
+    re.IGNORECASE,
 )
 _BYLINE_SELECTOR = (
     "time, [class*=date], [class*=time], [class*=byline], [class*=posted], [class*=publish]"

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract import extract_article
+from monitor.extract.pagedate import find_publication_day
 
 FETCHED = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
 BODY = "<p>" + "The council approved the new budget on Tuesday, a spokesman said. " * 5 + "</p>"
@@ -25,6 +29,12 @@ def page(byline: str, head: str = "") -> str:
         ('<span class="date">17 de marzo de 2020</span>', datetime(2020, 3, 17)),
         ('<div class="byline">17 марта 2020</div>', datetime(2020, 3, 17)),
         ('<div class="byline">17 maart 2020</div>', datetime(2020, 3, 17)),
+        ('<span class="data">Pubblicato il 17 marzo 2020</span>', datetime(2020, 3, 17)),
+        ('<p class="info">3 de maio de 2020</p>', datetime(2020, 5, 3)),
+        ('<div class="meta">17 مارس 2020</div>', datetime(2020, 3, 17)),
+        ("<time>2020年3月17日</time>", datetime(2020, 3, 17)),
+        ('<p class="byline">By Jane Doe, March 17, 2020</p>', datetime(2020, 3, 17)),
+        ("<footer>3 мая 2020 г.</footer>", datetime(2020, 5, 3)),
     ],
 )
 def test_visible_dateline_in_the_page_language(byline: str, day: datetime) -> None:
@@ -64,6 +74,10 @@ def test_date_in_the_url() -> None:
         ('<span class="date">il y a 20 minutes</span>', timedelta(minutes=20)),
         ('<span class="date">hace 2 días</span>', timedelta(days=2)),
         ('<span class="date">5分前</span>', timedelta(minutes=5)),
+        ('<span class="date">3 ore fa</span>', timedelta(hours=3)),
+        ('<span class="date">2 dagen geleden</span>', timedelta(days=2)),
+        ('<span class="date">3 часа назад</span>', timedelta(hours=3)),
+        ('<span class="date">منذ 5 دقائق</span>', timedelta(minutes=5)),
     ],
 )
 def test_relative_dates_are_resolved_against_the_fetch(byline: str, ago: timedelta) -> None:
@@ -138,3 +152,113 @@ def test_published_is_never_after_modified() -> None:
 
     assert article.published == datetime(2020, 6, 8, 10, tzinfo=UTC)
     assert article.modified is None
+
+
+def test_no_second_parse_and_no_htmldate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The finder reads the tree we parsed; htmldate (a benchmark peer) is never called."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "htmldate", None)  # importing it would now fail
+    article = extract_article(
+        page('<ul><li>Kommentar vom 3. April 2021</li></ul><p class="x">12. März 2020</p>'),
+        "https://paper.example/news/budget",
+        fetched_at=FETCHED,
+    )
+
+    assert article.published == datetime(2020, 3, 12, tzinfo=UTC)
+
+
+def test_the_oldest_date_in_short_text_is_the_publication() -> None:
+    body = "<ul><li>Update: 4. Mai 2021</li><li>Erstellt: 2. Mai 2021</li></ul>"
+    article = extract_article(page(body), "https://paper.example/news/budget", fetched_at=FETCHED)
+
+    assert article.published == datetime(2021, 5, 2, tzinfo=UTC)
+
+
+def test_a_timestamp_in_a_script_is_read_with_its_offset() -> None:
+    head = '<script>var page = {"created": "2019-05-03 22:10:00"};</script>'
+    article = extract_article(
+        page("", head), "https://paper.example/news/budget", fetched_at=FETCHED
+    )
+
+    assert article.published == datetime(2019, 5, 3, tzinfo=UTC)
+
+
+def test_the_page_restating_a_utc_moment_in_its_offset_gives_the_page_day() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'
+        ' "datePublished": "2023-11-09T03:28:35Z"}</script>'
+        '<script>window.meta = {"pub": "2023-11-08T22:28:35-05:00"};</script>'
+    )
+    article = extract_article(page("", head), "https://paper.example/news/budget")
+
+    assert article.published == datetime(
+        2023, 11, 8, 22, 28, 35, tzinfo=timezone(timedelta(hours=-5))
+    )
+    assert article.published.date().day == 8
+
+
+def test_a_different_moment_in_another_offset_is_not_a_restatement() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'
+        ' "datePublished": "2023-11-09T03:28:35Z"}</script>'
+        '<script>window.meta = {"pub": "2023-11-08T21:28:35-05:00"};</script>'
+    )
+    article = extract_article(page("", head), "https://paper.example/news/budget")
+
+    assert article.published == datetime(2023, 11, 9, 3, 28, 35, tzinfo=UTC)
+
+
+def test_a_page_date_after_the_declared_modification_is_not_the_publication() -> None:
+    head = '<meta property="article:modified_time" content="2020-01-05T10:00:00Z">'
+    article = extract_article(
+        page('<span class="date">17 March 2021</span>', head),
+        "https://paper.example/news/budget",
+        fetched_at=FETCHED,
+    )
+
+    assert article.published is None or article.published <= datetime(2020, 1, 5, 10, tzinfo=UTC)
+
+
+def test_the_commonest_dated_link_when_nothing_else_dates_the_page() -> None:
+    links = "".join(
+        f'<a href="/{day}/other-story">Other story about something else entirely</a>'
+        for day in ("2019/04/05", "2019/04/05", "2019/04/05", "2017/01/02")
+    )
+    article = extract_article(page(links), "https://paper.example/news/budget", fetched_at=FETCHED)
+
+    assert article.published == datetime(2019, 4, 5, tzinfo=UTC)
+
+
+def test_a_year_alone_is_never_made_into_a_day() -> None:
+    article = extract_article(
+        page("<footer>© 2021 Example Media</footer>"),
+        "https://paper.example/news/budget",
+        fetched_at=FETCHED,
+    )
+
+    assert article.published is None
+
+
+_NOISE = [
+    *("<p>", "</p>", '<span class="date">', "</span>", "<time datetime='", "'>", "<li>", "©"),
+    *("17", "03", "2020", "2031", "-", ".", "/", " ", "März", "T10:00:00", "-05:00", "年"),
+    *("/2025/12/31/", "vor 3 Stunden", "3 hours ago", "月", "日", "<abbr data-utime='"),
+    *("99999999999", "1700000000", "2024-01-10T23:59:59+14:00", "2024-01-10T23:00:00-05:00"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(_NOISE), max_size=40).map("".join),
+    st.sampled_from(["https://paper.example/news", "https://paper.example/2030/01/01/x"]),
+)
+def test_never_a_date_after_the_fetch(fragment: str, url: str) -> None:
+    html = page(fragment)
+    for fetched_at in (FETCHED, None):
+        published = find_publication_day(html.encode(), url, fetched_at, LexborHTMLParser(html))
+        assert published is None or published <= (fetched_at or datetime.now(UTC))
+    article = extract_article(html, url, fetched_at=FETCHED)
+    assert article.published is None or article.published <= FETCHED
+    if article.published is not None and article.modified is not None:
+        assert article.published <= article.modified
