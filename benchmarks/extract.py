@@ -364,7 +364,7 @@ def _date_source(page: DatePage) -> str:
 
     article = extract_article(page.html, page.url)
     if article.published is None:
-        return "no date in the metadata, the URL, the bylines or htmldate's searches"
+        return "no date in the metadata, the URL, the bylines or the page's text"
     warnings = [
         warning for warning in article.warnings if "date" in warning or "publication" in warning
     ]

@@ -107,7 +107,7 @@ def _url_day(url: str, window: _Window) -> WrittenDate | None:
         day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:  # 2021/02/30
         return None
-    return WrittenDate(day, None, match.start()) if window.admits(day) else None
+    return WrittenDate(day, None) if window.admits(day) else None
 
 
 # The elements htmldate's quick pass reads dates from: tags that carry bylines and datelines
@@ -249,7 +249,7 @@ def _epoch_day(stamp: str) -> WrittenDate | None:
     if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 11:
         return None
     moment = datetime.fromtimestamp(int(stamp), tz=UTC)
-    return WrittenDate(moment.date(), moment, 0)
+    return WrittenDate(moment.date(), moment)
 
 
 def _time_element_day(times: list[LexborNode], window: _Window) -> WrittenDate | None:
@@ -354,7 +354,7 @@ def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:
     written = first_written_date(match[0])
     if written is None or not window.admits(written.day):
         return None
-    return WrittenDate(written.day, None, match.start())
+    return WrittenDate(written.day, None)
 
 
 def _labelled_day(source: str, window: _Window) -> WrittenDate | None:
@@ -374,7 +374,7 @@ def _labelled_day(source: str, window: _Window) -> WrittenDate | None:
             day = date(year, second, first)
     except (IndexError, ValueError):
         return None
-    return WrittenDate(day, None, match.start()) if window.admits(day) else None
+    return WrittenDate(day, None) if window.admits(day) else None
 
 
 _FRAGMENT_SEPARATOR = "\x00"  # lexbor turns NUL in a page into U+FFFD: no text contains it
@@ -442,7 +442,7 @@ def _commonest_day(source: str, window: _Window) -> WrittenDate | None:
         counts: Counter[date] = Counter(_days(pattern.findall(source), order))
         chosen = _select(counts, window)
         if chosen is not None and chosen.year >= floor:
-            return WrittenDate(chosen, None, 0)
+            return WrittenDate(chosen, None)
     return None
 
 

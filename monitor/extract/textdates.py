@@ -117,7 +117,6 @@ class WrittenDate:
 
     day: date
     moment: datetime | None
-    start: int
 
 
 def written_dates(text: str, start: int = 0, end: int | None = None) -> Iterator[WrittenDate]:
@@ -175,7 +174,7 @@ def _read(match: re.Match[str]) -> WrittenDate | None:
     else:
         year, month, day = int(groups["cy"]), int(groups["cm"]), int(groups["cd"])
     try:
-        return WrittenDate(date(year, month, day), moment, match.start())
+        return WrittenDate(date(year, month, day), moment)
     except ValueError:  # 31 February
         return None
 

@@ -44,19 +44,6 @@ def test_visible_dateline_in_the_page_language(byline: str, day: datetime) -> No
     assert "no date in the page's metadata; publication day read from the page" in article.warnings
 
 
-def test_visible_dateline_is_read_from_the_parsed_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    import htmldate
-
-    def no_second_parse(*args: object, **kwargs: object) -> str:
-        raise AssertionError("htmldate parsed the page again")
-
-    monkeypatch.setattr(htmldate, "find_date", no_second_parse)
-    byline = '<div class="meta">Veröffentlicht am 17. März 2020</div>'
-    article = extract_article(page(byline), "https://paper.example/news/budget", fetched_at=FETCHED)
-
-    assert article.published == datetime(2020, 3, 17, tzinfo=UTC)
-
-
 def test_date_in_the_url() -> None:
     article = extract_article(
         page(""), "https://paper.example/2021/03/17/budget", fetched_at=FETCHED
