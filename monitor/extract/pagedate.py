@@ -579,10 +579,10 @@ def _unit_seconds(word: str) -> int | None:
     return None
 
 
-# An ISO timestamp with its own UTC offset, read around a known "MM:SS" or ":MM" of it.
+# An ISO timestamp with its own UTC offset, read (in the page's bytes) around a known "MM:SS".
 _OFFSET_STAMP = re.compile(
-    r"((?:199|20[0-3])\d)-([01]\d)-([0-3]\d)[T ]([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.\d+)?"
-    r"\s?([+-])([01]\d):?([0-5]\d)"
+    rb"((?:199|20[0-3])\d)-([01]\d)-([0-3]\d)[T ]([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.\d+)?"
+    rb"\s?([+-])([01]\d):?([0-5]\d)"
 )
 _MAX_RESTATEMENTS = 200
 
@@ -593,28 +593,26 @@ def in_page_offset(moment: datetime, source: bytes) -> datetime:
     so its day is the page's; ``moment`` unchanged when the page never restates it."""
     if moment.utcoffset() != timedelta(0):
         return moment
-    text = _decode(source)
     exact = moment.replace(microsecond=0)
-    # The local minutes (and seconds) are the UTC ones for whole-hour and half-hour offsets
-    # alike only when they are written; look for them with str.find (C speed) and read the
-    # timestamp around each hit.
+    # Whole- and half-hour offsets keep the minutes and seconds: find them with bytes.find
+    # (C speed) and read the timestamp around each hit.
     needle = (
         f":{moment.minute:02d}:{moment.second:02d}" if moment.second else f":{moment.minute:02d}"
-    )
-    position = text.find(needle)
+    ).encode()
+    position = source.find(needle)
     seen = 0
     while position >= 0 and seen < _MAX_RESTATEMENTS:
         seen += 1
-        match = _OFFSET_STAMP.search(text, max(position - 16, 0), position + len(needle) + 16)
+        match = _OFFSET_STAMP.search(source, max(position - 16, 0), position + len(needle) + 16)
         if match is not None:
             local = _stamp(match)
             if local == exact and local is not None and local.utcoffset() != timedelta(0):
                 return local
-        position = text.find(needle, position + 1)
+        position = source.find(needle, position + 1)
     return moment
 
 
-def _stamp(match: re.Match[str]) -> datetime | None:
+def _stamp(match: re.Match[bytes]) -> datetime | None:
     year, month, day, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
     sign, hours, minutes = match[7], int(match[8]), int(match[9])
     offset = timedelta(hours=hours, minutes=minutes)
@@ -626,7 +624,7 @@ def _stamp(match: re.Match[str]) -> datetime | None:
             hour,
             minute,
             second,
-            tzinfo=timezone(-offset if sign == "-" else offset),
+            tzinfo=timezone(-offset if sign == b"-" else offset),
         )
     except ValueError:
         return None
