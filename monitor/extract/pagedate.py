@@ -37,7 +37,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract.textdates import WrittenDate, first_written_date, written_dates
+from monitor.extract.textdates import (
+    WrittenDate,
+    first_written_date,
+    first_yearless_date,
+    written_dates,
+)
 
 _EARLIEST = date(1995, 1, 1)
 
@@ -66,11 +71,14 @@ def find_publication_day(
     ``modified`` (the page's declared last change) bounds it like ``fetched_at`` does.
     """
     window = _window(fetched_at, modified)
+    elements = _dated_elements(tree) if tree is not None and tree.body is not None else None
     found = _url_day(url, window)
-    if found is None and tree is not None:
-        found = _tree_day(tree, window)
+    if found is None and elements is not None:
+        found = _tree_day(elements, window)
     if found is None:
         found = _source_day(_decode(html), tree, window)
+    if found is None and elements is not None and fetched_at is not None:
+        found = _yearless_byline_day(elements.bylines, window)
     if found is None:
         return None
     if found.moment is not None and found.moment <= window.latest_moment:
@@ -161,11 +169,7 @@ class _DatedElements:
     image_urls: list[str]
 
 
-def _tree_day(tree: LexborHTMLParser, window: _Window) -> WrittenDate | None:
-    body = tree.body
-    if body is None:
-        return None
-    found = _dated_elements(tree)
+def _tree_day(found: _DatedElements, window: _Window) -> WrittenDate | None:
     abbr = _abbr_day(found.abbrs, window)
     if abbr is not None:
         return abbr
@@ -178,6 +182,27 @@ def _tree_day(tree: LexborHTMLParser, window: _Window) -> WrittenDate | None:
         or _time_element_day(found.times, window)
         or _first_url_day(found.image_urls, window)
     )
+
+
+def _yearless_byline_day(bylines: list[LexborNode], window: _Window) -> WrittenDate | None:
+    """A byline's day and month without a year ("Publié le 3 mai"), in the latest year that
+    puts it no later than the fetch: only when a fetch time is known and nothing else dated
+    the page (a page's copy of last year's news would be read a year late)."""
+    latest = window.latest
+    for node in bylines[:_MAX_DATE_CANDIDATES]:
+        segment = _segment(node.text(deep=True))
+        found = first_yearless_date(segment) if segment is not None else None
+        if found is None:
+            continue
+        month, day = found
+        for year in (latest.year, latest.year - 1):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:  # 30 February, or 29 February of a common year
+                continue
+            if window.admits(candidate):
+                return WrittenDate(candidate, None)
+    return None
 
 
 def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:

@@ -201,3 +201,34 @@ def _moment(groups: dict[str, str | None], year: int, month: int, day: int) -> d
         return datetime(year, month, day, int(hour), int(minute), tzinfo=timezone(offset))
     except ValueError:
         return None
+
+
+# A day and a month without a year, as bylines of recent news write them ("Publié le 3 mai",
+# "17. März, 10:00", "May 3", "3月17日"); the caller supplies the year from the fetch time.
+YEARLESS_PATTERN = re.compile(
+    "|".join(
+        (
+            rf"(?<![\d.])(?P<wd>{_D}){_ORDINAL}\s?(?:de\s|of\s)?\s*(?P<wm>{_WORD})(?![^\W\d_]|\.?,?\s*\d{{3}})",
+            rf"(?<![^\W\d_])(?P<mm>{_WORD})\.?\s(?P<md>{_D})(?:st|nd|rd|th)?(?![\d:.])",
+            rf"(?<!\d)(?P<cm>{_M})\s?[月월]\s?(?P<cd>{_D})\s?[日일]",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def first_yearless_date(text: str) -> tuple[int, int] | None:
+    """The first (month, day) written without a year in ``text``, or None."""
+    if not text.isascii():
+        text = text.translate(_ASCII_DIGITS)
+    position = 0
+    while (match := YEARLESS_PATTERN.search(text, position)) is not None:
+        groups = match.groupdict()
+        if groups["cm"]:
+            return int(groups["cm"]), int(groups["cd"])
+        word, day = (groups["wm"], groups["wd"]) if groups["wd"] else (groups["mm"], groups["md"])
+        month = month_number(word) or month_number(word.split()[-1])
+        if month is not None:
+            return month, int(day)
+        position = match.start() + 1
+    return None

@@ -230,7 +230,8 @@ def test_a_year_alone_is_never_made_into_a_day() -> None:
 _NOISE = [
     *("<p>", "</p>", '<span class="date">', "</span>", "<time datetime='", "'>", "<li>", "©"),
     *("17", "03", "2020", "2031", "-", ".", "/", " ", "März", "T10:00:00", "-05:00", "年"),
-    *("/2025/12/31/", "vor 3 Stunden", "3 hours ago", "月", "日", "<abbr data-utime='"),
+    *("/2025/12/31/", "vor 3 Stunden", "3 hours ago", "月", "日", "<abbr data-utime='", "mai"),
+    *("29", "02", "Feb", "<small>", "</small>", "<footer>", "31 December"),
     *("99999999999", "1700000000", "2024-01-10T23:59:59+14:00", "2024-01-10T23:00:00-05:00"),
 ]
 
@@ -249,3 +250,27 @@ def test_never_a_date_after_the_fetch(fragment: str, url: str) -> None:
     assert article.published is None or article.published <= FETCHED
     if article.published is not None and article.modified is not None:
         assert article.published <= article.modified
+
+
+@pytest.mark.parametrize(
+    ("byline", "day"),
+    [
+        ('<span class="date">Publié le 3 mai</span>', datetime(2023, 5, 3)),  # last May
+        ('<span class="date">Publié le 8 janvier</span>', datetime(2024, 1, 8)),  # this January
+        ('<div class="meta">17. März, 10:00 Uhr</div>', datetime(2023, 3, 17)),
+        ('<p class="byline">By Jane Doe, Jan. 9</p>', datetime(2024, 1, 9)),
+        ('<time class="date">1月9日 10:00</time>', datetime(2024, 1, 9)),
+    ],
+)
+def test_a_byline_without_a_year_takes_the_year_of_the_fetch(byline: str, day: datetime) -> None:
+    article = extract_article(page(byline), "https://paper.example/news/budget", fetched_at=FETCHED)
+
+    assert article.published == day.replace(tzinfo=UTC)
+
+
+def test_a_byline_without_a_year_is_never_dated_without_a_fetch_time() -> None:
+    article = extract_article(
+        page('<span class="date">Publié le 3 mai</span>'), "https://paper.example/news/budget"
+    )
+
+    assert article.published is None

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.extract.textdates import first_written_date, month_number, written_dates
+from monitor.extract.textdates import (
+    first_written_date,
+    first_yearless_date,
+    month_number,
+    written_dates,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,6 +122,8 @@ def test_any_text_gives_only_real_days(text: str) -> None:
     for found in written_dates(text):
         assert 1990 <= found.day.year <= 2039
         assert found.day == date(found.day.year, found.day.month, found.day.day)
+    month_day = first_yearless_date(text)
+    assert month_day is None or (1 <= month_day[0] <= 12 and 1 <= month_day[1] <= 31)
 
 
 @settings(max_examples=200, deadline=None)
@@ -157,3 +164,20 @@ def test_date_shaped_noise_never_raises(text: str) -> None:
     for found in written_dates(text):
         if found.moment is not None:
             assert found.moment.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "month_day"),
+    [
+        ("Publié le 3 mai", (5, 3)),
+        ("17. März, 10:00 Uhr", (3, 17)),
+        ("Posted Sept. 4", (9, 4)),
+        ("3 de maio às 10h", (5, 3)),
+        ("3月17日 10:00", (3, 17)),
+        ("By John May 12:30", None),  # a name and a time, no day
+        ("17 people", None),
+        ("Seite 3 von 10", None),
+    ],
+)
+def test_days_written_without_a_year(text: str, month_day: tuple[int, int] | None) -> None:
+    assert first_yearless_date(text) == month_day
