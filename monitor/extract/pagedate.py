@@ -348,6 +348,9 @@ _YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d")  # Arabic-Indic
 # 99 other characters before it, a time and an offset after it.
 _SOURCE_BEFORE, _SOURCE_AFTER = 110, 36
 _TEXT_BEFORE, _TEXT_AFTER = 32, 24
+# At most this much text around years is read (a page's dates sit in far less; a page of
+# numbers would otherwise cost seconds).
+_MAX_NEAR_YEARS = 100_000
 
 
 # In text, a day-first date may end with a two-digit year ("8.5.12", "17/03/20").
@@ -359,17 +362,22 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
     joined by NUL (which no date pattern crosses)."""
     stretches: list[str] = []
     start = end = -1
+    kept = 0
     for match in scan.finditer(text):
         low, high = max(match.start() - before, 0), match.end() + after
         if low <= end:
             end = high
-            continue
-        if end > 0:
-            stretches.append(text[start:end])
-        start, end = low, high
+        else:
+            if end > 0:
+                stretches.append(text[start:end])
+                kept += end - start
+            start, end = low, high
+        if kept + end - start > _MAX_NEAR_YEARS:  # a page of numbers, not of dates: enough
+            break
     if end > 0:
         stretches.append(text[start:end])
-    return _FRAGMENT_SEPARATOR.join(stretches)
+    joined = _FRAGMENT_SEPARATOR.join(stretches)
+    return joined[:_MAX_NEAR_YEARS]
 
 
 def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:
@@ -390,13 +398,15 @@ def _labelled_day(source: str, window: _Window) -> WrittenDate | None:
     try:
         if len(parts[0]) == 4:
             day = date(int(parts[0]), int(parts[1]), int(parts[2]))
-        else:
+        elif len(parts[2]) in (2, 4):  # "17.03.20" or "17.03.2020"; "1.2.345" is no date
             year = int(parts[2]) + (
                 0 if len(parts[2]) == 4 else 2000 if int(parts[2]) < 90 else 1900
             )
             first, second = int(parts[0]), int(parts[1])
             first, second = (second, first) if second > 12 >= first else (first, second)
             day = date(year, second, first)
+        else:
+            return None
     except (IndexError, ValueError):
         return None
     return WrittenDate(day, None) if window.admits(day) else None
