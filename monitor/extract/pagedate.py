@@ -5,16 +5,20 @@ the page's source with compiled regexes, so the page is never parsed a second ti
 slow date parser runs. In order, the first to find a date in bounds wins:
 
 1. a full date in the URL's path (``/2021/03/17/``);
-2. the first date written in a byline-like element (class, id or itemprop saying "date",
-   "time", "meta", "byline", "publish", …; every ``<footer>`` and ``<small>``), then in the
-   ``<title>`` and the ``<h1>``;
+2. ``<abbr>`` stamps (``data-utime``, a title on one classed "published"), then the first date
+   written in a byline-like element (class, id or itemprop saying "date", "time", "meta",
+   "byline", "publish", …; every ``<footer>`` and ``<small>``), then in the ``<title>`` and the
+   ``<h1>``;
 3. ``<time>`` elements (one marked as the publication wins, else the oldest) and a date in the
    ``og:image`` URL;
 4. in the source: the first full timestamp (``2020-03-17T10:00:00``), then a labelled date
    ("Datum: 17.03.2020", "posted on 2020/03/17");
 5. the extensive search: every date in the page's short text fragments (bylines, datelines,
    not prose), the oldest winning; then the commonest date written in the source (``/2020/03/17/``
-   links, ``17.03.2020``, ``20200317``), no older than the page's copyright year.
+   links, ``17.03.2020``, ``20200317``), no older than the page's copyright year; then the first
+   date anywhere in the page's text;
+6. with a known fetch time only: a byline's day and month without a year ("Publié le 3 mai"),
+   in the latest year that is not after the fetch.
 
 Dates are read in many languages by ``textdates`` (month names in about twenty of them, CJK
 year-month-day forms). Bounds: nothing before 1995, nothing after ``fetched_at`` (or today when
@@ -90,7 +94,8 @@ def find_publication_day(
 def _window(fetched_at: datetime | None, modified: datetime | None) -> _Window:
     bounds = [moment for moment in (fetched_at, modified) if moment is not None]
     latest = min(bounds, key=_utc) if bounds else datetime.now(UTC)
-    return _Window(_EARLIEST, latest.date(), _utc(latest))
+    latest_utc = _utc(latest)  # a day is admitted only if its midnight UTC is not after it
+    return _Window(_EARLIEST, latest_utc.date(), latest_utc)
 
 
 def after_fetch(moment: datetime, fetched_at: datetime | None) -> bool:

@@ -274,3 +274,14 @@ def test_a_byline_without_a_year_is_never_dated_without_a_fetch_time() -> None:
     )
 
     assert article.published is None
+
+
+def test_a_fetch_time_in_another_offset_still_bounds_the_day() -> None:
+    fetched = datetime(2024, 1, 10, 5, 0, tzinfo=timezone(timedelta(hours=14)))  # 9 Jan, UTC
+    article = extract_article(
+        page('<span class="date">10 January 2024</span>'),
+        "https://paper.example/news/budget",
+        fetched_at=fetched,
+    )
+
+    assert article.published is None or article.published <= fetched
