@@ -23,7 +23,8 @@ MIN_LETTERS = 12
 MIN_CONFIDENCE = 0.3
 # Chinese varieties the model tells apart are one language for the engine.
 _SAME_AS = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no", "iw": "he"}
-# Scripts that name their language outright.
+# Scripts that name their language outright (Greek, the first of them, starts at U+0370).
+_FIRST_NAMING = "\u0370"
 _KANA = re.compile("[\u3040-\u30ff]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _SCRIPT_LANGUAGES = (
@@ -63,7 +64,10 @@ def detect_language(text: str, sample_chars: int = SAMPLE_CHARS) -> str | None:
     letters = sum(map(str.isalpha, sample))
     if letters < MIN_LETTERS:
         return None
-    by_script = None if sample.isascii() else _by_script(sample, letters)  # isascii reads a flag
+    # isascii reads a flag; every script that names its language lies above U+036F.
+    by_script = (
+        None if sample.isascii() or max(sample) < _FIRST_NAMING else _by_script(sample, letters)
+    )
     if by_script is not None:
         return by_script
     code, confidence = _identifier().classify(sample)

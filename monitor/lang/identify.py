@@ -37,7 +37,6 @@ class ByteModel:
     def __init__(self, identifier: Any) -> None:
         self._rows = _unsigned(identifier.tk_nextmove).reshape(-1, 256)
         row = _unsigned(identifier.tk_row)
-        self._row_of = row
         self._row_base = row.astype(np.int64) << 8
         self._next = self._rows.ravel()
         self._emits = np.asarray(identifier.tk_output, dtype=np.int64)
