@@ -61,18 +61,21 @@ def too_deep(html: bytes, limit: int = MAX_NESTING) -> bool:
     no ``/`` follows: counting those settles ordinary pages without the scan (its Python loop
     over every tag cost a third of the extraction's time).
     """
-    if _start_tag_bound(html) <= limit:
+    if _start_tag_bound(html, limit) <= limit:
         return False
     return nesting_depth(html, limit) > limit
 
 
-def _start_tag_bound(html: bytes) -> int:
-    """How many ``<`` no ``/`` follows: vectorised, about four times faster than the two
-    ``bytes.count`` calls it replaces (a byte-at-a-time loop each, a twentieth of the whole
-    extraction's instructions)."""
+def _start_tag_bound(html: bytes, limit: int) -> int:
+    """How many ``<`` no ``/`` follows, or all the ``<`` when they are no more than ``limit``:
+    vectorised, about four times faster than the two ``bytes.count`` calls it replaces (a
+    byte-at-a-time loop each). Most pages settle on the first count (a third of the cost)."""
     data = np.frombuffer(html, dtype=np.uint8)
     opens = data == _LT
-    return int(np.count_nonzero(opens)) - int(np.count_nonzero(opens[:-1] & (data[1:] == _SLASH)))
+    count = int(np.count_nonzero(opens))
+    if count <= limit:
+        return count
+    return count - int(np.count_nonzero(opens[:-1] & (data[1:] == _SLASH)))
 
 
 def _after(html: bytes, match: re.Match[bytes]) -> int:

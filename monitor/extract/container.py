@@ -144,12 +144,11 @@ def best_container(body: LexborNode) -> LexborNode | None:
         # Commas score; in a list of linked names or headlines they are not prose
         links = _link_chars(paragraph) if text.count(",") >= _LIST_COMMAS else 0
         candidates.credit(text, paragraph.parent, links)
-    quiet_divs: list[LexborNode] = []
+    quiet: list[LexborNode] = []  # holders with no text of their own worth scoring
     for holder in holders:
         direct = holder.text(deep=False)
         if len(direct) < _MIN_SCORED_CHARS or direct.isspace():
-            if holder.tag == "div":
-                quiet_divs.append(holder)
+            quiet.append(holder)
             continue
         runs = [run for run in holder.text(deep=False, separator="\n").split("\n") if run.strip()]
         # One run of text is a paragraph written as a <div>; several (split by <br> or empty
@@ -160,8 +159,8 @@ def best_container(body: LexborNode) -> LexborNode | None:
     candidates.settle()
     if max(candidates.totals.values(), default=0) < _SHORT_BODY_CHARS:
         # Little text in paragraphs: the page may write them as <div><span>text</span></div>
-        for holder in quiet_divs:
-            if _holds_only_inline(holder):
+        for holder in quiet:
+            if holder.tag == "div" and _holds_only_inline(holder):
                 candidates.credit(holder.text(deep=True), holder.parent, _link_chars(holder))
         candidates.settle()
     if not candidates.scores:

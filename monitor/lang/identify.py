@@ -1,0 +1,153 @@
+"""py3langid's model, scored with numpy instead of a Python loop over every byte.
+
+py3langid walks a text's UTF-8 bytes one at a time through its n-gram automaton (an
+Aho-Corasick DFA) in Python, then widens the float16 rows of the features it met to float32
+one element at a time: about 0.4 ms CPU on the 600 characters an article's language is read
+from, a tenth of the whole extraction. The automaton's state after a byte depends only on the
+last ``depth`` bytes (its longest n-gram): starting every position at the start state and
+stepping all of them through the preceding ``depth`` bytes at once gives every state in
+``depth`` array operations. The float16 rows are widened by their bits (every value in the
+model is a normal number; checked at load, else numpy widens them). Same features, counted
+in the same order, the same float32 sums: the same language and confidence as py3langid's
+``classify`` (``tests/lang/test_identify.py`` compares them on real and random text), in
+about a third of the time.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+_ROW_CHUNK = 2048
+_HALF_EXPONENT = 0x7C00
+_HALF_SIGN = 0x8000
+_HALF_MAGNITUDE = 0x7FFF
+_HALF_TO_SINGLE_BIAS = (127 - 15) << 10  # the exponent bias difference, in half-float bits
+_MANTISSA_SHIFT = 23 - 10
+_SIGN_SHIFT = 31 - 15
+
+
+class ByteModel:
+    """A py3langid ``LanguageIdentifier`` (with ``norm_probs=True``) scored in bulk."""
+
+    def __init__(self, identifier: Any) -> None:
+        self._rows = _unsigned(identifier.tk_nextmove).reshape(-1, 256)
+        row = _unsigned(identifier.tk_row)
+        self._row_base = row.astype(np.int64) << 8
+        self._next = self._rows.ravel()
+        self._emits = np.asarray(identifier.tk_output, dtype=np.int64)
+        self._table: npt.NDArray[Any] = np.asarray(identifier.nb_ptc)
+        self._half_bits = _normal_half_bits(self._table)
+        self._prior = np.asarray(identifier.nb_pc, dtype=np.float32)
+        self._classes: list[str] = list(identifier.nb_classes)
+        self._aliases = _alias_pairs(self._classes)
+        self._depth = _automaton_depth(self._rows, row)
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """The most likely language of ``text`` and its probability, as py3langid gives them."""
+        data = _encode(text)
+        scores = self._scores(data)
+        scores *= 1.0 / math.sqrt(len(data) or 1)
+        np.exp(scores - scores.max(), out=scores)
+        scores /= scores.sum()
+        for first, duplicate in self._aliases:
+            scores[first] += scores[duplicate]
+            scores[duplicate] = 0.0
+        best = int(scores.argmax())
+        return self._classes[best], float(scores[best])
+
+    def _scores(self, data: bytes) -> npt.NDArray[np.float32]:
+        features, counts = self._features(data)
+        if features.size == 0:
+            return np.zeros(len(self._classes), dtype=np.float32)
+        result: npt.NDArray[np.float32] = (
+            np.log1p(counts.astype(np.float32)) @ self._rows_of(features) + self._prior
+        )
+        return result
+
+    def _features(self, data: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The features the automaton emits over ``data`` with their counts, in the order of
+        their first occurrence (the order py3langid sums them in)."""
+        text = np.frombuffer(data, dtype=np.uint8)
+        length = len(text)
+        states = np.zeros(length, dtype=np.int64)
+        for back in range(min(self._depth, length) - 1, -1, -1):
+            # Each position steps through the byte ``back`` places before it.
+            ahead = states[back:]
+            states[back:] = self._next[self._row_base[ahead] + text[: length - back]]
+        emitted = self._emits[states]
+        emitted = emitted[emitted >= 0]
+        features, first, counts = np.unique(emitted, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        return features[order], counts[order]
+
+    def _rows_of(self, features: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """The model's rows for ``features`` as float32."""
+        if self._half_bits is None:
+            return np.asarray(self._table[features], dtype=np.float32)
+        half = self._half_bits[features].astype(np.uint32)
+        single = ((half & _HALF_MAGNITUDE) + _HALF_TO_SINGLE_BIAS) << _MANTISSA_SHIFT
+        single |= (half & _HALF_SIGN) << _SIGN_SHIFT
+        return single.view(np.float32)
+
+
+def _encode(text: str) -> bytes:
+    """The bytes py3langid reads: an all-capitals text lower-cased, NFC, UTF-8."""
+    if text.isupper():
+        text = text.lower()
+    return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+
+
+def _unsigned(values: Any) -> npt.NDArray[Any]:
+    """An ``array.array`` of unsigned integers as a numpy array over the same memory."""
+    kinds = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+    return np.frombuffer(values, dtype=kinds[values.itemsize])
+
+
+def _normal_half_bits(table: npt.NDArray[Any]) -> npt.NDArray[np.uint16] | None:
+    """The table's float16 bits when every value is a normal number (widened by bit
+    arithmetic then), else None (numpy widens them)."""
+    if table.dtype != np.float16:
+        return None
+    bits = table.view(np.uint16)
+    exponents = bits & _HALF_EXPONENT
+    if np.any(exponents == 0) or np.any(exponents == _HALF_EXPONENT):
+        return None  # zeros, subnormals, infinities or NaNs
+    return bits
+
+
+def _alias_pairs(classes: list[str]) -> list[tuple[int, int]]:
+    """(first, later) column pairs of labels listed twice, as py3langid merges them."""
+    first: dict[str, int] = {}
+    pairs = []
+    for index, label in enumerate(classes):
+        if label in first:
+            pairs.append((first[label], index))
+        else:
+            first[label] = index
+    return pairs
+
+
+def _automaton_depth(rows: npt.NDArray[Any], row_of: npt.NDArray[Any]) -> int:
+    """How many bytes the longest path from the start state to a new state takes (the
+    longest n-gram): a breadth-first walk, one level at a time."""
+    states = len(row_of)
+    seen = np.zeros(states, dtype=bool)
+    seen[0] = True
+    frontier = np.zeros(1, dtype=np.int64)
+    depth = 0
+    while True:
+        used_rows = np.flatnonzero(np.bincount(row_of[frontier], minlength=len(rows)))
+        reached = np.zeros(states, dtype=bool)
+        for start in range(0, len(used_rows), _ROW_CHUNK):
+            reached[rows[used_rows[start : start + _ROW_CHUNK]]] = True
+        new = reached & ~seen
+        if not new.any():
+            return depth
+        depth += 1
+        seen |= new
+        frontier = np.flatnonzero(new)
