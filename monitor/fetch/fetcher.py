@@ -44,6 +44,7 @@ from monitor.retry_after import parse_retry_after
 HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._:-]+")  # after IDNA; ":" for IPv6 literals
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_STATUSES = frozenset({429, 503})
+EMPTY_BODY = httpx.ByteStream(b"")
 PREPARED_REQUESTS = 4096  # requests kept for reuse (a few per source)
 TEXT_TYPES = frozenset(
     {"text/html", "application/xhtml+xml", "text/xml", "application/xml", "application/json"}
@@ -177,9 +178,9 @@ class Fetcher:
         client.headers.update(self._headers)  # a no-op for a client from build_client
         self._timeouts = timeouts(options)
         # what ``client.build_request`` would merge into every request, merged once: the client's
-        # headers (normalised here, copied per request) and the timeouts; valid because the
+        # headers (listed here as bytes) and the timeouts; valid because the
         # Fetcher's client has no base URL, query parameters or cookies (see build_client)
-        self._base_headers = httpx.Headers(client.headers)
+        self._base_raw = list(httpx.Headers(client.headers).raw)
         self._timeout_extension = self._timeouts.as_dict()
         self._limits = BodyLimits(
             options.max_bytes, options.max_decompressed_ratio, options.ratio_guard_floor
@@ -352,18 +353,26 @@ class Fetcher:
     def _get(
         self, url: httpx.URL, headers: dict[bytes, bytes] | None, extensions: dict[str, str]
     ) -> httpx.Request:
-        """What ``client.build_request("GET", url, headers=...)`` builds, without re-normalising
-        the client's headers and re-merging its (empty) base URL, parameters and cookies for
-        every request: a sizeable part of an unchanged check's CPU."""
-        merged = self._base_headers.copy()
+        """What ``client.build_request("GET", url, headers=...)`` builds — ``Host`` first, then
+        the client's headers, those given replacing any of the same name, and the client's
+        timeouts — from header bytes listed once, instead of re-normalising and re-merging the
+        client's headers (and its empty base URL, parameters and cookies) for every request:
+        ~55 µs a request that way, a tenth of an unchanged check's CPU in ``monitor once``,
+        where every request is a source's first."""
+        names = {name.lower() for name in headers} if headers else set()
+        raw = [] if b"host" in names else [(b"Host", url.netloc)]
+        raw += [pair for pair in self._base_raw if pair[0].lower() not in names]
         if headers:
-            merged.update(headers)
-        return httpx.Request(
+            raw += headers.items()
+        request = httpx.Request(
             "GET",
             url,
-            headers=merged,
+            headers=raw,
+            stream=EMPTY_BODY,
             extensions={**extensions, "timeout": dict(self._timeout_extension)},
         )
+        request.read()  # the (empty) body, as httpx reads a request's ``content`` when built
+        return request
 
     def _request_headers(self, attempt: _Attempt) -> dict[bytes, bytes] | None:
         """What this request adds to the client's headers: the source's and the validators."""
