@@ -15,8 +15,7 @@ import functools
 import hashlib
 import random
 import re
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -33,7 +32,7 @@ from monitor.errors import (
 )
 from monitor.fetch.body import BodyLimits, BodyReader, make_decoder, read_body
 from monitor.fetch.charset import decode_body
-from monitor.fetch.client import build_client, default_headers, timeouts
+from monitor.fetch.client import build_client, default_headers, direct_sender, timeouts
 from monitor.fetch.guard import check_public_host, check_scheme
 from monitor.fetch.options import DEFAULT_POLICY, FetchOptions, SourceFetchPolicy
 from monitor.fetch.politeness import HostTaken, Politeness
@@ -45,6 +44,8 @@ from monitor.retry_after import parse_retry_after
 HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._:-]+")  # after IDNA; ":" for IPv6 literals
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_STATUSES = frozenset({429, 503})
+EMPTY_BODY = httpx.ByteStream(b"")
+PREPARED_REQUESTS = 4096  # requests kept for reuse (a few per source)
 TEXT_TYPES = frozenset(
     {"text/html", "application/xhtml+xml", "text/xml", "application/xml", "application/json"}
 )
@@ -177,13 +178,16 @@ class Fetcher:
         client.headers.update(self._headers)  # a no-op for a client from build_client
         self._timeouts = timeouts(options)
         # what ``client.build_request`` would merge into every request, merged once: the client's
-        # headers (normalised here, copied per request) and the timeouts; valid because the
+        # headers (listed here as bytes) and the timeouts; valid because the
         # Fetcher's client has no base URL, query parameters or cookies (see build_client)
-        self._base_headers = httpx.Headers(client.headers)
+        self._base_raw = list(httpx.Headers(client.headers).raw)
         self._timeout_extension = self._timeouts.as_dict()
         self._limits = BodyLimits(
             options.max_bytes, options.max_decompressed_ratio, options.ratio_guard_floor
         )
+        self._prepared: dict[tuple[str, str | None, tuple[tuple[bytes, bytes], ...]], httpx.Request]
+        self._prepared = {}
+        self._send = direct_sender(client)
 
     async def fetch(
         self,
@@ -298,34 +302,25 @@ class Fetcher:
 
     async def _request(self, target: _Target, attempt: _Attempt) -> Page | str:
         """One hop: a ``Page``, or the URL a redirect points to."""
-        async with self._slot(target, self._crawl_delay(target, attempt)):
-            loop = asyncio.get_running_loop()
-            if attempt.deadline is None:
-                attempt.started = loop.time()
-                attempt.deadline = attempt.started + self.options.total_timeout
-            try:
-                async with asyncio.timeout_at(attempt.deadline):
-                    return await self._exchange(target, attempt)
-            except TimeoutError:
-                raise total_timeout(target.url, self.options.total_timeout) from None
-            except FOREIGN_ERRORS as exc:
-                raise translate(exc, target.url, self.options) from exc
-
-    @asynccontextmanager
-    async def _slot(self, target: _Target, crawl_delay: float | None) -> AsyncIterator[None]:
         try:
-            async with self.politeness.slot(target.host, crawl_delay):
-                yield
-        except HostTaken:
-            raise FetchError(
-                f"not sent: another instance is fetching from {target.host} for now "
-                f"({target.url}); it is tried again later",
-                target.url,
-            ) from None
+            async with self.politeness.slot(target.host, self._crawl_delay(target, attempt)):
+                loop = asyncio.get_running_loop()
+                if attempt.deadline is None:
+                    attempt.started = loop.time()
+                    attempt.deadline = attempt.started + self.options.total_timeout
+                try:
+                    async with asyncio.timeout_at(attempt.deadline):
+                        return await self._exchange(target, attempt)
+                except TimeoutError:
+                    raise total_timeout(target.url, self.options.total_timeout) from None
+                except FOREIGN_ERRORS as exc:
+                    raise translate(exc, target.url, self.options) from exc
+        except HostTaken:  # only ever raised on entering the slot: nothing was sent
+            raise _host_taken(target) from None
 
     async def _exchange(self, target: _Target, attempt: _Attempt) -> Page | str:
         request = self._build_request(target, attempt)
-        response = await self.client.send(request, stream=True, follow_redirects=False)
+        response = await self._send(request)
         try:
             return await self._answer(target, attempt, response)
         finally:
@@ -333,8 +328,19 @@ class Fetcher:
 
     def _build_request(self, target: _Target, attempt: _Attempt) -> httpx.Request:
         """The GET for ``target``; a guarded one goes to the address the guard checked, with the
-        host name kept in ``Host`` and (for TLS) in SNI and certificate matching."""
-        return self._pinned_request(target, self._request_headers(attempt))
+        host name kept in ``Host`` and (for TLS) in SNI and certificate matching.
+
+        Built once per URL, address and headers (validators included) and reused: a source
+        whose feed did not change sends the very same request at its next check. A request
+        is only read by the transport, never changed."""
+        headers = self._request_headers(attempt)
+        key = (target.url, target.pinned, tuple(headers.items()) if headers else ())
+        request = self._prepared.get(key)
+        if request is None:
+            if len(self._prepared) >= PREPARED_REQUESTS:
+                del self._prepared[next(iter(self._prepared))]  # the oldest
+            request = self._prepared[key] = self._pinned_request(target, headers)
+        return request
 
     def _pinned_request(self, target: _Target, headers: dict[bytes, bytes] | None) -> httpx.Request:
         if target.pinned is None:
@@ -347,18 +353,26 @@ class Fetcher:
     def _get(
         self, url: httpx.URL, headers: dict[bytes, bytes] | None, extensions: dict[str, str]
     ) -> httpx.Request:
-        """What ``client.build_request("GET", url, headers=...)`` builds, without re-normalising
-        the client's headers and re-merging its (empty) base URL, parameters and cookies for
-        every request: a sizeable part of an unchanged check's CPU."""
-        merged = self._base_headers.copy()
+        """What ``client.build_request("GET", url, headers=...)`` builds — ``Host`` first, then
+        the client's headers, those given replacing any of the same name, and the client's
+        timeouts — from header bytes listed once, instead of re-normalising and re-merging the
+        client's headers (and its empty base URL, parameters and cookies) for every request:
+        ~55 µs a request that way, a tenth of an unchanged check's CPU in ``monitor once``,
+        where every request is a source's first."""
+        names = {name.lower() for name in headers} if headers else set()
+        raw = [] if b"host" in names else [(b"Host", url.netloc)]
+        raw += [pair for pair in self._base_raw if pair[0].lower() not in names]
         if headers:
-            merged.update(headers)
-        return httpx.Request(
+            raw += headers.items()
+        request = httpx.Request(
             "GET",
             url,
-            headers=merged,
+            headers=raw,
+            stream=EMPTY_BODY,
             extensions={**extensions, "timeout": dict(self._timeout_extension)},
         )
+        request.read()  # the (empty) body, as httpx reads a request's ``content`` when built
+        return request
 
     def _request_headers(self, attempt: _Attempt) -> dict[bytes, bytes] | None:
         """What this request adds to the client's headers: the source's and the validators."""
@@ -494,18 +508,21 @@ class Fetcher:
         return RobotsAnswer(None, error=too_many)
 
     async def _robots_hop(self, target: _Target) -> RobotsAnswer | str:
-        async with self._slot(target, None):
-            try:
-                async with asyncio.timeout(self.options.total_timeout):
-                    return await self._robots_exchange(target)
-            except TimeoutError:
-                raise total_timeout(target.url, self.options.total_timeout) from None
-            except FOREIGN_ERRORS as exc:
-                raise translate(exc, target.url, self.options) from exc
+        try:
+            async with self.politeness.slot(target.host):
+                try:
+                    async with asyncio.timeout(self.options.total_timeout):
+                        return await self._robots_exchange(target)
+                except TimeoutError:
+                    raise total_timeout(target.url, self.options.total_timeout) from None
+                except FOREIGN_ERRORS as exc:
+                    raise translate(exc, target.url, self.options) from exc
+        except HostTaken:
+            raise _host_taken(target) from None
 
     async def _robots_exchange(self, target: _Target) -> RobotsAnswer | str:
         request = self._pinned_request(target, None)
-        response = await self.client.send(request, stream=True, follow_redirects=False)
+        response = await self._send(request)
         try:
             headers = plain_headers(response.headers.raw)
             location = headers.get("location")
@@ -538,6 +555,14 @@ def _robots_refusal(url: str, origin: str, rules: RobotsRules, ask_again: float)
     error = type(failure)(message, url)
     error.retryable = False
     return error
+
+
+def _host_taken(target: _Target) -> FetchError:
+    return FetchError(
+        f"not sent: another instance is fetching from {target.host} for now "
+        f"({target.url}); it is tried again later",
+        target.url,
+    )
 
 
 def _worth_retrying(exc: FetchError) -> bool:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -54,6 +53,63 @@ class HostGuard(Protocol):
 
 class HostTaken(Exception):
     """The host is another instance's for now: nothing was sent."""
+
+
+class HostSlot:
+    """One request's hold on a host (``Politeness.slot``): a concurrent slot, then the guard
+    (several instances: its database round trip comes first, else it delayed one request's
+    start and not the next one's, which then reached the host less than the spacing after
+    it), then the spacing turn. A plain class rather than an ``asynccontextmanager``: it is
+    entered for every request, and a generator-based one cost more than the rest of it."""
+
+    __slots__ = ("_delay", "_gate", "_guard", "_host", "_politeness")
+
+    def __init__(self, politeness: Politeness, host: str, delay: float) -> None:
+        self._politeness, self._host, self._delay = politeness, host, delay
+        self._gate: _HostGate | None = None
+        self._guard: HostGuard | None = None
+
+    async def __aenter__(self) -> None:
+        politeness = self._politeness
+        gate = self._gate = politeness._gate(self._host)
+        gate.users += 1
+        try:
+            await gate.semaphore.acquire()
+        except BaseException:
+            gate.users -= 1
+            raise
+        try:
+            guard = self._guard = politeness.guard
+            if guard is not None and not await guard.enter_host(self._host, self._delay):
+                self._guard = None
+                raise HostTaken(self._host)
+            try:
+                await politeness._take_turn(gate, self._delay)
+            except BaseException:
+                self._leave_guard()
+                raise
+        except BaseException:
+            gate.semaphore.release()
+            gate.users -= 1
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        gate = self._gate
+        assert gate is not None
+        try:
+            self._leave_guard()
+        finally:
+            gate.semaphore.release()
+            gate.users -= 1
+
+    def _leave_guard(self) -> None:
+        """Tell the guard (if any) the request ended and how long the host must stay quiet."""
+        guard, gate = self._guard, self._gate
+        if guard is None or gate is None:
+            return
+        self._guard = None
+        quiet_until = max(gate.next_allowed, gate.blocked_until)
+        guard.leave_host(self._host, max(0.0, quiet_until - self._politeness._clock()))
 
 
 class Politeness:
@@ -100,32 +156,11 @@ class Politeness:
         remaining = gate.blocked_until - self._clock()
         return HostBlock(remaining, gate.blocked_status) if remaining > 0 else None
 
-    @asynccontextmanager
-    async def slot(self, host: str, crawl_delay: float | None = None) -> AsyncIterator[None]:
-        """Hold one of ``host``'s concurrent slots, starting no earlier than its spacing allows;
-        ``HostTaken`` when the guard says another instance holds the host."""
-        delay = max(self._delay, crawl_delay or 0.0)
-        gate = self._gate(host)
-        gate.users += 1
-        try:
-            async with gate.semaphore:
-                if self.guard is None:
-                    await self._take_turn(gate, delay)
-                    yield
-                    return
-                # the guard first (it holds the host for the spacing more): its database round
-                # trip, taken after the turn, delayed one request's start and not the next one's,
-                # which then reached the host less than the spacing after it
-                if not await self.guard.enter_host(host, delay):
-                    raise HostTaken(host)
-                try:
-                    await self._take_turn(gate, delay)
-                    yield
-                finally:
-                    quiet_until = max(gate.next_allowed, gate.blocked_until)
-                    self.guard.leave_host(host, max(0.0, quiet_until - self._clock()))
-        finally:
-            gate.users -= 1
+    def slot(self, host: str, crawl_delay: float | None = None) -> HostSlot:
+        """``async with`` it to hold one of ``host``'s concurrent slots, starting no earlier
+        than its spacing allows; ``HostTaken`` when the guard says another instance holds the
+        host."""
+        return HostSlot(self, host, max(self._delay, crawl_delay or 0.0))
 
     async def _take_turn(self, gate: _HostGate, delay: float) -> None:
         if delay <= 0:
