@@ -158,6 +158,13 @@ class StoryIndex:
         self.merge(slot, vector, self.story_names[other], self.last_active[other])
         self.last_active[other] = -math.inf
 
+    def reset(self, slot: int) -> None:
+        """Empty a story's terms and names, to add its articles' vectors anew (its postings
+        stay: a stale posting only offers the story as a candidate, scored exactly)."""
+        self.story_terms[slot] = array("i")
+        self.story_mass[slot] = array("f")
+        self.story_names[slot] = array("i")
+
     def touch(self, slot: int, active_at: float) -> None:
         self.last_active[slot] = max(self.last_active[slot], active_at)
 
