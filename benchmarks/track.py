@@ -1,6 +1,7 @@
 """Benchmarks of the story engine, each next to a peer measured in the same run.
 
-    python benchmarks/track.py [--stories 100000] [--shared ../shared] [--seeds 0 1 2] [--errors] [--halves]
+    python benchmarks/track.py [--stories 100000] [--shared ../shared] [--seeds 0 1 2]
+                               [--errors] [--halves]
 
 1. ECB+ story assignment (B-cubed P/R/F1 against story_id and topic, after the merges and splits
    the replay reported), shuffled with seeds 0, 1 and 2, with the default configuration, and

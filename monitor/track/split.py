@@ -26,7 +26,7 @@ class SplitParams:
     min_articles: int = 6  # fewer articles say too little about groups
     min_group: int = 3  # each group holds at least this many articles ...
     min_share: float = 0.25  # ... and this share of the story
-    separation: float = 0.5  # between-group mean similarity below this share of the within
+    separation: float = 0.6  # between-group mean similarity below this share of the within
     rounds: int = 5  # 2-means iterations (it settles in two or three)
 
 
