@@ -3,10 +3,11 @@ story, the split said once, the same every replay."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.models import Article
-from monitor.track import Observation, TrackConfig, Tracker, TrackEvent
+from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, TrackResult
 from monitor.track.split import SplitParams, two_groups
 
 START = datetime(2025, 3, 3, 9, tzinfo=UTC)
@@ -147,3 +148,42 @@ def test_two_groups_needs_substantial_groups_that_read_apart() -> None:
     assert two_groups([a, a, b, b]) is None  # too few articles to tell
     mixed = {1: 0.8, 2: 0.6}
     assert two_groups([a, a, a, mixed, mixed, mixed], SplitParams(separation=0.5)) is None
+
+
+FOLLOW_UPS = [
+    (
+        "Dresden flood: volunteers fill sandbags",
+        "The Elbe flood in Dresden kept rising, Mayor Dirk Hilbert said. Thousands of "
+        "volunteers filled sandbags through the night in Pieschen.",
+    ),
+    (
+        "Elbe flood in Dresden: pumps fail",
+        "Pumps failed in Pieschen as the Elbe flood reached the old town of Dresden, Mayor Dirk "
+        "Hilbert said; firefighters rescued 40 residents by boat and cut power to 12,000 homes.",
+    ),
+]
+
+
+def flood_then_follow_ups(
+    config: TrackConfig, flood_reports: dict[str, tuple[str, str]]
+) -> list[TrackResult]:
+    tracker = Tracker(config)
+    texts = [flood_reports["flood"], flood_reports["rescue"], *FOLLOW_UPS]
+    return [tracker.observe(observation(n, *text)) for n, text in enumerate(texts)]
+
+
+def test_a_small_story_that_now_reads_as_a_follow_up_is_gathered(
+    flood_reports: dict[str, tuple[str, str]],
+) -> None:
+    # no article bridges the two here (``merge_threshold`` out of reach): only gathering joins
+    no_bridge = TrackConfig(merge_threshold=2.0)
+    flood, rescue, second, third = flood_then_follow_ups(no_bridge, flood_reports)
+    assert rescue.event is TrackEvent.NEW_STORY  # it shared too little with the first report
+    assert (second.story_id, second.merged) == (flood.story_id, ())
+    # with its third article the flood story reads like the rescue report: it gathers it
+    assert (third.story_id, third.merged) == (flood.story_id, (rescue.story_id,))
+    assert third.development is not None
+    assert third.development.merged_stories == (rescue.story_id,)
+    # without gathering, the rescue report stays a story of its own
+    alone = flood_then_follow_ups(replace(no_bridge, small_story=0), flood_reports)
+    assert alone[-1].merged == ()
