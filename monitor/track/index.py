@@ -87,6 +87,20 @@ class StoryIndex:
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {t: v / norm for t, v in vector.items()}
 
+    def article_vectors(self, weights: list[Mapping[str, float]]) -> list[dict[int, float]]:
+        """``article_vector`` of each of several articles, each term's IDF computed once."""
+        idf: dict[str, float] = {}
+        vectors: list[dict[int, float]] = []
+        for article in weights:
+            vector: dict[int, float] = {}
+            for term, weight in article.items():
+                if term not in idf:
+                    idf[term] = self.idf(self.term_id(term))
+                vector[self.vocabulary[term]] = weight * idf[term]
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            vectors.append({t: v / norm for t, v in vector.items()})
+        return vectors
+
     # -- stories -------------------------------------------------------------------------------
 
     def add_story(

@@ -30,7 +30,7 @@ from monitor.models import (
     StoryMatch,
     StorySplit,
 )
-from monitor.track.dates import dates_in, days_apart
+from monitor.track.dates import days_apart
 from monitor.track.features import (
     SKETCH_SIZE,
     ArticleFeatures,
@@ -154,6 +154,7 @@ class _ArticleState:
     last_seen: datetime
     posts: PostFingerprints | None = None  # a live blog's posts, by identity
     weights: tuple[float, ...] = ()  # the first version's term weights, in ``terms`` order
+    dates: tuple[int, ...] | None = None  # the days the first version mentions (ordinals)
 
 
 def story_id_for(url: str) -> str:
@@ -296,7 +297,7 @@ class Tracker:
         and the development (or else the article's story's next one) announces the split."""
         urls = story.urls[-SPLIT_WINDOW:]
         features = [self._split_view(self.articles[u]) for u in urls]
-        vectors = [self.index.article_vector(f.term_weights) for f in features]
+        vectors = self.index.article_vectors([f.term_weights for f in features])
         found = two_groups(vectors, self.config.split)
         if found is None:
             return result
@@ -372,7 +373,7 @@ class Tracker:
     def _split_view(self, state: _ArticleState) -> ArticleFeatures:
         """What a split needs of an article: its term weights, name terms, years and dates,
         from its state (recomputed from its text for a state kept without weights)."""
-        if len(state.weights) != len(state.terms):
+        if len(state.weights) != len(state.terms) or state.dates is None:
             return article_features(state.text, self.boosts)
         language = state.text.profile
         name_words = {w for name in state.names for w in words(name) if len(w) > 1}
@@ -383,9 +384,7 @@ class Tracker:
             names=state.names,
             sketch=state.sketch,
             years=frozenset(int(t) for t in state.terms if is_year(t)),
-            dates=frozenset(
-                day.toordinal() for s in _with_title(state.text) for day in dates_in(s)[0]
-            ),
+            dates=frozenset(state.dates),
         )
 
     def _split_off(
@@ -643,6 +642,7 @@ class Tracker:
             sketch=features.sketch,
             terms=tuple(sorted(features.term_weights)),
             weights=tuple(features.term_weights[t] for t in sorted(features.term_weights)),
+            dates=tuple(sorted(features.dates)),
             first_seen=obs.fetched_at,
             last_seen=obs.fetched_at,
             posts=post_fingerprints(obs.article.posts) if obs.article.posts else None,
@@ -971,6 +971,7 @@ def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
         "sketch": list(state.sketch),
         "terms": list(state.terms),
         "weights": list(state.weights),
+        **({"dates": list(state.dates)} if state.dates is not None else {}),
         "first_seen": state.first_seen.isoformat(),
         "last_seen": state.last_seen.isoformat(),
         **({"posts": dict(state.posts)} if state.posts is not None else {}),
@@ -989,6 +990,7 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         sketch=tuple(data["sketch"]),
         terms=tuple(data["terms"]),
         weights=tuple(data.get("weights", ())),
+        dates=tuple(data["dates"]) if isinstance(data.get("dates"), list) else None,
         first_seen=datetime.fromisoformat(data["first_seen"]),
         last_seen=datetime.fromisoformat(data["last_seen"]),
         posts=dict(data["posts"]) if isinstance(data.get("posts"), dict) else None,
