@@ -387,6 +387,17 @@ class Tracker:
             dates=frozenset(state.dates),
         )
 
+    def _unused_id(self, key: str) -> str:
+        """A story id from ``key`` that no story, live or merged, goes by (a group split off,
+        gathered back and split off again gets an id of its own each time)."""
+        taken = set(self.stories) | set(self.aliases)
+        taken.update(alias for story in self.stories.values() for alias in story.aliases)
+        new_id, attempt = story_id_for(key), 1
+        while new_id in taken:
+            attempt += 1
+            new_id = story_id_for(f"{key}#{attempt}")
+        return new_id
+
     def _split_off(
         self,
         story: _Story,
@@ -399,7 +410,7 @@ class Tracker:
         stories' vectors, names, years and dates are made anew from their articles."""
         moved = [urls[i] for i in leaving]
         first = self.articles[moved[0]]
-        new_id = story_id_for(f"{moved[0]}#split-from-{story.story_id}")
+        new_id = self._unused_id(f"{moved[0]}#split-from-{story.story_id}")
         new = _Story(
             new_id,
             first.text.title,

@@ -187,3 +187,15 @@ def test_a_small_story_that_now_reads_as_a_follow_up_is_gathered(
     # without gathering, the rescue report stays a story of its own
     alone = flood_then_follow_ups(replace(no_bridge, small_story=0), flood_reports)
     assert alone[-1].merged == ()
+
+
+def test_a_split_never_reuses_an_id_a_story_went_by() -> None:
+    tracker, results = replay_order(LENIENT)
+    split = results[-1].split
+    assert split is not None
+    # were the same articles split off the same story again (after being gathered back),
+    # their new story would need an id of its own: the first one is an alias by then
+    tracker.stories[split.story_id].aliases.append(split.new_id)
+    del tracker.stories[split.new_id]
+    key = f"{split.urls[0]}#split-from-{split.story_id}"
+    assert tracker._unused_id(key) not in {split.new_id, split.story_id}
