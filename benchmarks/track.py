@@ -28,7 +28,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.track import TrackConfig, replay
-from monitor.track.evaluation import ECBPLUS_SHUFFLE_SEED, BCubed, bcubed, ecbplus_observations
+from monitor.track.evaluation import (
+    ECBPLUS_SHUFFLE_SEED,
+    BCubed,
+    bcubed,
+    ecbplus_observations,
+    final_stories,
+)
 from monitor.track.features import ArticleText
 from monitor.track.novelty import StoryMemory
 from monitor.track.revisions import diff_revisions
@@ -120,29 +126,6 @@ def print_errors(predicted: list[str], gold: list[str]) -> None:
     for label, parts in sorted(theirs.items()):
         if len(parts) > 1:
             print(f"    split {label}: parts of {sorted(parts.values(), reverse=True)}")
-
-
-def final_stories(results: Iterable[dict[str, Any]]) -> list[str]:
-    """The story each result ended up in, after the merges and splits later results reported."""
-    urls: list[str] = []
-    story_of: dict[str, str] = {}
-    alias: dict[str, str] = {}
-    for result in results:
-        urls.append(result["url"])
-        story_of.setdefault(result["url"], result["story_id"])
-        for old in result.get("merged", ()):
-            alias[old] = result["story_id"]
-        split = result.get("split")
-        if split:
-            for url in split["urls"]:
-                story_of[url] = split["new_story_id"]
-
-    def resolve(story_id: str) -> str:
-        while story_id in alias:
-            story_id = alias[story_id]
-        return story_id
-
-    return [resolve(story_of[url]) for url in urls]
 
 
 def synthetic_article(rng: random.Random, vocabulary: list[str], serial: int) -> dict[str, float]:
