@@ -199,6 +199,23 @@ class Development:
     match: StoryMatch = field(default_factory=lambda: StoryMatch(0.0))
     merged_stories: tuple[str, ...] = ()
     language: str | None = None  # of the article that developed the story (ISO 639-1)
+    # stories found to be two since the last alert: (the story, the one split off it)
+    split_stories: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StorySplit:
+    """A story found to be two: ``urls`` left ``story_id`` for the new story ``new_id``.
+
+    ``snapshot`` and ``memory`` are the state of whichever of the two stories the article
+    that caused the split did not end in (the other one travels with the article as usual).
+    """
+
+    story_id: str
+    new_id: str
+    urls: tuple[str, ...]
+    snapshot: dict[str, Any] = field(default_factory=dict)
+    memory: MemoryDelta | None = None
 
 
 # --------------------------------------------------------------------------- health, alerts

@@ -155,6 +155,7 @@ def _as_write(result: TrackResult, source: str, article: Article, now: datetime)
         duplicate_of=result.duplicate_of,
         memory=result.memory,
         development=result.development,
+        split=result.split,
     )
 
 

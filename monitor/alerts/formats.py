@@ -71,8 +71,8 @@ def summary_text(payload: Mapping[str, Any]) -> str:
             )
         return "The source answers again."
     development = payload["development"]
-    note = development.get("merged_note")
-    return f"{note} {development['summary']}" if note else str(development["summary"])
+    notes = [development.get(key) for key in ("merged_note", "split_note")]
+    return " ".join([*(note for note in notes if note), str(development["summary"])])
 
 
 def _context_line(payload: Mapping[str, Any]) -> str:

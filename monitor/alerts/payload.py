@@ -149,6 +149,7 @@ def development_entry(development: Development) -> JSON:
         "summary": summarise({"kind": development.kind, "title": development.title, **details}),
         **details,
         **_merged(development.merged_stories),
+        **_split(development.split_stories),
     }
 
 
@@ -160,6 +161,18 @@ def _merged(story_ids: Sequence[str]) -> JSON:
     return {
         "merged_stories": list(story_ids),
         "merged_note": f"Story {listed} turned out to be this story and was merged into it.",
+    }
+
+
+def _split(pairs: Sequence[Sequence[str]]) -> JSON:
+    """Stories found to be two since this story's last alert, said once, in the alert that
+    follows: which story the articles of the other event left, and the story they are now."""
+    if not pairs:
+        return {}
+    listed = "; ".join(f"story {new} was split off story {old}" for old, new in pairs)
+    return {
+        "split_stories": [{"from": old, "into": new} for old, new in pairs],
+        "split_note": f"Two events had been told as one: {listed}.",
     }
 
 
@@ -189,6 +202,15 @@ def summarise_developments(entries: Sequence[JSON]) -> JSON:
         "summary": summarise({"kind": kind, "title": title, **details}, count=len(entries)),
         **details,
         **_merged(_unique(i for entry in entries for i in entry.get("merged_stories", ()))),
+        **_split(
+            list(
+                dict.fromkeys(
+                    (pair["from"], pair["into"])
+                    for entry in entries
+                    for pair in entry.get("split_stories", ())
+                )
+            )
+        ),
         "count": len(entries),
     }
 

@@ -2,10 +2,10 @@
 
 Storage only. ``write_article`` takes the engine's decision about one extracted article as plain
 values (``ArticleWrite``) and writes the article, its revision, its story (and the stories merged
-into it) and its development inside the caller's transaction; ``story_for_alert`` reads what an
-alert says about the story; ``active_snapshots`` gives back what the engine needs to rebuild its
-memory. Deciding is the core's job (``monitor.track``), wiring the two the shell's
-(``monitor.observe``).
+into it, or the story split off it) and its development inside the caller's transaction;
+``story_for_alert`` reads what an alert says about the story; ``active_snapshots`` gives back
+what the engine needs to rebuild its memory. Deciding is the core's job (``monitor.track``),
+wiring the two the shell's (``monitor.observe``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from monitor.models import (
     Page,
     RecheckFacts,
     StoryInfo,
+    StorySplit,
 )
 from monitor.store.sources import save_validators
 from monitor.store.tables import (
@@ -62,6 +63,7 @@ class ArticleWrite:
     duplicate_of: str | None = None
     development: Development | None = None
     memory: MemoryDelta | None = None  # what changed in the story's memory
+    split: StorySplit | None = None  # a story found to be two, and the articles that left it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,8 @@ def write_article(
         save_memory(session, write.story_id, write.memory)
     if write.merged and write.story_id is not None:
         _absorb_stories(session, write.story_id, write.merged)
+    if write.split is not None:
+        _split_story(session, write.split, write.now)
     row, is_new = _article_row(session, write.article, write.source, write.now)
     _apply(row, write, page, plan_recheck)
     session.add(row)
@@ -246,6 +250,33 @@ def _absorb_stories(session: Session, story_id: str, merged: Sequence[str]) -> N
             session.add(story)
 
 
+def _split_story(session: Session, split: StorySplit, now: datetime) -> None:
+    """A story the engine found to be two: the other of the two stories is saved, and the
+    articles that left (with their developments: each timeline keeps its own) move to the new
+    story."""
+    if split.snapshot:
+        _save_story(session, split.snapshot, now)
+        if split.memory is not None:
+            save_memory(session, split.snapshot["story_id"], split.memory)
+    for start in range(0, len(split.urls), BATCH):
+        moved = session.exec(
+            select(ArticleRow).where(
+                col(ArticleRow.canonical_url).in_(split.urls[start : start + BATCH])
+            )
+        ).all()
+        for article in moved:
+            article.story_id = split.new_id
+            if article.state:
+                article.state = {**article.state, "story_id": split.new_id}
+            session.add(article)
+        ids = [article.id for article in moved if article.id is not None]
+        for development in session.exec(
+            select(DevelopmentRow).where(col(DevelopmentRow.article_id).in_(ids))
+        ).all():
+            development.story_id = split.new_id
+            session.add(development)
+
+
 def _save_revision(session: Session, row: ArticleRow, write: ArticleWrite) -> RevisionRow:
     assert row.id is not None
     revision = RevisionRow(
@@ -303,6 +334,7 @@ def development_details(development: Development) -> dict[str, Any]:
         "language": development.language,
         "match": development.match.to_json(),
         "merged_stories": list(development.merged_stories),
+        "split_stories": [list(pair) for pair in development.split_stories],
     }
 
 

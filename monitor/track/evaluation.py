@@ -69,3 +69,26 @@ def _observation(doc: dict[str, Any], index: int) -> dict[str, Any]:
         "text": "\n".join(sentences[1:]),
         "published": None,
     }
+
+
+def final_stories(results: Iterable[dict[str, Any]]) -> list[str]:
+    """The story each result ended up in, after the merges and splits later results reported."""
+    urls: list[str] = []
+    story_of: dict[str, str] = {}
+    alias: dict[str, str] = {}
+    for result in results:
+        urls.append(result["url"])
+        story_of.setdefault(result["url"], result["story_id"])
+        for old in result.get("merged", ()):
+            alias[old] = result["story_id"]
+        split = result.get("split")
+        if split:
+            for url in split["urls"]:
+                story_of[url] = split["new_story_id"]
+
+    def resolve(story_id: str) -> str:
+        while story_id in alias:
+            story_id = alias[story_id]
+        return story_id
+
+    return [resolve(story_of[url]) for url in urls]

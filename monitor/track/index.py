@@ -87,6 +87,20 @@ class StoryIndex:
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {t: v / norm for t, v in vector.items()}
 
+    def article_vectors(self, weights: list[Mapping[str, float]]) -> list[dict[int, float]]:
+        """``article_vector`` of each of several articles, each term's IDF computed once."""
+        idf: dict[str, float] = {}
+        vectors: list[dict[int, float]] = []
+        for article in weights:
+            vector: dict[int, float] = {}
+            for term, weight in article.items():
+                if term not in idf:
+                    idf[term] = self.idf(self.term_id(term))
+                vector[self.vocabulary[term]] = weight * idf[term]
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            vectors.append({t: v / norm for t, v in vector.items()})
+        return vectors
+
     # -- stories -------------------------------------------------------------------------------
 
     def add_story(
@@ -157,6 +171,13 @@ class StoryIndex:
         }
         self.merge(slot, vector, self.story_names[other], self.last_active[other])
         self.last_active[other] = -math.inf
+
+    def reset(self, slot: int) -> None:
+        """Empty a story's terms and names, to add its articles' vectors anew (its postings
+        stay: a stale posting only offers the story as a candidate, scored exactly)."""
+        self.story_terms[slot] = array("i")
+        self.story_mass[slot] = array("f")
+        self.story_names[slot] = array("i")
 
     def touch(self, slot: int, active_at: float) -> None:
         self.last_active[slot] = max(self.last_active[slot], active_at)

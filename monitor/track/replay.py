@@ -94,6 +94,12 @@ def result_to_json(result: TrackResult) -> dict[str, Any]:
     }
     if result.merged:
         output["merged"] = list(result.merged)
+    if result.split is not None:
+        output["split"] = {
+            "story_id": result.split.story_id,
+            "new_story_id": result.split.new_id,
+            "urls": list(result.split.urls),
+        }
     return output
 
 

@@ -28,6 +28,7 @@ from monitor.models import (
     MemoryItem,
     Post,
     StoryMatch,
+    StorySplit,
 )
 from monitor.track.dates import days_apart
 from monitor.track.features import (
@@ -42,10 +43,12 @@ from monitor.track.index import Candidate, IndexParams, StoryIndex
 from monitor.track.novelty import KNOWN_SIMILARITY, Novelty, RareTerms, StoryMemory
 from monitor.track.posts import PostFingerprints, diff_posts, post_fingerprints
 from monitor.track.revisions import RevisionDiff, diff_revisions
-from monitor.track.text import sketch_similarity
+from monitor.track.split import SplitParams, two_groups
+from monitor.track.text import is_year, sketch_similarity, words
 
 SNAPSHOT_VERSION = 1
 STORY_YEARS = 12
+SPLIT_WINDOW = 48  # a story's latest articles looked at for a split
 FINGERPRINTS = 100  # versions of an article remembered, to tell a revert from news
 
 
@@ -63,6 +66,8 @@ class TrackConfig:
 
     join_threshold: float = 0.25
     merge_threshold: float = 0.5
+    small_story: int = 2  # stories of this many articles at most are gathered into a grown one
+    gather_threshold: float = 0.25  # the score each of their articles needs with the grown one
     name_boost: float = 2.0
     name_phrase_weight: float = 1.0
     number_boost: float = 3.0
@@ -76,6 +81,7 @@ class TrackConfig:
     dormant_after: timedelta = timedelta(seconds=DORMANT_AFTER)
     time_scale: timedelta = timedelta(days=7)
     index: IndexParams = field(default_factory=IndexParams)
+    split: SplitParams = field(default_factory=SplitParams)
 
 
 def track_config(tracking: TrackingConfig) -> TrackConfig:
@@ -112,6 +118,7 @@ class TrackResult:
     article_snapshot: dict[str, Any] | None = None
     merged: tuple[str, ...] = ()
     memory: MemoryDelta | None = None  # what changed in the story's memory, to store with it
+    split: StorySplit | None = None  # a story found to be two, and the part that left it
 
 
 @dataclass(slots=True)
@@ -129,6 +136,7 @@ class _Story:
     unannounced_merges: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     language: str = "en"
+    unannounced_splits: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -145,6 +153,8 @@ class _ArticleState:
     first_seen: datetime
     last_seen: datetime
     posts: PostFingerprints | None = None  # a live blog's posts, by identity
+    weights: tuple[float, ...] = ()  # the first version's term weights, in ``terms`` order
+    dates: tuple[int, ...] | None = None  # the days the first version mentions (ordinals)
 
 
 def story_id_for(url: str) -> str:
@@ -215,8 +225,13 @@ class Tracker:
                 >= self.config.merge_threshold
             ]
             story, merged = self._merge_bridged(self.stories[best_id], bridged)
+            looked_at = _checkpoint(len(story.urls) + 1)
+            if looked_at:
+                merged = (*merged, *self._gather_small(story, obs.fetched_at))
             match = _match(score, best, best_id, threshold)
             result = self._joined(obs, text, features, story, match, event_at)
+            if looked_at:
+                result = self._split_if_two(story, result)
             return replace(result, merged=merged) if merged else result
         unmatched = _unmatched(score, best, best_id, threshold)
         return self._started(obs, text, features, vector, names, event_at, unmatched)
@@ -267,11 +282,173 @@ class Tracker:
         keep.last_seen = max(keep.last_seen, gone.last_seen)
         keep.unannounced_merges.extend([*gone.unannounced_merges, gone.story_id])
         keep.aliases.extend([*gone.aliases, gone.story_id])
+        keep.unannounced_splits.extend(gone.unannounced_splits)
         del self.stories[gone.story_id]
         for alias, target in list(self.aliases.items()):
             if target == gone.story_id:
                 self.aliases[alias] = keep.story_id
         self.aliases[gone.story_id] = keep.story_id
+
+    # -- splitting a story that turns out to be two ---------------------------------------
+
+    def _split_if_two(self, story: _Story, result: TrackResult) -> TrackResult:
+        """Split ``story`` when its latest articles form two groups that read apart (see
+        ``track.split``), and say so in ``result``: the article may now be in the new story,
+        and the development (or else the article's story's next one) announces the split."""
+        urls = story.urls[-SPLIT_WINDOW:]
+        features = [self._split_view(self.articles[u]) for u in urls]
+        vectors = self.index.article_vectors([f.term_weights for f in features])
+        found = two_groups(vectors, self.config.split)
+        if found is None:
+            return result
+        stays = found.first if 0 in found.first else found.second
+        leaving = [i for i in range(len(urls)) if i not in stays]
+        new = self._split_off(story, urls, features, vectors, leaving)
+        return self._announce_split(result, story, new)
+
+    def _announce_split(self, result: TrackResult, story: _Story, new: _Story) -> TrackResult:
+        ended = self.stories[self.articles[result.url].story_id]
+        other = new if ended is story else story
+        note = (story.story_id, new.story_id)
+        development = result.development
+        if development is not None:
+            development = replace(
+                development,
+                story_id=ended.story_id,
+                story_title=ended.title,
+                split_stories=(*development.split_stories, note),
+            )
+        else:
+            ended.unannounced_splits.append(note)
+        memory = result.memory if ended is story else new.memory.drain()
+        other_memory = new.memory.drain() if other is new else result.memory
+        split = StorySplit(
+            story.story_id,
+            new.story_id,
+            tuple(new.urls),
+            self._story_snapshot(other),
+            other_memory,
+        )
+        return replace(
+            result,
+            story_id=ended.story_id,
+            development=development,
+            story_snapshot=self._story_snapshot(ended),
+            article_snapshot=_article_snapshot(self.articles[result.url]),
+            memory=memory,
+            split=split,
+        )
+
+    def _gather_small(self, story: _Story, now: datetime) -> tuple[str, ...]:
+        """Absorb the small stories (``small_story`` articles at most) whose every article
+        would join ``story`` as it reads now: a follow-up that came before the story had grown
+        the words it shares with it started a story of its own."""
+        if self.config.small_story <= 0:
+            return ()
+        slot = self.index.slots[story.story_id]
+        centroid = self.index.story_vector(slot)
+        candidates = self.index.candidates(
+            centroid, self.index.story_names[slot], self._active_since(now)
+        )
+        gathered: list[str] = []
+        for candidate in candidates:
+            other = self.stories.get(self.index.story_ids[candidate.slot])
+            if other is None or other is story or len(other.urls) > self.config.small_story:
+                continue
+            if all(self._would_join(self.articles[u], slot) for u in other.urls):
+                self._absorb(story, other)
+                gathered.append(other.story_id)
+        return tuple(gathered)
+
+    def _would_join(self, state: _ArticleState, slot: int) -> bool:
+        view = self._split_view(state)
+        vector = self.index.article_vector(view.term_weights)
+        names = {self.index.term_id(t) for t in view.name_terms}
+        candidate = self.index._score(slot, vector, names)
+        score = self._score(
+            candidate, state.first_seen, view.years, state.text.language, view.dates
+        )
+        return score >= self.config.gather_threshold
+
+    def _split_view(self, state: _ArticleState) -> ArticleFeatures:
+        """What a split needs of an article: its term weights, name terms, years and dates,
+        from its state (recomputed from its text for a state kept without weights)."""
+        if len(state.weights) != len(state.terms) or state.dates is None:
+            return article_features(state.text, self.boosts)
+        language = state.text.profile
+        name_words = {w for name in state.names for w in words(name) if len(w) > 1}
+        weights = dict(zip(state.terms, state.weights, strict=True))
+        return ArticleFeatures(
+            term_weights=weights,
+            name_terms=frozenset(language.name_stem(w) for w in name_words),
+            names=state.names,
+            sketch=state.sketch,
+            years=frozenset(int(t) for t in state.terms if is_year(t)),
+            dates=frozenset(state.dates),
+        )
+
+    def _unused_id(self, key: str) -> str:
+        """A story id from ``key`` that no story, live or merged, goes by (a group split off,
+        gathered back and split off again gets an id of its own each time)."""
+        taken = set(self.stories) | set(self.aliases)
+        taken.update(alias for story in self.stories.values() for alias in story.aliases)
+        new_id, attempt = story_id_for(key), 1
+        while new_id in taken:
+            attempt += 1
+            new_id = story_id_for(f"{key}#{attempt}")
+        return new_id
+
+    def _split_off(
+        self,
+        story: _Story,
+        urls: list[str],
+        features: list[ArticleFeatures],
+        vectors: list[dict[int, float]],
+        leaving: list[int],
+    ) -> _Story:
+        """Move the articles ``leaving`` (indexes into ``urls``) to a new story; both
+        stories' vectors, names, years and dates are made anew from their articles."""
+        moved = [urls[i] for i in leaving]
+        first = self.articles[moved[0]]
+        new_id = self._unused_id(f"{moved[0]}#split-from-{story.story_id}")
+        new = _Story(
+            new_id,
+            first.text.title,
+            first.first_seen,
+            max(self.articles[u].last_seen for u in moved),
+            min(self.articles[u].first_seen for u in moved),
+            max(self.articles[u].first_seen for u in moved),
+            moved,
+            StoryMemory(self.config.known_similarity, story.language),
+            language=story.language,
+        )
+        self.stories[new_id] = new
+        gone = set(moved)
+        story.urls = [u for u in story.urls if u not in gone]
+        slot = self.index.add_story(new_id, {}, (), new.last_seen.timestamp())
+        for i in leaving:
+            state = self.articles[urls[i]]
+            state.story_id = new_id
+            names = [self.index.term_id(t) for t in _salient_names(features[i])]
+            self.index.merge(slot, vectors[i], names, state.last_seen.timestamp())
+            new.memory.learn(_with_title(state.text), state.names)
+            self._learn_years(new, features[i].years)
+            _learn_dates(new, features[i].dates)
+        kept = [i for i in range(len(urls)) if i not in set(leaving)]
+        self.index.reset(self.index.slots[story.story_id])
+        for i in kept:
+            names = [self.index.term_id(t) for t in _salient_names(features[i])]
+            self.index.merge(
+                self.index.slots[story.story_id],
+                vectors[i],
+                names,
+                self.articles[urls[i]].last_seen.timestamp(),
+            )
+        story.years, story.dates = {}, None
+        for i in kept:
+            self._learn_years(story, features[i].years)
+            _learn_dates(story, features[i].dates)
+        return new
 
     def resolve(self, story_id: str) -> str:
         """The id a story goes by now (itself, or the story it was merged into)."""
@@ -475,6 +652,8 @@ class Tracker:
             names=features.names,
             sketch=features.sketch,
             terms=tuple(sorted(features.term_weights)),
+            weights=tuple(features.term_weights[t] for t in sorted(features.term_weights)),
+            dates=tuple(sorted(features.dates)),
             first_seen=obs.fetched_at,
             last_seen=obs.fetched_at,
             posts=post_fingerprints(obs.article.posts) if obs.article.posts else None,
@@ -595,6 +774,7 @@ class Tracker:
         if not novelty.is_development:
             return None
         merged, story.unannounced_merges = tuple(story.unannounced_merges), []
+        splits, story.unannounced_splits = tuple(story.unannounced_splits), []
         return Development(
             kind=kind,
             story_id=story.story_id,
@@ -611,6 +791,7 @@ class Tracker:
             match=match,
             merged_stories=merged,
             language=language,
+            split_stories=splits,
         )
 
     # -- snapshots -------------------------------------------------------------------------
@@ -644,6 +825,7 @@ class Tracker:
             "unannounced_merges": list(story.unannounced_merges),
             "aliases": list(story.aliases),
             "language": story.language,
+            "unannounced_splits": [list(pair) for pair in story.unannounced_splits],
         }
 
     @classmethod
@@ -687,6 +869,7 @@ class Tracker:
             unannounced_merges=list(data.get("unannounced_merges", ())),
             aliases=list(data.get("aliases", ())),
             language=language,
+            unannounced_splits=[(a, b) for a, b in data.get("unannounced_splits", ())],
         )
         self.stories[story.story_id] = story
         self.index.restore_story(
@@ -695,6 +878,17 @@ class Tracker:
             [self.index.term_id(name) for name in data["names"]],
             story.last_seen.timestamp(),
         )
+
+
+def _checkpoint(count: int) -> bool:
+    """Whether a story of ``count`` articles is looked at again as a whole: at 3, 4, 5, 6, 8,
+    10, 12, 16, 20, 24, 32, ... (3, 4 or 5 times a power of two), each size at most a third
+    above the last, so the work per article stays bounded."""
+    if count < 3:
+        return False
+    while count % 2 == 0 and count > 5:
+        count //= 2
+    return count in (3, 4, 5)
 
 
 def _learn_dates(story: _Story, dates: frozenset[int]) -> None:
@@ -787,6 +981,8 @@ def _article_snapshot(state: _ArticleState) -> dict[str, Any]:
         "names": list(state.names),
         "sketch": list(state.sketch),
         "terms": list(state.terms),
+        "weights": list(state.weights),
+        **({"dates": list(state.dates)} if state.dates is not None else {}),
         "first_seen": state.first_seen.isoformat(),
         "last_seen": state.last_seen.isoformat(),
         **({"posts": dict(state.posts)} if state.posts is not None else {}),
@@ -804,6 +1000,8 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         names=tuple(data["names"]),
         sketch=tuple(data["sketch"]),
         terms=tuple(data["terms"]),
+        weights=tuple(data.get("weights", ())),
+        dates=tuple(data["dates"]) if isinstance(data.get("dates"), list) else None,
         first_seen=datetime.fromisoformat(data["first_seen"]),
         last_seen=datetime.fromisoformat(data["last_seen"]),
         posts=dict(data["posts"]) if isinstance(data.get("posts"), dict) else None,

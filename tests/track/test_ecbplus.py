@@ -14,6 +14,7 @@ from monitor.track.evaluation import (
     BCubed,
     bcubed,
     ecbplus_observations,
+    final_stories,
 )
 
 
@@ -24,12 +25,13 @@ def test_bcubed_on_a_small_table() -> None:
 
 
 def ecbplus_score(shared_dir: Path) -> BCubed:
-    """B-cubed of the default configuration on ECB+ replayed in the seeded shuffled order."""
+    """B-cubed of the default configuration on ECB+ replayed in the seeded shuffled order, each
+    document in the story it ended up in (after the merges and splits later results reported)."""
     path = shared_dir / "data" / "ecbplus-stories" / "documents.jsonl.gz"
     with gzip.open(path, "rt", encoding="utf-8") as stream:
         documents = [json.loads(line) for line in stream]
     pairs = ecbplus_observations(documents, seed=ECBPLUS_SHUFFLE_SEED)
-    predicted = [r["story_id"] for r in replay((o for _, o in pairs), TrackConfig())]
+    predicted = final_stories(replay((o for _, o in pairs), TrackConfig()))
     return bcubed(predicted, [doc["story_id"] for doc, _ in pairs])
 
 
@@ -39,5 +41,6 @@ def ecbplus(shared_dir: Path) -> BCubed:
 
 
 def test_ecbplus_reaches_the_acceptance_bar(ecbplus: BCubed) -> None:
-    """Issue 5: B-cubed F1 >= 0.90 against story_id (measured P=0.891 R=0.919 F1=0.904)."""
-    assert ecbplus.f1 >= 0.90, f"P={ecbplus.precision:.3f} R={ecbplus.recall:.3f}"
+    """Issues 5 and 16: B-cubed F1 against story_id, after merges and splits (measured
+    P=0.908 R=0.938 F1=0.923; 0.905 without gathering small stories and splitting)."""
+    assert ecbplus.f1 >= 0.91, f"P={ecbplus.precision:.3f} R={ecbplus.recall:.3f}"
