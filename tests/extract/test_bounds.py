@@ -6,7 +6,7 @@ import pytest
 
 from monitor.errors import ParseError
 from monitor.extract import extract_article
-from monitor.extract.bounds import MAX_NESTING, nesting_depth, too_deep
+from monitor.extract.bounds import MAX_NESTING, nesting_bound, nesting_depth, too_deep
 from monitor.extract.links import select_links
 
 
@@ -73,3 +73,28 @@ def test_the_quick_count_agrees_with_the_scan(html: bytes) -> None:
 def test_many_start_tags_that_do_not_nest_are_not_too_deep() -> None:
     assert not too_deep(b"<p>" + b"<div></div>" * 5000)
     assert too_deep(b"<p>" + b"<div></div>" * 5000 + nested(MAX_NESTING + 1))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"<p>text</p>",
+        nested(40),
+        b"<DIV><Div><div-x><x:y></x:y></div-x></Div></DIV>",  # names read case-blind, whole
+        b"<textareas><optgroupx><brx><p2>" * 3,  # longer names than excluded ones still count
+        b"<script>var s = '<div><div>';</script><div></div>",
+        b"<!-- <div><div> --><span><b>x</span>",
+        b"<ul><li>one<li>two</ul><p>a<p>b<br><img src=x><td><tr>",
+        b"a < b <3 <",
+        b"",
+    ],
+)
+def test_the_tag_count_bounds_the_scan(html: bytes) -> None:
+    assert nesting_bound(html) >= nesting_depth(html)
+
+
+def test_the_tag_count_leaves_out_tags_that_never_nest() -> None:
+    assert nesting_bound(b"<p>a<br><IMG src=x><li>b<td>c<script>s</script><Div>") == 1
+    ordinary = b"<div>" + b"<p>para<br>line<img src=x></p>" * 3000 + b"</div>"
+    assert nesting_bound(ordinary) == 1
+    assert not too_deep(ordinary)
