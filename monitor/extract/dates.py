@@ -11,6 +11,13 @@ from dateutil import tz
 _YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20\d\d)(?!\d)")
 _DOTTED_DATE = re.compile(r"(?<!\d)\d{1,2}(?:\.\s?|-)\d{1,2}(?:\.\s?|-)\d{2,4}(?!\d)")
 _EPOCH = re.compile(r"^\d{10}(\d{3})?$")
+# The form nearly every page's metadata uses, which the standard library reads forty times
+# faster than dateutil's isoparse (same values; offsets given dateutil's own tzinfo objects).
+_PLAIN_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{3}|\.\d{6})?)?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?",
+    re.ASCII,
+)
 _TZINFOS = {
     "GMT": tz.UTC,
     "UTC": tz.UTC,
@@ -83,10 +90,25 @@ def _from_epoch(text: str) -> DateResult | None:
 
 
 def _parse_iso(text: str) -> datetime | None:
+    if _PLAIN_ISO.fullmatch(text):
+        try:
+            return _with_dateutil_zone(datetime.fromisoformat(text))
+        except ValueError:
+            pass  # out-of-range fields (or "24:00"): dateutil decides, as for any other form
     try:
         return dateutil_parser.isoparse(text)
     except (ValueError, OverflowError):
         return None
+
+
+def _with_dateutil_zone(value: datetime) -> datetime:
+    """``value`` with the tzinfo dateutil's isoparse gives: ``tz.UTC`` for a zero offset,
+    ``tzoffset(None, seconds)`` for others."""
+    offset = value.utcoffset()
+    if offset is None:
+        return value
+    zone = tz.UTC if not offset else tz.tzoffset(None, int(offset.total_seconds()))
+    return value.replace(tzinfo=zone)
 
 
 def _parse_loose(text: str) -> datetime | None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from monitor.extract.dates import parse_date
+from monitor.extract.dates import _parse_iso, parse_date
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,30 @@ def test_parse_date(text: str, expected: datetime, assumed: bool) -> None:
 )
 def test_not_a_date(text: object) -> None:
     assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019-11-18",
+        "2019-11-18T16:18",
+        "2019-11-18T16:18:00Z",
+        "2019-11-18T16:18:00+00:00",
+        "2019-11-18T16:18:00-00:00",
+        "2019-11-18T16:18:00.123-05:00",
+        "2019-11-18T16:18:59.999999+05:30",
+        "2019-11-18T16:18:00+23:59",
+        "2019-11-18T24:00:00Z",  # dateutil's own reading: the next midnight
+        "2019-11-18T16:18:00+05:75",  # an offset dateutil refuses
+        "2019-02-29T10:00:00Z",
+        "2019-13-01",
+    ],
+)
+def test_plain_iso_dates_read_as_dateutil_reads_them(text: str) -> None:
+    from dateutil import parser as dateutil_parser
+
+    try:
+        expected = repr(dateutil_parser.isoparse(text))
+    except ValueError:
+        expected = repr(None)
+    assert repr(_parse_iso(text)) == expected
