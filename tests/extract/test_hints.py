@@ -1,0 +1,41 @@
+"""Class/id hint patterns: the grouped alternations match exactly the texts their sources match."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from monitor.extract import hints
+
+_WORDS = ("share", "shared", "ad", "ads", "head", "tag", "tags", "nav", "navbar", "meta", "next")
+_GLUE = ("", " ", "-", "_", "x")
+
+
+def _texts() -> list[str]:
+    """Words and their glued pairs: hits, near misses and the anchored forms."""
+    texts = list(_WORDS)
+    for first, glue, second in itertools.product(_WORDS, _GLUE, _WORDS):
+        texts.append(f"{first}{glue}{second}")
+    texts += ["article-body sidebar", "story-content", "read-more", "prev next", "pre-vnext"]
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("grouped", "source"),
+    [
+        (hints._BOILERPLATE, hints._BOILERPLATE_HINTS),
+        (hints._NEGATIVE_HINT, hints._NEGATIVE_HINTS),
+    ],
+)
+def test_grouped_hints_match_what_their_source_matches(
+    grouped: re.Pattern[str], source: str
+) -> None:
+    plain = re.compile(source)
+    for text in _texts():
+        assert (grouped.search(text) is None) == (plain.search(text) is None), text
+
+
+def test_alternatives_split_only_at_the_top_level() -> None:
+    assert hints._alternatives(r"a(?:b|c)|[|x]|d\|e|f") == ["a(?:b|c)", "[|x]", r"d\|e", "f"]
