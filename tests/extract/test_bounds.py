@@ -98,3 +98,14 @@ def test_the_tag_count_leaves_out_tags_that_never_nest() -> None:
     ordinary = b"<div>" + b"<p>para<br>line<img src=x></p>" * 3000 + b"</div>"
     assert nesting_bound(ordinary) == 1
     assert not too_deep(ordinary)
+
+
+def test_elements_closed_right_away_count_once() -> None:
+    flat = b"<div>" + b"<span class=x>a</span><a href=y>b</A>" * 3000 + b"</div>"
+    assert nesting_bound(flat) == 2
+    assert not too_deep(flat)
+    # An end tag inside the start tag's attribute closes nothing: every <a> stays open.
+    hidden_ends = b"<a title='</a>'>" * (MAX_NESTING + 1)
+    assert nesting_bound(hidden_ends) > MAX_NESTING
+    assert too_deep(hidden_ends) == (nesting_depth(hidden_ends) > MAX_NESTING)
+    assert too_deep(hidden_ends)
