@@ -78,6 +78,7 @@ class Coordinator:
         self.busy: Counter[str] = Counter()
         self.quiet_until: dict[str, datetime] = {}
         self.source_hosts: dict[str, str] = {}
+        self._taking_hosts: dict[str, asyncio.Future[bool]] = {}  # lease asks under way
         self._tracker: Tracker | None = None
         self._epoch: int | None = None
         self.reloads = 0
@@ -299,20 +300,51 @@ class Coordinator:
 
     async def enter_host(self, host: str, spacing: float) -> bool:
         """``HostGuard``: whether a request to ``host`` may start now, taking (or extending)
-        its lease when what this instance holds would not cover the request's spacing."""
-        now = self.clock()
-        held = self.hosts.get(host)
-        if held is None or held < now + timedelta(seconds=spacing) + self.lease / 4:
-            until = now + self.lease + timedelta(seconds=spacing)
-            try:
-                taken = await asyncio.to_thread(self._take_host, host, until, now)
-            except SQLAlchemyError as exc:
-                log.warning("host_lease_failed", host=host, error=str(exc).splitlines()[0])
-                return False
-            if not taken:
+        its lease when what this instance holds would not cover the request's spacing.
+
+        Requests that find the lease short while it is being asked for share that answer
+        instead of each asking again (a thousand checks starting at once were a hundred
+        identical statements); one that a granted lease does not cover — a clock that moved
+        on meanwhile — asks for itself."""
+        if self._lease_short(host, spacing):
+            pending = self._taking_hosts.get(host)
+            shared = pending is not None
+            if pending is None:
+                pending = self._ask_for_host(host, spacing)
+            granted = await asyncio.shield(pending)
+            if granted and shared and self._lease_short(host, spacing):
+                granted = await asyncio.shield(self._ask_for_host(host, spacing))
+            if not granted:
                 return False
         self.busy[host] += 1
         return True
+
+    def _lease_short(self, host: str, spacing: float) -> bool:
+        """Whether what this instance holds of ``host`` ends too soon for a request now."""
+        held = self.hosts.get(host)
+        return held is None or held < self.clock() + timedelta(seconds=spacing) + self.lease / 4
+
+    def _ask_for_host(self, host: str, spacing: float) -> asyncio.Future[bool]:
+        """Ask for ``host``'s lease (in a thread); the answer, which other requests may share
+        until it comes."""
+        now = self.clock()
+        until = now + self.lease + timedelta(seconds=spacing)
+        asked = asyncio.ensure_future(self._take_host_async(host, until, now))
+        self._taking_hosts[host] = asked
+
+        def forget(done: asyncio.Future[bool]) -> None:
+            if self._taking_hosts.get(host) is done:
+                del self._taking_hosts[host]
+
+        asked.add_done_callback(forget)
+        return asked
+
+    async def _take_host_async(self, host: str, until: datetime, now: datetime) -> bool:
+        try:
+            return await asyncio.to_thread(self._take_host, host, until, now)
+        except SQLAlchemyError as exc:
+            log.warning("host_lease_failed", host=host, error=str(exc).splitlines()[0])
+            return False
 
     def leave_host(self, host: str, quiet_for: float) -> None:
         """``HostGuard``: a request to ``host`` ended; others must wait ``quiet_for`` more."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from monitor.config import TrackingConfig
@@ -258,3 +261,33 @@ async def test_a_one_off_run_hands_its_hosts_back_when_it_ends(store: Store) -> 
     assert await next_run.enter_host("news.example", spacing=1.0)
     next_run.leave_host("news.example", quiet_for=0.0)
     next_run.leave()
+
+
+@pytest.mark.postgres
+async def test_requests_starting_together_share_one_ask_for_the_host(store: Store) -> None:
+    """A thousand checks starting at once all find the host's lease missing: they share the one
+    ask under way (one statement, not one a request), and share a refusal as well."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("host leases are for several instances, on PostgreSQL")
+    asks: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "host_lease" in statement:
+            asks.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    clock = Clock()
+    first, other = coordinator(store, clock), coordinator(store, clock)
+    entered = await asyncio.gather(*(first.enter_host("news.example", 1.0) for _ in range(20)))
+    assert entered == [True] * 20
+    assert len(asks) == 1
+    assert first.busy["news.example"] == 20
+    asks.clear()
+    refused = await asyncio.gather(*(other.enter_host("news.example", 1.0) for _ in range(20)))
+    assert refused == [False] * 20
+    assert len(asks) == 1
+    assert "news.example" not in other.busy
+    for _ in range(20):
+        first.leave_host("news.example", quiet_for=0.0)
+    first.leave()
+    other.leave()
