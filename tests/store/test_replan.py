@@ -3,11 +3,9 @@ and a reload of the daemon's configuration does it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from monitor.config import RecheckConfig, TrackingConfig, load_config
@@ -24,13 +22,6 @@ START = datetime(2025, 10, 6, 8, tzinfo=UTC)
 EVERY_10_MIN = RecheckConfig(min=600.0, max=600.0, stop_after=7200.0)
 EVERY_MIN = RecheckConfig(min=60.0, max=60.0, stop_after=7200.0)
 FOR_30_MIN = RecheckConfig(min=600.0, max=600.0, stop_after=1800.0)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store.open(database_url)
-    yield opened
-    opened.close()
 
 
 def store_article(store: Store, url: str, at: datetime, steps: RecheckConfig) -> None:

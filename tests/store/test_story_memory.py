@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,13 +30,6 @@ BACKGROUND = (
     "Mayor Dirk Hilbert ordered 12 schools closed and asked 300 soldiers for help.",
     "Power was cut to 12,000 homes in 4 districts, the utility SachsenEnergie said.",
 )
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store.open(database_url)
-    yield opened
-    opened.close()
 
 
 def live_blog(revision: int, toll: int, evacuated: int | None = None) -> Article:

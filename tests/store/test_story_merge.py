@@ -3,10 +3,8 @@ one alert that says so (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import select
 
 from monitor.config import TopicConfig, TrackingConfig
@@ -20,13 +18,6 @@ from monitor.track import Tracker
 
 START = datetime(2025, 10, 6, 8, tzinfo=UTC)
 TOPIC = TopicConfig(name="floods", query="flood* OR sandbag* OR evacuat*", webhooks=["hook"])
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store.open(database_url)
-    yield opened
-    opened.close()
 
 
 def page(url: str, now: datetime) -> Page:

@@ -4,10 +4,8 @@ developments move to a new story), one alert that says so, a restart that loads 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import select
 
 from monitor.config import TopicConfig
@@ -23,13 +21,6 @@ from tests.track.test_split import LENIENT, ORDER, PALU
 
 START = datetime(2025, 3, 3, 9, tzinfo=UTC)
 TOPIC = TopicConfig(name="quakes", query="earthquake* OR tsunami* OR quake*", webhooks=["hook"])
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store.open(database_url)
-    yield opened
-    opened.close()
 
 
 def observe(store: Store, tracker: Tracker, number: int, text: tuple[str, str]) -> str:
