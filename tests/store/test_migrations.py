@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.db import make_engine
-from monitor.store.migrate import current_revision, head_revision
+from monitor.store.migrate import HEAD_REVISION, current_revision, head_revision
 from monitor.store.tables import SourceRow
 
 PIPELINE_TABLES = {
@@ -33,6 +33,12 @@ def test_new_database_gets_every_table(database_url: str) -> None:
         assert store.migrated_from is None
     finally:
         store.close()
+
+
+def test_the_head_known_without_alembic_is_the_newest_script() -> None:
+    """Starts compare the database with ``HEAD_REVISION`` before loading Alembic: a new
+    migration script must move it too."""
+    assert head_revision() == HEAD_REVISION
 
 
 def test_opening_twice_is_idempotent_and_keeps_rows(database_url: str) -> None:
