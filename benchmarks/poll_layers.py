@@ -85,6 +85,7 @@ def _wrap_async(
 @contextlib.contextmanager
 def instrumented(layers: Layers, deps: Any) -> Iterator[None]:
     """Patch the layer boundaries of the pipeline for the duration of the block."""
+    import monitor.extract
     import monitor.observe
     import monitor.pipeline
     from monitor.fetch import Fetcher
@@ -93,10 +94,10 @@ def instrumented(layers: Layers, deps: Any) -> Iterator[None]:
     patches: list[tuple[Any, str, Any]] = [
         (Fetcher, "fetch", _wrap_async(layers, "fetch", Fetcher.fetch)),
         (monitor.pipeline, "_log_report", _wrap_sync(layers, "log", monitor.pipeline._log_report)),
-        (
-            monitor.pipeline,
+        (  # the pipeline imports it from the package when it first extracts a page
+            monitor.extract,
             "extract_article",
-            _wrap_sync(layers, "extract", monitor.pipeline.extract_article),
+            _wrap_sync(layers, "extract", monitor.extract.extract_article),
         ),
         (Tracker, "observe", _wrap_sync(layers, "track", Tracker.observe)),
         (

@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from sqlalchemy import Connection, text
@@ -30,10 +30,11 @@ from sqlmodel import Session
 from monitor import __version__
 from monitor.config import TrackingConfig
 from monitor.fetch import host_key
-from monitor.observe import load_tracker
 from monitor.store import Store, claims, instances
 from monitor.store.db import normalise_database_url
-from monitor.track import Tracker
+
+if TYPE_CHECKING:  # the story engine is imported when the gate first hands it over
+    from monitor.track import Tracker
 
 log = structlog.get_logger("monitor.coordination")
 
@@ -397,6 +398,8 @@ class Coordinator:
         failed transaction of this one) stored a decision since it was loaded."""
         epoch = claims.enter_tracking(session, self.id)
         if self._tracker is None or epoch - 1 != self._epoch:
+            from monitor.observe import load_tracker
+
             self._tracker = load_tracker(session, self.tracking())
             self.reloads += 1
         self._epoch = epoch  # if the transaction fails, the stored epoch stays one less

@@ -330,3 +330,16 @@ def item_digest(kind: str, value: Any) -> str:
     else:
         identity = str(value)
     return hashlib.blake2b(f"{kind}:{identity}".encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOutcome:
+    """What storing one fetched article did."""
+
+    url: str
+    event: str
+    story_id: str | None = None
+    new_article: bool = False
+    development_kind: str | None = None
+    alerts: int = 0
+    reason: str | None = None

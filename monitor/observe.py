@@ -12,7 +12,6 @@ write leaves the gate's epoch behind, so the gate rebuilds its engine before the
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -21,7 +20,7 @@ from sqlmodel import Session
 from monitor.alerts import merge_payloads, short_diff
 from monitor.alerts.drafts import story_alert_drafts
 from monitor.config import TopicConfig, TrackingConfig
-from monitor.models import Article, Page
+from monitor.models import Article, ArticleOutcome, Page
 from monitor.store import Store
 from monitor.store import articles as article_store
 from monitor.store.articles import ArticleWrite, RecheckPlan
@@ -51,19 +50,6 @@ class TrackingGate(Protocol):
 
     def enter(self, session: Session) -> Tracker:
         """Lock tracking for ``session``'s transaction; the engine, current with the store."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleOutcome:
-    """What storing one fetched article did."""
-
-    url: str
-    event: str
-    story_id: str | None = None
-    new_article: bool = False
-    development_kind: str | None = None
-    alerts: int = 0
-    reason: str | None = None
 
 
 def load_tracker(session: Session, tracking: TrackingConfig) -> Tracker:

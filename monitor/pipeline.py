@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from sqlmodel import Session
@@ -25,7 +25,7 @@ from monitor.alerts import merge_payloads
 from monitor.alerts.drafts import source_health_drafts
 from monitor.config import Settings, SourceConfig
 from monitor.errors import FetchError, MonitorError, ParseError, StoreError
-from monitor.extract import ExtractRules, extract_article
+from monitor.extract import ExtractRules
 from monitor.fetch import Fetcher, SourceFetchPolicy
 from monitor.health import HealthUpdate, next_health
 from monitor.ledger import CheckLedger
@@ -34,13 +34,13 @@ from monitor.metrics import Metrics, fetch_status_label
 from monitor.models import (
     Article,
     ArticleLink,
+    ArticleOutcome,
     Health,
     HealthTransition,
     Page,
     SourceHealthState,
     Validators,
 )
-from monitor.observe import ArticleOutcome, TrackingGate, load_tracker, track_and_store
 from monitor.offload import WorkerPool
 from monitor.sources import (
     detect_document_kind,
@@ -54,7 +54,6 @@ from monitor.store import articles as article_store
 from monitor.store import sources as source_store
 from monitor.store.outbox import enqueue
 from monitor.topics import in_languages
-from monitor.track import Tracker
 from monitor.track.recheck import (
     link_signal,
     listing_says_changed,
@@ -63,6 +62,10 @@ from monitor.track.recheck import (
     recheck_plan,
     spread,
 )
+
+if TYPE_CHECKING:  # the story engine is imported by the first article that needs it
+    from monitor.observe import TrackingGate
+    from monitor.track import Tracker
 
 log = structlog.get_logger("monitor.pipeline")
 T = TypeVar("T")
@@ -109,6 +112,8 @@ class Deps:
         """The story engine, loaded from the store the first time an article needs it (checks
         that find nothing new never pay for it)."""
         if self.loaded_tracker is None:
+            from monitor.observe import load_tracker
+
             with self.store.session() as session:
                 self.loaded_tracker = load_tracker(session, self.settings.tracking)
         return self.loaded_tracker
@@ -421,6 +426,8 @@ async def process_article_url(
     if page.not_modified:
         await _db(f"noting the check of {url}", _mark_checked, deps, url, page, now)
         return ArticleOutcome(url=url, event="unchanged")
+    from monitor.extract import extract_article  # loaded by the first page to extract
+
     article = await deps.offload(
         extract_article,
         _html_input(page),
@@ -443,6 +450,8 @@ async def process_article_url(
 def _track_and_store(
     source: SourceConfig, deps: Deps, url: str, page: Page, article: Article, now: datetime
 ) -> ArticleOutcome:
+    from monitor.observe import track_and_store
+
     gate = deps.tracking_gate
     try:
         return track_and_store(

@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from sqlmodel import select
 from werkzeug import Request, Response
 
-import monitor.pipeline
+import monitor.extract
 from monitor.config import (
     FetchConfig,
     RecheckConfig,
@@ -185,13 +185,13 @@ def article_row(deps: Deps) -> ArticleRow:
 def extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The URLs the pipeline extracted (the real extractor runs; each call is noted)."""
     calls: list[str] = []
-    real = monitor.pipeline.extract_article
+    real = monitor.extract.extract_article
 
     def counted(*args: Any) -> Article:
         calls.append(args[1])
         return real(*args)
 
-    monkeypatch.setattr(monitor.pipeline, "extract_article", counted)
+    monkeypatch.setattr(monitor.extract, "extract_article", counted)  # where the pipeline finds it
     return calls
 
 

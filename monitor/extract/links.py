@@ -11,7 +11,6 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from monitor.errors import ParseError
-from monitor.extract.bounds import MAX_NESTING, too_deep
 
 
 def select_links(html: str | bytes, selector: str) -> list[tuple[str, str]]:
@@ -22,6 +21,8 @@ def select_links(html: str | bytes, selector: str) -> list[tuple[str, str]]:
     ``<base href>`` when it has one (and are otherwise returned as written). Bytes are read as
     UTF-8. Raises ``ParseError`` for a selector that is not valid CSS.
     """
+    from monitor.extract.bounds import MAX_NESTING, too_deep  # numpy, on the first listing page
+
     if too_deep(html.encode("utf-8", "replace") if isinstance(html, str) else html):
         raise ParseError(f"listing page skipped: elements nested deeper than {MAX_NESTING}")
     tree = LexborHTMLParser(html)

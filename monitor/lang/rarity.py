@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-import wordfreq
-
 from monitor.lang.profiles import Language
 from monitor.lang.scripts import UNSPACED_CHARS
 
@@ -34,6 +32,8 @@ _WORDFREQ_CODES = {"no": "nb", "sr": "sh", "hr": "sh", "bs": "sh", "tl": "fil"}
 @lru_cache(maxsize=32)
 def common_words(code: str) -> frozenset[str]:
     """The words of language ``code`` with a Zipf frequency of at least ``RARE_ZIPF``."""
+    import wordfreq  # on first use: importing it walks the call stack (about 0.2 CPU-s)
+
     wordfreq_code = _WORDFREQ_CODES.get(code, code)
     if wordfreq_code not in wordfreq.available_languages():
         return frozenset()
@@ -47,6 +47,8 @@ def common_words(code: str) -> frozenset[str]:
 def _function_characters(code: str) -> frozenset[str]:
     """Single characters that are stopwords of ``code`` and among its most frequent words
     (Zipf 5: "和", "の"); interjections such as "哈", also stopwords, start names too often."""
+    import wordfreq
+
     from monitor.lang.profiles import language_for
 
     wordfreq_code = _WORDFREQ_CODES.get(code, code)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.errors import ParseError
-from monitor.extract import extract_article
 from monitor.models import Article, Development
 from monitor.sources.urls import canonicalize_url
 from monitor.track.tracker import Observation, TrackConfig, Tracker, TrackResult
@@ -79,6 +78,8 @@ def _text_article(line: dict[str, Any], url: str) -> Article:
 
 
 def _extract(html: str, url: str, fetched_at: datetime) -> Article:
+    from monitor.extract import extract_article  # the extraction stack, only for HTML lines
+
     article = extract_article(html, url, fetched_at=fetched_at)
     return replace(article, canonical_url=canonicalize_url(article.canonical_url or url))
 
