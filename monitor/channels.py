@@ -14,8 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import apprise
-
 from monitor.alerts.plain import plain_message
 from monitor.store.outbox import AttemptResult
 
@@ -32,6 +30,8 @@ async def send_apprise(
 ) -> AttemptResult:
     """Send ``payload`` as a readable message to the Apprise ``url`` within ``limit`` seconds;
     never raises."""
+    import apprise  # on the first Apprise alert: a daemon without such a channel never loads it
+
     started = clock()
     began = time.monotonic()
     notifier = apprise.Apprise()

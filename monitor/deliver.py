@@ -507,25 +507,33 @@ class DeliveryWorker:
     pass has finished and returns at once, so a slow endpoint keeps its own pass going while the
     others are served on every tick. ``deliver_due()`` does the same and waits for every pass
     (for ``monitor once``). The first call releases leases a killed predecessor left behind.
+    ``client`` may be a function that builds it: it is then called by the first pass, so a
+    daemon that never delivers never builds one (its TLS context costs tens of CPU-ms).
     """
 
     def __init__(
         self,
         sessions: SessionFactory,
-        client: httpx.AsyncClient,
+        client: httpx.AsyncClient | Callable[[], httpx.AsyncClient],
         webhooks: Sequence[WebhookLike],
         settings: DeliveryPolicy | AlertsSettings | None = None,
         metrics: DeliveryMetrics | None = None,
         pages_url: str | None = None,
     ) -> None:
         self.sessions = sessions
-        self.client = client
+        self._client = client
         self.metrics = metrics
         self.pages_url = pages_url
         self.policy = self._policy(settings)
         self.webhooks = list(webhooks)
         self.passes: dict[str, asyncio.Task[DeliveryReport]] = {}
         self._started = False
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if not isinstance(self._client, httpx.AsyncClient):
+            self._client = self._client()
+        return self._client
 
     def _policy(self, settings: DeliveryPolicy | AlertsSettings | None) -> DeliveryPolicy:
         if isinstance(settings, DeliveryPolicy):

@@ -12,11 +12,10 @@ import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import structlog
-from aiohttp import web
 
 from monitor.config import Settings, SourceConfig, load_config, open_server_problem
 from monitor.coordination import DELIVERY_ROLE, Coordinator, lock_if_sqlite
@@ -32,8 +31,6 @@ from monitor.pipeline import (
     check_source,
     recheck_articles,
 )
-from monitor.scheduler import SharedJobs, build_scheduler, sync_jobs
-from monitor.server import ServerDeps, bound_port, build_app, start_server
 from monitor.sources.urls import DEFAULT_TRACKING_PARAMS
 from monitor.store import Store
 from monitor.store import articles as article_store
@@ -43,6 +40,12 @@ from monitor.store.claims import serialise_setup
 from monitor.store.instances import FileLock
 from monitor.systemd import notify, watchdog_interval
 from monitor.track.recheck import RecheckPolicy, recheck_plan
+
+if TYPE_CHECKING:  # the daemon's scheduler and endpoint: imported when built
+    from aiohttp import web
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from monitor.scheduler import SharedJobs
 
 log = structlog.get_logger("monitor.service")
 CLAIM_INTERVAL_SECONDS = 1.0
@@ -129,7 +132,7 @@ class Service:
         self.config_path = config_path
         self.metrics = Metrics()
         self.inflight = _Inflight()
-        self.scheduler = build_scheduler()
+        self._scheduler: AsyncIOScheduler | None = None
         self.runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self._deps: Deps | None = None
@@ -141,6 +144,15 @@ class Service:
         self.coordinator: Coordinator | None = None  # on PostgreSQL: shared with other instances
         self._file_lock: FileLock | None = None  # on SQLite: this instance alone
         self._sources_by_name: tuple[Settings | None, dict[str, SourceConfig]] = (None, {})
+
+    @property
+    def scheduler(self) -> AsyncIOScheduler:
+        """APScheduler, built when first asked for (``monitor once`` never needs it)."""
+        if self._scheduler is None:
+            from monitor.scheduler import build_scheduler
+
+            self._scheduler = build_scheduler()
+        return self._scheduler
 
     # ---------------------------------------------------------------- set-up
 
@@ -161,8 +173,7 @@ class Service:
             source_store.sync_sources(session, source_definitions(self.settings), utc_now())
         options = fetch_options(self.settings)
         fetch_client = build_client(options)
-        delivery_client = httpx.AsyncClient(follow_redirects=False)
-        self._clients = [fetch_client, delivery_client]
+        self._clients = [fetch_client]
         self.metrics.watch_store(lambda: _source_states(store), lambda: _alerts_by_status(store))
         if store.engine.dialect.name == "postgresql":
             self.coordinator = Coordinator(
@@ -186,13 +197,19 @@ class Service:
         )
         self._delivery = DeliveryWorker(
             store.session,
-            delivery_client,
+            self._delivery_client,
             self.settings.webhooks,
             self.settings.alerts,
             self.metrics,
             pages_url=self.settings.server.public_url,
         )
         return self._deps
+
+    def _delivery_client(self) -> httpx.AsyncClient:
+        """Built by the first delivery pass: a daemon without endpoints never needs one."""
+        client = httpx.AsyncClient(follow_redirects=False)
+        self._clients.append(client)
+        return client
 
     async def close(self) -> None:
         if self.coordinator is not None:
@@ -245,6 +262,8 @@ class Service:
         await self._delivery.kick(utc_now())
 
     def _sync_jobs(self) -> dict[str, list[str]]:
+        from monitor.scheduler import sync_jobs
+
         assert self._deps is not None
         with self._deps.store.session() as session:
             planned = {
@@ -273,6 +292,8 @@ class Service:
             {source.name: planned.get(source.name) for source in enabled},
             {name: host for name, host in hosts.items() if host is not None},
         )
+        from monitor.scheduler import SharedJobs
+
         lease = self.settings.instances.lease
         return SharedJobs(
             claim=self.inflight.wrap("claim", self.claim_checks),
@@ -366,6 +387,8 @@ class Service:
             return
         if problem := open_server_problem(server):
             raise MonitorError(f"refusing to serve: server.host {problem}")
+        from monitor.server import ServerDeps, build_app, start_server
+
         app = build_app(
             ServerDeps(
                 deps.store,
@@ -398,6 +421,8 @@ class Service:
     def server_address(self) -> str | None:
         if self.runner is None:
             return None
+        from monitor.server import bound_port
+
         return f"http://{self.settings.server.host}:{bound_port(self.runner)}"
 
     def request_stop(self, reason: str = "requested") -> None:
@@ -406,8 +431,8 @@ class Service:
 
     async def shutdown(self) -> None:
         """Stop taking work, give in-flight jobs a grace period, then release everything."""
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         await asyncio.gather(
             self.inflight.drain(SHUTDOWN_GRACE_SECONDS),
             self._delivery.close(SHUTDOWN_GRACE_SECONDS) if self._delivery else asyncio.sleep(0),

@@ -90,6 +90,55 @@ def test_quick_commands_do_not_import_the_stack(argv: list[str]) -> None:
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
 
 
+# What only a new article, a schema migration, the endpoint, the scheduler, an Apprise alert or
+# a listing page needs: a pass that finds nothing new, on an up-to-date database, loads none.
+NOT_AT_START = (
+    "alembic",
+    "wordfreq",
+    "numpy",
+    "apprise",
+    "apscheduler",
+    "jinja2",
+    "monitor.observe",
+    "monitor.extract.article",
+    "monitor.server",
+)
+
+
+def test_once_on_an_up_to_date_database_loads_only_what_a_check_needs(tmp_path: Path) -> None:
+    """Start-up cost is counted in what gets imported, not by a stopwatch."""
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        f"storage:\n  database_url: sqlite:///{tmp_path / 'monitor.db'}\n"
+        "sources: []\nserver:\n  enabled: false\n",
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['monitor', '--log-level', 'error', 'once', '--config', {str(config)!r}]\n"
+        "try:\n"
+        "    from monitor.cli import main\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print([m for m in {NOT_AT_START!r} if m in sys.modules])\n"
+    )
+    loaded = []
+    for _ in ("creates the schema", "finds it up to date"):
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={**os.environ, "MONITOR_ENV_FILE": ""},
+            check=False,
+        )
+        loaded.append(result.stdout.strip().splitlines()[-1])
+    assert "alembic" in loaded[0]  # the probe sees a module that is loaded
+    assert loaded[1] == "[]", loaded
+
+
 def test_alert_statuses_of_the_parser_match_the_outbox() -> None:
     assert list(ALERT_STATUSES) == [status.value for status in AlertStatus]
 
