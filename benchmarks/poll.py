@@ -12,6 +12,10 @@ through the command line only, so the figures hold whatever the internals are:
 * the start-up cost of each (monitor with no sources, urlwatch with no jobs), to show what is
   per-check cost and what is process start; start-up and the unchanged pass each run
   ``--repeats`` times (3), alternately, and their medians are reported;
+* the marginal cost of a check, which leaves start-up out without measuring it: each tool's
+  unchanged pass over the first 1,000 feeds and over 2,000 (the same store or cache), run
+  back to back ``--repeats`` times; (CPU over 2,000 − CPU over 1,000) / 1,000 per pair, and the
+  median of the pairs (``--skip-marginal`` leaves it out);
 * ``monitor run`` with the same 1,000 sources at a 1 h interval, once its first checks are
   over (no request and under 5 % CPU for ``--quiet-seconds``): CPU % and RSS over
   ``--idle-seconds`` (60 s), then SIGTERM and the time to exit.
@@ -60,6 +64,9 @@ IDLE_SETTLE_CPU_SHARE = 0.05  # the idle window starts once the daemon uses less
 SOURCE_INTERVAL = "1h"
 ACCESS_LOG_FORMAT = "$status $request_uri"  # one "STATUS /path" line per request
 CHILD_ENV_DROP = (
+    # Both tools start from bytecode, as installed packages do: urlwatch's was compiled when pip
+    # installed it, monitor's (an editable install) is written by its first, uncounted, run.
+    "PYTHONDONTWRITEBYTECODE",
     "MONITOR_DATABASE_URL",
     "MONITOR_CONFIG",
     "MONITOR_SERVER_HOST",
@@ -613,6 +620,44 @@ def report_runs(checks: int, ours: Passes | None, theirs: Passes | None, version
     print_table(rows)
 
 
+def report_marginal(
+    margins: tuple[Marginal | None, Marginal | None], version: str, *, skipped: bool
+) -> None:
+    if skipped:
+        return
+    ours, theirs = margins
+    print()
+    if ours is None:
+        print("marginal cost: not measured (a pass over twice the feeds failed or never all 304)")
+        return
+    feeds = ours.feeds
+    print(
+        f"marginal cost of an unchanged check: passes over {feeds} and {2 * feeds} feeds, "
+        "back to back (start-up cancels out):"
+    )
+    rows: list[tuple[str, ...]] = [("", "monitor", f"urlwatch {version}")]
+
+    def row(title: str, show: Callable[[Marginal], str]) -> None:
+        rows.append((title, *(show(m) if m is not None else "n/a" for m in (ours, theirs))))
+
+    row(f"passes over {2 * feeds} before all 304", lambda m: str(m.settle_passes))
+    row("pairs counted", lambda m: str(len(m.pairs)))
+    row(
+        f"CPU over {feeds} / {2 * feeds} feeds (medians)",
+        lambda m: (
+            f"{statistics.median(s.cpu_s for s, _ in m.pairs):.2f} s / "
+            f"{statistics.median(b.cpu_s for _, b in m.pairs):.2f} s"
+        ),
+    )
+    row("CPU per check, median of the pairs", lambda m: f"{m.paired_s() / feeds * 1000:.2f} ms")
+    row("CPU per check, from the medians", lambda m: f"{m.medians_s() / feeds * 1000:.2f} ms")
+    row(
+        "each pair's difference per check",
+        lambda m: " ".join(f"{(b.cpu_s - s.cpu_s) / feeds * 1000:.2f}" for s, b in m.pairs),
+    )
+    print_table(rows)
+
+
 def report_idle(idle: Idle | None, sources: int) -> None:
     if idle is None:
         return
@@ -722,7 +767,13 @@ def report_layers(layers: LayerRuns | None) -> None:
     )
 
 
-def report_goals(ours: Passes, theirs: Passes | None, feeds: int, layers: LayerRuns | None) -> None:
+def report_goals(
+    ours: Passes,
+    theirs: Passes | None,
+    feeds: int,
+    layers: LayerRuns | None,
+    margins: tuple[Marginal | None, Marginal | None] = (None, None),
+) -> None:
     for how, net_of in (
         ("medians", Passes.net_cpu_s),
         ("median of back-to-back pairs", Passes.paired_net_cpu_s),
@@ -738,6 +789,21 @@ def report_goals(ours: Passes, theirs: Passes | None, feeds: int, layers: LayerR
             print(
                 f"goal ≥ {GOAL_TIMES_BETTER:.0f}× better than urlwatch ({their_net:.2f} ms net): "
                 f"{ratio:.1f}× ({'met' if ratio >= GOAL_TIMES_BETTER else 'MISSED'})"
+            )
+    ours_marginal, theirs_marginal = margins
+    if ours_marginal is not None:
+        net = ours_marginal.paired_s() / ours_marginal.feeds * 1000
+        print(
+            f"\ngoal ≤ {GOAL_CPU_MS_PER_CHECK} CPU-ms per unchanged check with storage, "
+            f"marginal ({ours_marginal.feeds} → {2 * ours_marginal.feeds} feeds, median of "
+            f"back-to-back pairs): {net:.2f} ms ({verdict(net, GOAL_CPU_MS_PER_CHECK)})"
+        )
+        if theirs_marginal is not None:
+            their_net = theirs_marginal.paired_s() / theirs_marginal.feeds * 1000
+            ratio = their_net / net if net > 0 else float("inf")
+            print(
+                f"goal ≥ {GOAL_TIMES_BETTER:.0f}× better than urlwatch ({their_net:.2f} ms "
+                f"marginal): {ratio:.1f}× ({'met' if ratio >= GOAL_TIMES_BETTER else 'MISSED'})"
             )
     if layers is not None:
         statements = layers.unchanged.layers.statements / layers.unchanged.checks
@@ -873,6 +939,109 @@ def run_passes(
     )
 
 
+@dataclass
+class Marginal:
+    """Unchanged passes over ``feeds`` and over twice as many, run in back-to-back pairs: the
+    difference is the cost of ``feeds`` more checks with start-up and every fixed cost left out
+    (for both tools alike: nothing is subtracted that was measured apart)."""
+
+    feeds: int
+    settle_passes: int  # passes over all the feeds before every one answered 304
+    pairs: list[tuple[Measured, Measured]] = field(default_factory=list)
+
+    def paired_s(self) -> float:
+        """CPU-s of ``feeds`` more checks: the median of the pairs' differences."""
+        return statistics.median(large.cpu_s - small.cpu_s for small, large in self.pairs)
+
+    def medians_s(self) -> float:
+        """The same from the medians of each size."""
+        small = statistics.median(small.cpu_s for small, _ in self.pairs)
+        large = statistics.median(large.cpu_s for _, large in self.pairs)
+        return large - small
+
+
+def run_marginal(
+    run_count: Callable[[str, int], Measured | None], feeds: int, max_passes: int, repeats: int
+) -> Marginal | None:
+    """``run_count(label, n)`` runs the tool over the first ``n`` feeds. The ``feeds`` beyond the
+    first are checked until every one of the ``2 × feeds`` answers 304; then ``repeats`` pairs
+    (``feeds``, ``2 × feeds``), each pair back to back, so that both share the machine's load.
+    A pair counts only if both of its passes saw nothing but 304."""
+    total = 2 * feeds
+    settle = 0
+    while settle < max_passes:
+        settle += 1
+        run = run_count(f"{total} feeds, pass {settle}", total)
+        if run is None:
+            return None
+        if only_not_modified(run, total):
+            break
+    else:
+        return None
+    marginal = Marginal(feeds, settle)
+    for sample in range(1, max(repeats, 1) + 1):
+        small = run_count(f"{feeds} feeds, sample {sample}", feeds)
+        large = run_count(f"{total} feeds, sample {sample}", total)
+        if small is None or large is None:
+            return None
+        if only_not_modified(small, feeds) and only_not_modified(large, total):
+            marginal.pairs.append((small, large))
+    return marginal if marginal.pairs else None
+
+
+def measure_monitor_marginal(
+    args: argparse.Namespace, work: Path, server: FeedServer, urls: list[str], database: str
+) -> Marginal | None:
+    """The marginal cost of a check for monitor: ``monitor once`` over the first
+    ``--feeds`` sources and over all of them, on the database of the main measurement."""
+    directory = work / "monitor"
+    environment = child_environment()
+    configs: dict[int, Path] = {}
+    for count in (len(urls) // 2, len(urls)):
+        configs[count] = directory / f"marginal-{count}.yaml"
+        monitor_config(configs[count], database, urls[:count], server_port=None)
+
+    def run_count(label: str, count: int) -> Measured | None:
+        print(f"monitor once (marginal): {label} …", flush=True)
+        argv = monitor_command(args.python, "once", "--config", str(configs[count]))
+        log = directory / f"marginal-{label.replace(' ', '').replace(',', '-')}.log"
+        run = run_measured(label, argv, server, log, environment)
+        problem = monitor_run_problem(run, expected_requests=count)
+        if problem:
+            explain_failure(run, f"`monitor once` ({label}): {problem}")
+            return None
+        return run
+
+    return run_marginal(run_count, len(urls) // 2, args.max_passes, args.repeats)
+
+
+def measure_urlwatch_marginal(
+    args: argparse.Namespace, command: list[str], work: Path, server: FeedServer, urls: list[str]
+) -> Marginal | None:
+    """The same for urlwatch: the first ``--feeds`` jobs and all of them, one cache."""
+    directory = work / "urlwatch"
+    config, cache = directory / "urlwatch.yaml", directory / "cache.db"
+    jobs: dict[int, Path] = {}
+    for count in (len(urls) // 2, len(urls)):
+        jobs[count], _, _ = urlwatch_files(directory / f"marginal-{count}", urls[:count])
+    environment = child_environment(
+        {key: str(directory / "home") for key in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
+    )
+
+    def run_count(label: str, count: int) -> Measured | None:
+        print(f"urlwatch (marginal): {label} …", flush=True)
+        argv = [*command, "--urls", str(jobs[count]), "--config", str(config)]
+        argv += ["--cache", str(cache)]
+        log = directory / f"marginal-{label.replace(' ', '').replace(',', '-')}.log"
+        run = run_measured(label, argv, server, log, environment)
+        if run.exit_code != 0:
+            explain_failure(run, f"urlwatch ({label}) failed with exit code {run.exit_code}")
+            return None
+        return run
+
+    return run_marginal(run_count, len(urls) // 2, args.max_passes, args.repeats)
+
+
 def measure_monitor(
     args: argparse.Namespace, work: Path, server: FeedServer, urls: list[str]
 ) -> tuple[Passes | None, str]:
@@ -964,6 +1133,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-layers", action="store_true", help="no per-layer breakdown")
     parser.add_argument("--skip-urlwatch", action="store_true")
     parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument(
+        "--skip-marginal",
+        action="store_true",
+        help="no passes over twice the feeds (the marginal cost of a check)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--serve", nargs=3, metavar=("ROOT", "PORT", "LOG"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -988,7 +1162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with work_directory(args.keep) as work:
         server = FeedServer(root=work / "site", work=work / "server", port=free_port())
-        write_site(server.root, args.feeds, args.items, server.base_url)
+        site_feeds = args.feeds if args.skip_marginal else 2 * args.feeds
+        write_site(server.root, site_feeds, args.items, server.base_url)
         server.start(args.server)
         try:
             return run_benchmark(args, work, server)
@@ -1007,6 +1182,7 @@ def run_benchmark(args: argparse.Namespace, work: Path, server: FeedServer) -> i
     )
     ours, database = measure_monitor(args, work, server, urls)
     theirs, version = None, "(skipped)"
+    command = None
     if not args.skip_urlwatch:
         command = urlwatch_command()
         if command is None:
@@ -1032,12 +1208,22 @@ def run_benchmark(args: argparse.Namespace, work: Path, server: FeedServer) -> i
             work / "monitor" / "daemon.log",
             child_environment(),
         )
+    margins: tuple[Marginal | None, Marginal | None] = (None, None)
+    if ours is not None and not args.skip_marginal:
+        doubled = [f"{server.base_url}/feed/{index}.xml" for index in range(2 * args.feeds)]
+        margins = (
+            measure_monitor_marginal(args, work, server, doubled, database),
+            measure_urlwatch_marginal(args, command, work, server, doubled)
+            if theirs is not None and command is not None
+            else None,
+        )
     print()
     report_runs(args.feeds, ours, theirs, version)
+    report_marginal(margins, version, skipped=args.skip_marginal)
     report_layers(layers)
     report_idle(idle, args.feeds)
     if ours is not None:
-        report_goals(ours, theirs, args.feeds, layers)
+        report_goals(ours, theirs, args.feeds, layers, margins)
     if idle is not None and idle.healthz.startswith("exited"):
         print(f"\nthe daemon {idle.healthz}; its log: {idle.log}", file=sys.stderr)
     return 0 if ours is not None else 1
