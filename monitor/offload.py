@@ -22,7 +22,9 @@ from typing import Any, TypeVar, cast
 from monitor.errors import ParseError
 
 DEFAULT_BUDGET_SECONDS = 20.0
-_PRELOAD = ["monitor.extract", "monitor.sources"]
+# What a worker runs, imported once in the forkserver so that every worker starts with it (the
+# packages alone import their heavy modules lazily: name the modules).
+_PRELOAD = ["monitor.extract.article", "monitor.sources"]
 
 T = TypeVar("T")
 
