@@ -86,6 +86,7 @@ class Deps:
     loaded_tracker: Tracker | None = None
     workers: WorkerPool | None = None
     listing_digests: dict[int, tuple[SourceConfig, str]] = field(default_factory=dict)
+    fetch_config: tuple[object, str] = (None, "")  # the fetch section and its JSON, for digests
     track_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tracking_gate: TrackingGate | None = None  # several instances: serialised
     claim_rechecks: RecheckClaim | None = None  # several instances: rechecks claimed, not read
@@ -239,7 +240,10 @@ def _listing_key(url: str, source: SourceConfig, deps: Deps) -> str:
     canonical URL, which never has a fragment."""
     cached = deps.listing_digests.get(id(source))
     if cached is None or cached[0] is not source:
-        config = source.model_dump_json() + deps.settings.fetch.model_dump_json()
+        fetch = deps.settings.fetch
+        if deps.fetch_config[0] is not fetch:  # dumped once, not once per source (~12 µs)
+            deps.fetch_config = (fetch, fetch.model_dump_json())
+        config = source.model_dump_json() + deps.fetch_config[1]
         cached = (source, hashlib.sha256(config.encode()).hexdigest()[:16])
         deps.listing_digests[id(source)] = cached
     return f"{url}#config-{cached[1]}"
