@@ -12,8 +12,8 @@ request (15–30% more CPU on the default transport), so its absence should fail
 from __future__ import annotations
 
 import ssl
-from collections.abc import Awaitable, Callable
-from functools import partial
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
 
 import aiohttp
 import httpx
@@ -21,9 +21,10 @@ import sniffio  # noqa: F401  (see the module docstring)
 
 from monitor.fetch.body import ACCEPT_ENCODING
 from monitor.fetch.options import FetchOptions
-from monitor.fetch.transport import LeanAiohttpTransport
+from monitor.fetch.transport import LeanAiohttpTransport, PreparedGet, Received
 
 TRANSPORTS = ("aiohttp", "httpx")
+EMPTY_BODY = httpx.ByteStream(b"")
 
 
 def timeouts(options: FetchOptions) -> httpx.Timeout:
@@ -107,14 +108,85 @@ def build_client(
     return client
 
 
-Sender = Callable[[httpx.Request], Awaitable[httpx.Response]]
+class Answer(Protocol):
+    """What the Fetcher reads of a response (``Received``, or an ``httpx.Response`` wrapped)."""
+
+    status_code: int
+    reason_phrase: str
+    raw_headers: Any  # a sequence of (name, value) byte pairs
+
+    def aiter_raw(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _HttpxAnswer:
+    """An ``httpx.Response`` read as an ``Answer``."""
+
+    __slots__ = ("_response", "raw_headers", "reason_phrase", "status_code")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self.status_code = response.status_code
+        self.reason_phrase = response.reason_phrase
+        self.raw_headers = response.headers.raw
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        return self._response.aiter_raw()
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+Prepared = PreparedGet | httpx.Request
+
+
+class Sender:
+    """How the Fetcher prepares a GET it built in full (URL, headers in order, timeouts) and
+    sends it: through ``client.send``, unfollowed and streamed."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    def prepare(
+        self, url: httpx.URL, headers: list[tuple[bytes, bytes]], extensions: dict[str, Any]
+    ) -> Prepared:
+        request = httpx.Request(
+            "GET", url, headers=headers, stream=EMPTY_BODY, extensions=extensions
+        )
+        request.read()  # the (empty) body, as httpx reads a request's ``content`` when built
+        return request
+
+    async def send(self, prepared: Prepared) -> Answer:
+        assert isinstance(prepared, httpx.Request)
+        response = await self.client.send(prepared, stream=True, follow_redirects=False)
+        return _HttpxAnswer(response)
+
+
+class LeanSender(Sender):
+    """Straight to aiohttp through the lean transport (``LeanAiohttpTransport.get``): no
+    ``httpx`` request or response objects per request, and none of what ``client.send`` adds
+    that a ``build_client`` client does not use (auth, redirects, cookies, event hooks,
+    mounts)."""
+
+    def __init__(self, client: httpx.AsyncClient, transport: LeanAiohttpTransport) -> None:
+        super().__init__(client)
+        self.transport = transport
+
+    def prepare(
+        self, url: httpx.URL, headers: list[tuple[bytes, bytes]], extensions: dict[str, Any]
+    ) -> Prepared:
+        return PreparedGet.of(str(url), headers, extensions)
+
+    async def send(self, prepared: Prepared) -> Answer:
+        assert isinstance(prepared, PreparedGet)
+        answer: Received = await self.transport.get(prepared)
+        return answer
 
 
 def direct_sender(client: httpx.AsyncClient) -> Sender:
-    """How the Fetcher sends a request it built in full (headers, timeouts): straight to the
-    lean transport when ``client`` is one ``build_client`` made — its ``send`` would only add
-    what such a client does not use (auth, redirects, cookies, event hooks, mounts), about a
-    sixth of a conditional GET's CPU — else through ``client.send``, unfollowed and streamed."""
+    """How the Fetcher sends: straight to aiohttp (``LeanSender``) when ``client`` is one
+    ``build_client`` made, else through ``client.send`` (``Sender``)."""
     transport = getattr(client, "_transport", None)
     plain = (
         isinstance(transport, LeanAiohttpTransport)
@@ -125,5 +197,5 @@ def direct_sender(client: httpx.AsyncClient) -> Sender:
     )
     if plain:
         assert isinstance(transport, LeanAiohttpTransport)
-        return transport.handle_async_request
-    return partial(client.send, stream=True, follow_redirects=False)
+        return LeanSender(client, transport)
+    return Sender(client)

@@ -15,7 +15,7 @@ import functools
 import hashlib
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -32,7 +32,14 @@ from monitor.errors import (
 )
 from monitor.fetch.body import BodyLimits, BodyReader, make_decoder, read_body
 from monitor.fetch.charset import decode_body
-from monitor.fetch.client import build_client, default_headers, direct_sender, timeouts
+from monitor.fetch.client import (
+    Answer,
+    Prepared,
+    build_client,
+    default_headers,
+    direct_sender,
+    timeouts,
+)
 from monitor.fetch.guard import check_public_host, check_scheme
 from monitor.fetch.options import DEFAULT_POLICY, FetchOptions, SourceFetchPolicy
 from monitor.fetch.politeness import HostTaken, Politeness
@@ -44,7 +51,6 @@ from monitor.retry_after import parse_retry_after
 HOST_CHARACTERS = re.compile(r"[A-Za-z0-9._:-]+")  # after IDNA; ":" for IPv6 literals
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_STATUSES = frozenset({429, 503})
-EMPTY_BODY = httpx.ByteStream(b"")
 PREPARED_REQUESTS = 4096  # requests kept for reuse (a few per source)
 TEXT_TYPES = frozenset(
     {"text/html", "application/xhtml+xml", "text/xml", "application/xml", "application/json"}
@@ -98,7 +104,7 @@ def _target(url: str) -> _Target:
     return _Target(url, parsed, host, port, origin, path)
 
 
-def plain_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+def plain_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     """Response headers as a plain dict: lower-case names, repeated ones joined by ``, ``;
     values read as UTF-8 (so that they go back out byte for byte), else as Latin-1."""
     headers: dict[str, str] = {}
@@ -147,7 +153,7 @@ class _Attempt:
 class _Answer:
     """A response whose headers were read once into a plain dict."""
 
-    response: httpx.Response
+    response: Answer
     headers: dict[str, str]
 
 
@@ -185,9 +191,10 @@ class Fetcher:
         self._limits = BodyLimits(
             options.max_bytes, options.max_decompressed_ratio, options.ratio_guard_floor
         )
-        self._prepared: dict[tuple[str, str | None, tuple[tuple[bytes, bytes], ...]], httpx.Request]
+        self._prepared: dict[tuple[str, str | None, tuple[tuple[bytes, bytes], ...]], Prepared]
         self._prepared = {}
-        self._send = direct_sender(client)
+        self._sender = direct_sender(client)
+        self._send = self._sender.send
 
     async def fetch(
         self,
@@ -326,7 +333,7 @@ class Fetcher:
         finally:
             await response.aclose()
 
-    def _build_request(self, target: _Target, attempt: _Attempt) -> httpx.Request:
+    def _build_request(self, target: _Target, attempt: _Attempt) -> Prepared:
         """The GET for ``target``; a guarded one goes to the address the guard checked, with the
         host name kept in ``Host`` and (for TLS) in SNI and certificate matching.
 
@@ -342,7 +349,7 @@ class Fetcher:
             request = self._prepared[key] = self._pinned_request(target, headers)
         return request
 
-    def _pinned_request(self, target: _Target, headers: dict[bytes, bytes] | None) -> httpx.Request:
+    def _pinned_request(self, target: _Target, headers: dict[bytes, bytes] | None) -> Prepared:
         if target.pinned is None:
             return self._get(target.parsed, headers, {})
         url = target.parsed.copy_with(host=target.pinned)
@@ -352,7 +359,7 @@ class Fetcher:
 
     def _get(
         self, url: httpx.URL, headers: dict[bytes, bytes] | None, extensions: dict[str, str]
-    ) -> httpx.Request:
+    ) -> Prepared:
         """What ``client.build_request("GET", url, headers=...)`` builds — ``Host`` first, then
         the client's headers, those given replacing any of the same name, and the client's
         timeouts — from header bytes listed once, instead of re-normalising and re-merging the
@@ -364,15 +371,9 @@ class Fetcher:
         raw += [pair for pair in self._base_raw if pair[0].lower() not in names]
         if headers:
             raw += headers.items()
-        request = httpx.Request(
-            "GET",
-            url,
-            headers=raw,
-            stream=EMPTY_BODY,
-            extensions={**extensions, "timeout": dict(self._timeout_extension)},
+        return self._sender.prepare(
+            url, raw, {**extensions, "timeout": dict(self._timeout_extension)}
         )
-        request.read()  # the (empty) body, as httpx reads a request's ``content`` when built
-        return request
 
     def _request_headers(self, attempt: _Attempt) -> dict[bytes, bytes] | None:
         """What this request adds to the client's headers: the source's and the validators."""
@@ -388,10 +389,8 @@ class Fetcher:
             headers[b"If-Modified-Since"] = header_bytes(validators.last_modified)
         return headers or None
 
-    async def _answer(
-        self, target: _Target, attempt: _Attempt, response: httpx.Response
-    ) -> Page | str:
-        answer = _Answer(response, plain_headers(response.headers.raw))
+    async def _answer(self, target: _Target, attempt: _Attempt, response: Answer) -> Page | str:
+        answer = _Answer(response, plain_headers(response.raw_headers))
         status = response.status_code
         location = answer.headers.get("location")
         if status in REDIRECT_STATUSES and location:
@@ -524,7 +523,7 @@ class Fetcher:
         request = self._pinned_request(target, None)
         response = await self._send(request)
         try:
-            headers = plain_headers(response.headers.raw)
+            headers = plain_headers(response.raw_headers)
             location = headers.get("location")
             if response.status_code in REDIRECT_STATUSES and location:
                 return redirect_target(target.url, location)

@@ -306,3 +306,37 @@ async def test_host_spacing_is_the_delay_or_the_crawl_delay_once_known(
     async with make_fetcher(per_host_delay=0.1, obey_robots=False) as fetcher:
         await fetcher.fetch(server.url("/page"), discovered=False)
         assert fetcher.host_spacing(server.url("/page")) == 0.1
+
+
+async def test_host_slots_go_first_come_first_served_and_survive_cancellation() -> None:
+    """A released slot goes to the longest waiter; a waiter cancelled before its turn is
+    skipped, and one cancelled after being handed the slot passes it on."""
+    from monitor.fetch.politeness import Politeness
+
+    politeness = Politeness(concurrency=1, delay=0.0)
+    order: list[str] = []
+    release = {name: asyncio.Event() for name in ("a", "b", "c", "d")}
+
+    async def hold(name: str) -> None:
+        async with politeness.slot("one.example"):
+            order.append(name)
+            await release[name].wait()
+
+    tasks = {name: asyncio.create_task(hold(name)) for name in ("a", "b", "c", "d")}
+    await asyncio.sleep(0)  # a holds the slot; b, c and d queue in that order
+    assert order == ["a"]
+    tasks["b"].cancel()  # cancelled while waiting: skipped
+    release["a"].set()
+    await asyncio.sleep(0)  # a leaves; the slot is handed to c (b is skipped) ...
+    tasks["c"].cancel()  # ... and c is cancelled before it runs: it passes the slot to d
+    await asyncio.gather(tasks["a"], tasks["b"], tasks["c"], return_exceptions=True)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert order == ["a", "d"]
+    release["d"].set()
+    await tasks["d"]
+    assert tasks["b"].cancelled()
+    assert tasks["c"].cancelled()
+    async with politeness.slot("one.example"):  # and the slot is free again
+        order.append("e")
+    assert order == ["a", "d", "e"]

@@ -1,4 +1,4 @@
-"""The lean send path: the Fetcher's GETs go straight to the lean aiohttp transport, as
+"""The lean send path: the Fetcher's GETs go straight to aiohttp through the lean transport, as
 ``client.send`` would have sent them, and each distinct request is built once."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from monitor.fetch import Fetcher, build_client
-from monitor.fetch.client import direct_sender
-from monitor.fetch.transport import LeanAiohttpTransport
+from monitor.fetch.client import Answer, LeanSender, Prepared, direct_sender
+from monitor.fetch.transport import LeanAiohttpTransport, PreparedGet
 from monitor.models import Validators
 
 from .conftest import TEST_OPTIONS
@@ -38,11 +38,11 @@ async def test_the_same_check_reuses_its_request(
     server: RawServer, make_fetcher: FetcherFactory
 ) -> None:
     server.routes["/feed"] = answer(b"<rss/>", headers={"etag": '"v1"'})
-    seen: list[httpx.Request] = []
+    seen: list[Prepared] = []
     async with make_fetcher(obey_robots=False) as fetcher:
         send = fetcher._send
 
-        async def spy(request: httpx.Request) -> httpx.Response:
+        async def spy(request: Prepared) -> Answer:
             seen.append(request)
             return await send(request)
 
@@ -52,6 +52,7 @@ async def test_the_same_check_reuses_its_request(
         await fetcher.fetch(server.url("/feed"), first.validators, discovered=False)
         await fetcher.fetch(server.url("/feed"), Validators(etag='"v2"'), discovered=False)
 
+    assert all(isinstance(request, PreparedGet) for request in seen)  # no httpx.Request
     assert seen[1] is seen[2]  # unchanged validators: the very same request
     assert len({id(request) for request in seen}) == 3
     assert [hit.headers.get("if-none-match") for hit in server.hits("/feed")] == [
@@ -72,9 +73,9 @@ async def test_a_client_with_hooks_sends_through_httpx(server: RawServer) -> Non
 
     options = replace(TEST_OPTIONS, obey_robots=False)
     async with build_client(options) as client:
-        assert direct_sender(client) == client._transport.handle_async_request
+        assert isinstance(direct_sender(client), LeanSender)
         client.event_hooks = {"request": [hook], "response": []}
-        assert direct_sender(client) != client._transport.handle_async_request
+        assert not isinstance(direct_sender(client), LeanSender)
         fetcher = Fetcher(client, options)
         await fetcher.fetch(server.url("/feed"), discovered=False)
 
