@@ -398,6 +398,8 @@ def _looks_like_content(
     text = full_text.strip()
     if node.tag == "p":
         return len(text) > 80 and link_density(node, full_text) < 0.25
+    if len(text) <= 80 and len(full_text) < threshold:
+        return False  # too short either way (its paragraphs hold no more text than it does)
     paragraphs = node.css("p")
     if not paragraphs:  # a standfirst written as bare text in a <div> above the body
         direct = node.text(deep=False).strip()
