@@ -80,13 +80,13 @@ def extract_article(
     warnings: list[str] = []
     if rules is not None:
         _remove(tree, rules.remove)
-    elements = page_elements(tree)
+    elements = page_elements(tree, scored=True)  # the body scorer's elements too
     meta = read_metadata(tree, elements)
     warnings.extend(meta.warnings)
     title = _rule_title(tree, rules) or meta.title
     blocks = _rule_blocks(tree, rules, title, warnings)
     if blocks is None:
-        blocks = extract_blocks(tree, title)
+        blocks = extract_blocks(tree, title, elements)
         embedded = embedded_body_blocks(meta.article_body, blocks)
         if embedded is not None:
             blocks = clean_blocks(embedded, title)

@@ -20,6 +20,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract.container import best_container, with_cousins
+from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.reader import Block, read_blocks
 from monitor.extract.text import fold
 
@@ -65,15 +66,22 @@ _MIN_EMBEDDED_CHARS = 500
 _EMBEDDED_SHARE = 0.5
 
 
-def extract_blocks(tree: LexborHTMLParser, title: str | None) -> list[Block]:
-    """The article's text blocks in reading order, boilerplate removed."""
+def extract_blocks(
+    tree: LexborHTMLParser, title: str | None, elements: PageElements | None = None
+) -> list[Block]:
+    """The article's text blocks in reading order, boilerplate removed; ``elements`` from
+    ``page_elements(tree, scored=True)`` when the caller has them."""
     body = tree.body
     if body is None:
         return []
-    top = best_container(body)
+    if elements is None:
+        elements = page_elements(tree, scored=True)
+    texts: dict[int, str] = {}  # deep texts read, by mem_id (see container.text_of)
+    top = best_container(body, elements, texts)
     if top is None:
         return []
-    return clean_blocks(read_blocks(with_cousins(top)), title)
+    nodes = with_cousins(top, texts)
+    return clean_blocks(read_blocks(nodes, elements.blockquotes > 0, texts), title)
 
 
 def embedded_body_blocks(article_body: str | None, blocks: list[Block]) -> list[Block] | None:

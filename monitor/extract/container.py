@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
+from monitor.extract.elements import PageElements
 from monitor.extract.hints import (
     ROOT_TAGS,
     SKIP_TAGS,
@@ -23,11 +24,10 @@ from monitor.extract.hints import (
     is_boilerplate,
     is_furniture,
     link_density,
+    text_of,
 )
 
-_PARAGRAPH_TAGS = frozenset({"p", "pre"})
 _PARAGRAPH_SELECTOR = "p, pre"
-_SCORED_SELECTOR = "p, pre, div, section, article, main, td, blockquote"
 _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
@@ -136,9 +136,14 @@ class _Candidates:
         return tail
 
 
-def best_container(body: LexborNode) -> LexborNode | None:
+def best_container(
+    body: LexborNode, elements: PageElements, texts: dict[int, str]
+) -> LexborNode | None:
+    """The element of ``body`` holding the story, from the paragraphs and the other elements
+    that may hold text runs that ``page_elements(tree, scored=True)`` gathered; ``texts`` keeps
+    the deep texts read (see ``text_of``)."""
     candidates = _Candidates()
-    paragraphs, holders = _scored_elements(body)
+    paragraphs, holders = elements.paragraphs, elements.holders
     for paragraph in paragraphs:
         text = paragraph.text(deep=True)
         # Commas score; in a list of linked names or headlines they are not prose
@@ -165,18 +170,10 @@ def best_container(body: LexborNode) -> LexborNode | None:
         candidates.settle()
     if not candidates.scores:
         return None
-    top = _widen(_climb(_pick(candidates), candidates), candidates)
+    top = _widen(_climb(_pick(candidates, texts), candidates), candidates, texts)
+    if elements.articles < 2:
+        return top  # no teasers to tell from the story (and no selector call to find them)
     return _main_article_within(top, candidates)
-
-
-def _scored_elements(body: LexborNode) -> tuple[list[LexborNode], list[LexborNode]]:
-    """The paragraphs and the text holders of the page, from one walk over it (each ``css()``
-    call visits every node of the document, however few match)."""
-    paragraphs: list[LexborNode] = []
-    holders: list[LexborNode] = []
-    for node in body.css(_SCORED_SELECTOR):
-        (paragraphs if node.tag in _PARAGRAPH_TAGS else holders).append(node)
-    return paragraphs, holders
 
 
 def _holds_only_inline(node: LexborNode) -> bool:
@@ -190,7 +187,10 @@ def _holds_only_inline(node: LexborNode) -> bool:
 
 
 def _link_chars(node: LexborNode) -> int:
-    return sum(len(link.text(deep=True).strip()) for link in node.css("a"))
+    """Characters of link text in ``node``, a paragraph-sized element: walked in Python, as a
+    selector call's own cost (the selector parsed, its memory set up) is far more than the
+    walk of a few elements."""
+    return sum(len(link.text(deep=True).strip()) for link in node.traverse() if link.tag == "a")
 
 
 def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode:
@@ -205,7 +205,7 @@ def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode
     return best if share >= _MAIN_ARTICLE_SHARE else top
 
 
-def _pick(candidates: _Candidates) -> LexborNode:
+def _pick(candidates: _Candidates, texts: dict[int, str]) -> LexborNode:
     """The best of the top candidates once link density and boilerplate ancestry count."""
     scores = candidates.scores
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:_RANKED]
@@ -215,7 +215,7 @@ def _pick(candidates: _Candidates) -> LexborNode:
             break  # both factors are at most 1: no candidate further down can do better
         node = candidates.nodes[key]
         penalty = _ANCESTRY_PENALTY if inside_boilerplate(node) else 1.0
-        final = scores[key] * (1.0 - link_density(node)) * penalty
+        final = scores[key] * (1.0 - link_density(node, text_of(node, texts))) * penalty
         if final > best:
             best_key, best = key, final
     return candidates.nodes[best_key]
@@ -242,7 +242,7 @@ def _climb(top: LexborNode, candidates: _Candidates) -> LexborNode:
     return top
 
 
-def _widen(top: LexborNode, candidates: _Candidates) -> LexborNode:
+def _widen(top: LexborNode, candidates: _Candidates, texts: dict[int, str]) -> LexborNode:
     """Take in article sections split over sibling wrappers (text blocks between figures).
 
     Go up while the ancestor holds clearly more paragraph text than the current container and
@@ -258,21 +258,22 @@ def _widen(top: LexborNode, candidates: _Candidates) -> LexborNode:
             break
         ancestor_text = totals.get(ancestor.mem_id, 0)
         if ancestor_text >= current_text * _WIDEN_GAIN:  # else a wrapper with nothing new
-            if ancestor_text < len(ancestor.text(deep=True).strip()) * _WIDEN_DENSITY:
+            text = text_of(ancestor, texts)
+            if ancestor_text < len(text.strip()) * _WIDEN_DENSITY:
                 break
-            if link_density(ancestor) > _WIDEN_LINK_DENSITY or is_furniture(ancestor):
+            if link_density(ancestor, text) > _WIDEN_LINK_DENSITY or is_furniture(ancestor):
                 break
             current, current_text = ancestor, ancestor_text
         ancestor = ancestor.parent
     return current
 
 
-def with_siblings(top: LexborNode) -> list[LexborNode]:
+def with_siblings(top: LexborNode, texts: dict[int, str]) -> list[LexborNode]:
     """The top container plus siblings that read like more of the same article."""
     parent = top.parent
     if parent is None or parent.tag in {"html", "-document"}:
         return [top]
-    top_length = len(top.text(deep=True))
+    top_length = len(text_of(top, texts))
     threshold = max(200.0, top_length * 0.2)
     chosen = []
     before_top = True
@@ -280,12 +281,16 @@ def with_siblings(top: LexborNode) -> list[LexborNode]:
         if sibling.mem_id == top.mem_id:
             chosen.append(sibling)
             before_top = False
-        elif sibling.tag not in SKIP_TAGS and _looks_like_content(sibling, threshold, before_top):
+        elif sibling.tag not in SKIP_TAGS and _looks_like_content(
+            sibling, threshold, before_top, texts
+        ):
             chosen.append(sibling)
     return chosen
 
 
-def with_cousins(top: LexborNode, levels: int = _COUSIN_LEVELS) -> list[LexborNode]:
+def with_cousins(
+    top: LexborNode, texts: dict[int, str], levels: int = _COUSIN_LEVELS
+) -> list[LexborNode]:
     """``with_siblings(top)`` plus the same kind of text containers around its ancestors.
 
     Pages that split one body over several wrappers (text blocks between images, ads and
@@ -295,7 +300,7 @@ def with_cousins(top: LexborNode, levels: int = _COUSIN_LEVELS) -> list[LexborNo
     same kind of element (same tag, a class in common), only when clearly prose otherwise.
     Never past an ``<article>``: its siblings are other articles.
     """
-    chosen = with_siblings(top)
+    chosen = with_siblings(top, texts)
     taken = {node.mem_id for node in chosen}
     current = top
     for _ in range(levels):
@@ -310,7 +315,7 @@ def with_cousins(top: LexborNode, levels: int = _COUSIN_LEVELS) -> list[LexborNo
                 seen_current = True
             elif sibling.mem_id in taken:
                 continue
-            elif _reads_like_article_text(sibling, strict=not _same_kind(sibling, current)):
+            elif _reads_like_article_text(sibling, texts, strict=not _same_kind(sibling, current)):
                 (after if seen_current else before).append(sibling)
         chosen = before + chosen + after
         current = parent
@@ -331,9 +336,21 @@ def _same_kind(node: LexborNode, other: LexborNode) -> bool:
     return bool(classes & other_classes)
 
 
-def _reads_like_article_text(node: LexborNode, strict: bool = False) -> bool:
+def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bool = False) -> bool:
     """Mostly paragraph text, few links, not page furniture; ``strict`` for other kinds."""
     if is_boilerplate(node.attributes) or is_furniture(node):
+        return False
+    minimum, density, links = (
+        (_STRICT_MIN_CHARS, _STRICT_DENSITY, _STRICT_LINK_DENSITY)
+        if strict
+        else (_COUSIN_MIN_CHARS, _COUSIN_DENSITY, _COUSIN_LINK_DENSITY)
+    )
+    text = text_of(node, texts)
+    folded = len(" ".join(text.split()))
+    if folded < minimum:
+        # Its paragraphs hold no more text than it does (each folded apart; a <pre> holding
+        # paragraphs, counted twice below, aside): most wrappers around the container are
+        # empty or nearly, and are settled without a selector call.
         return False
     paragraph_text = furniture_text = 0
     for paragraph in node.css(_PARAGRAPH_SELECTOR):
@@ -341,14 +358,12 @@ def _reads_like_article_text(node: LexborNode, strict: bool = False) -> bool:
         paragraph_text += length
         if _in_furniture_below(paragraph, node):
             furniture_text += length
-    minimum, density, links = (
-        (_STRICT_MIN_CHARS, _STRICT_DENSITY, _STRICT_LINK_DENSITY)
-        if strict
-        else (_COUSIN_MIN_CHARS, _COUSIN_DENSITY, _COUSIN_LINK_DENSITY)
-    )
     if paragraph_text - furniture_text < minimum or furniture_text * 2 > paragraph_text:
         return False  # too little, or its paragraphs sit in a sidebar, an author box, …
-    return paragraph_text >= _visible_chars(node) * density and link_density(node) < links
+    return (
+        paragraph_text >= _visible_chars(node, folded) * density
+        and link_density(node, text) < links
+    )
 
 
 def _in_furniture_below(node: LexborNode, top: LexborNode) -> bool:
@@ -361,30 +376,36 @@ def _in_furniture_below(node: LexborNode, top: LexborNode) -> bool:
     return False
 
 
-def _visible_chars(node: LexborNode) -> int:
-    """Characters of text the reader would read, whitespace runs counted once: inline scripts
-    and styles (their code is text too) and figures with their captions (skipped when
-    reading) left out. Indentation of pretty-printed markup would outweigh the prose."""
+def _visible_chars(node: LexborNode, folded_length: int) -> int:
+    """Characters of text the reader would read, whitespace runs counted once (the node's
+    ``folded_length``): inline scripts and styles (their code is text too) and figures with
+    their captions (skipped when reading) left out. Indentation of pretty-printed markup would
+    outweigh the prose."""
     hidden = sum(_folded_length(code) for code in node.css(_UNREAD_SELECTOR))
-    return _folded_length(node) - hidden
+    return folded_length - hidden
 
 
 def _folded_length(node: LexborNode) -> int:
     return len(" ".join(node.text(deep=True).split()))
 
 
-def _looks_like_content(node: LexborNode, threshold: float, before_top: bool) -> bool:
+def _looks_like_content(
+    node: LexborNode, threshold: float, before_top: bool, texts: dict[int, str]
+) -> bool:
     if is_boilerplate(node.attributes):
         return False
-    text = node.text(deep=True).strip()
+    full_text = text_of(node, texts)
+    text = full_text.strip()
     if node.tag == "p":
-        return len(text) > 80 and link_density(node) < 0.25
+        return len(text) > 80 and link_density(node, full_text) < 0.25
+    if len(text) <= 80 and len(full_text) < threshold:
+        return False  # too short either way (its paragraphs hold no more text than it does)
     paragraphs = node.css("p")
     if not paragraphs:  # a standfirst written as bare text in a <div> above the body
         direct = node.text(deep=False).strip()
         return before_top and len(direct) > 80 and len(direct) >= len(text) * 0.8
     paragraph_text = sum(len(p.text(deep=True)) for p in paragraphs)
-    return paragraph_text >= threshold and link_density(node) < 0.25
+    return paragraph_text >= threshold and link_density(node, full_text) < 0.25
 
 
 # --- reading the container ------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""The elements metadata and live-blog detection read, gathered in one walk over the page.
+"""The elements metadata, live-blog detection and body scoring read, gathered in one walk.
 
 lexbor's selector engine visits every node of the document on each ``css()`` call, whatever
 the selector and however few elements match (about 0.13 ms on a news page, a tenth of the
 whole extraction's time per call). Reading JSON-LD, meta tags, microdata, ``<time>``
 elements, ``<link rel>``, the first ``<h1>`` and the ``<title>`` one selector at a time walked
 it six to eight times; one selector list walks it once and returns the matches in document
-order (an element matching two of the selectors comes twice in a row, and is kept once).
+order (an element matching two of the selectors comes twice in a row, and is kept once). The
+paragraphs and text holders the body scorer credits come from the same walk: a second walk of
+the body for them cost about as much again (the walk, not the tests of the selectors, is most
+of a call's cost).
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ _SELECTOR = ", ".join(
     )
 )
 _ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
+# What the body scorer credits: paragraphs, and elements that may hold text runs of their own.
+PARAGRAPH_TAGS = frozenset({"p", "pre"})
+SCORED_TAGS = PARAGRAPH_TAGS | {"div", "section", "article", "main", "td", "blockquote"}
+_SELECTOR_WITH_SCORED = ", ".join((_SELECTOR, *sorted(SCORED_TAGS)))
 
 
 @dataclass(slots=True)
@@ -42,18 +49,55 @@ class PageElements:
     links: list[LexborNode] = field(default_factory=list)
     first_h1: LexborNode | None = None
     first_title: LexborNode | None = None
+    paragraphs: list[LexborNode] = field(default_factory=list)  # <p> and <pre>
+    holders: list[LexborNode] = field(default_factory=list)  # other SCORED_TAGS
+    articles: int = 0  # <article> elements among the holders
+    blockquotes: int = 0  # and <blockquote> elements
 
 
-def page_elements(tree: LexborHTMLParser) -> PageElements:
-    """Every element the metadata reader and the live-blog detector look at, in one walk."""
+def page_elements(tree: LexborHTMLParser, scored: bool = False) -> PageElements:
+    """Every element the metadata reader and the live-blog detector look at, in one walk;
+    with ``scored``, also the elements of ``SCORED_TAGS`` the body scorer reads.
+
+    A scored element matches no other selector of the list but ``[itemprop]``: it is handed to
+    ``_sort`` only when it comes twice in a row. The HTML parser never leaves one in ``<head>``
+    (any such start tag there opens the body), so they all sit in the body.
+    """
     found = PageElements()
+    if not scored:
+        last = -1
+        for node in tree.css(_SELECTOR):
+            key = node.mem_id
+            if key == last:
+                continue  # the same element, matched by a second selector
+            last = key
+            _sort(found, node)
+        return found
     last = -1
-    for node in tree.css(_SELECTOR):
+    last_scored = False
+    paragraphs, holders = found.paragraphs, found.holders
+    for node in tree.css(_SELECTOR_WITH_SCORED):
         key = node.mem_id
         if key == last:
-            continue  # the same element, matched by a second selector
+            if last_scored:  # matched by [itemprop] as well
+                _sort(found, node)
+                last_scored = False
+            continue
         last = key
-        _sort(found, node)
+        tag = node.tag
+        if tag in SCORED_TAGS:
+            if tag in PARAGRAPH_TAGS:
+                paragraphs.append(node)
+            else:
+                holders.append(node)
+                if tag == "article":
+                    found.articles += 1
+                elif tag == "blockquote":
+                    found.blockquotes += 1
+            last_scored = True
+        else:
+            _sort(found, node)
+            last_scored = False
     return found
 
 

@@ -282,9 +282,20 @@ def _hint_weight(hints: str) -> float:
     return weight
 
 
-def link_density(node: LexborNode) -> float:
-    """The share of ``node``'s text that sits inside links (1.0 for an empty node)."""
-    text_length = len(node.text(deep=True).strip())
+def text_of(node: LexborNode, texts: dict[int, str]) -> str:
+    """``node``'s text, kept in ``texts`` (one page's): the chosen container's text is read
+    to rank it, to widen it, to weigh its siblings and by the reader."""
+    key = node.mem_id
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = node.text(deep=True)
+    return text
+
+
+def link_density(node: LexborNode, text: str | None = None) -> float:
+    """The share of ``node``'s text (``text``, when the caller has it) that sits inside links
+    (1.0 for an empty node)."""
+    text_length = len((node.text(deep=True) if text is None else text).strip())
     if text_length == 0:
         return 1.0
     link_length = sum(len(link.text(deep=True).strip()) for link in node.css("a"))

@@ -12,6 +12,7 @@ from monitor.extract.hints import (
     is_boilerplate,
     is_comment_section,
     named_by_heading,
+    text_of,
 )
 from monitor.extract.text import fold
 
@@ -30,10 +31,16 @@ class Block:
     link_share: float
 
 
-def read_blocks(nodes: list[LexborNode]) -> list[Block]:
-    """Walk ``nodes`` in document order and collect their text blocks, skipping boilerplate."""
-    total = sum(len(node.text(deep=True)) for node in nodes) or 1
-    reader = _BlockReader(total)
+def read_blocks(
+    nodes: list[LexborNode], quoted_posts: bool = True, texts: dict[int, str] | None = None
+) -> list[Block]:
+    """Walk ``nodes`` in document order and collect their text blocks, skipping boilerplate.
+
+    ``quoted_posts=False`` says the page has no ``<blockquote>`` at all, so no widget can wrap
+    a quoted post (and none is looked for). ``texts`` holds deep texts of the page's elements
+    already read, by ``mem_id``.
+    """
+    reader = _BlockReader(nodes, quoted_posts, {} if texts is None else texts)
     for node in nodes:
         reader.read_root(node)
     reader.flush()
@@ -43,12 +50,22 @@ def read_blocks(nodes: list[LexborNode]) -> list[Block]:
 class _BlockReader:
     """Depth-first reader that turns inline runs into blocks at every block boundary."""
 
-    def __init__(self, total_length: int) -> None:
+    def __init__(self, roots: list[LexborNode], quoted_posts: bool, texts: dict[int, str]) -> None:
+        self._quoted_posts = quoted_posts
+        self._texts = texts
         self.blocks: list[Block] = []
         self._parts: list[str] = []
         self._link_length = 0
         self._kinds: list[str] = ["div"]
-        self._guard_length = total_length * _GUARD_SHARE
+        self._roots = roots
+        self._guard: float | None = None  # read when first needed: most pages never ask
+
+    def _guard_length(self) -> float:
+        """Half the text of all the roots: an element holding more is never boilerplate."""
+        if self._guard is None:
+            total = sum(len(text_of(node, self._texts)) for node in self._roots) or 1
+            self._guard = total * _GUARD_SHARE
+        return self._guard
 
     def read_root(self, node: LexborNode) -> None:
         """Read one chosen container; its own tag counts as the enclosing block."""
@@ -63,9 +80,12 @@ class _BlockReader:
             tag = child.tag
             if tag == "-text":  # the commonest child: read here, not through _text
                 text = child.text_content or ""
-                parts.append(text)
-                if in_link:
-                    self._link_length += len(text.strip())
+                # Indentation between blocks starts no block: left out, it costs no fold
+                # (folding drops leading whitespace anyway, and it has no link length).
+                if parts or not text.isspace():
+                    parts.append(text)
+                    if in_link:
+                        self._link_length += len(text.strip())
             elif tag is None or tag[0] == "-" or tag in SKIP_TAGS or self._skipped(child, tag):
                 continue
             elif depth >= _MAX_DEPTH:
@@ -86,12 +106,12 @@ class _BlockReader:
         nested_article = tag == "article" and "article" in self._kinds
         if not nested_article and (not is_boilerplate(node.attributes) or named_by_heading(node)):
             return False
-        if node.css_first(_QUOTED_POSTS) is not None:
+        if self._quoted_posts and node.css_first(_QUOTED_POSTS) is not None:
             return False  # a widget wrapping a post the story quotes (tweet, Instagram post)
         if is_comment_section(node.attributes):
             return True  # however long the discussion is
         # Never drop what holds most of the article: hints like "comments-enabled" lie.
-        return len(node.text(deep=True)) < self._guard_length
+        return len(node.text(deep=True)) < self._guard_length()
 
     def _block(self, node: LexborNode, tag: str, depth: int) -> None:
         self.flush()
