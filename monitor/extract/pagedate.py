@@ -76,9 +76,10 @@ def find_publication_day(
     ``modified`` (the page's declared last change) bounds it like ``fetched_at`` does.
     """
     window = _window(fetched_at, modified)
-    elements = _dated_elements(tree) if tree is not None and tree.body is not None else None
     found = _url_day(url, window)
-    if found is None and elements is not None:
+    elements = None  # walked for only when the URL does not date the page
+    if found is None and tree is not None and tree.body is not None:
+        elements = _dated_elements(tree)
         found = _tree_day(elements, window)
     if found is None:
         found = _source_day(_decode(html), tree, window)
