@@ -33,6 +33,7 @@ by ``relative_publication_time``.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -75,9 +76,10 @@ def find_publication_day(
     ``modified`` (the page's declared last change) bounds it like ``fetched_at`` does.
     """
     window = _window(fetched_at, modified)
-    elements = _dated_elements(tree) if tree is not None and tree.body is not None else None
     found = _url_day(url, window)
-    if found is None and elements is not None:
+    elements = None  # walked for only when the URL does not date the page
+    if found is None and tree is not None and tree.body is not None:
+        elements = _dated_elements(tree)
         found = _tree_day(elements, window)
     if found is None:
         found = _source_day(_decode(html), tree, window)
@@ -160,7 +162,17 @@ _DATE_CUES = (
     "small",
 )
 _OTHER_DATED = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
-_SELECTOR = ", ".join((*_DATE_CUES, *_OTHER_DATED))
+# A cue counts on the tags that carry bylines (and on <meta>, whose content is read as an
+# image URL, as htmldate reads one): the other elements a cue matches are dropped anyway, and
+# testing the tag first spares lexbor the cue's substring tests on them (a third of the walk).
+_CUED_TAGS = ", ".join(sorted((*_DATED_TAGS, "meta")))
+_SELECTOR = ", ".join(
+    (
+        f":is({_CUED_TAGS}):is({', '.join(cue for cue in _DATE_CUES if cue[0] == '[')})",
+        *(cue for cue in _DATE_CUES if cue[0] != "["),
+        *_OTHER_DATED,
+    )
+)
 _MAX_DATE_CANDIDATES = 1000  # more than that is a listing, not an article's byline
 _MIN_SEGMENT, _MAX_SEGMENT = 6, 52  # a byline's length; longer text is prose, not a dateline
 
@@ -349,6 +361,11 @@ def _source_day(source: str, tree: LexborHTMLParser | None, window: _Window) -> 
 
 
 _YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d")  # Arabic-Indic digits too
+# The same years, one pattern per way they start: a pattern with a literal prefix is searched
+# for at memchr speed, while the alternation is tried at every character of the page (about
+# 7 ns a character: 1.2 ms on a 175,000-character page, against 0.3 ms for the four scans).
+_ASCII_YEAR_STARTS = (re.compile(r"199\d"), re.compile(r"20[0-3]\d"))
+_OTHER_YEAR_STARTS = (re.compile("١٩٩\\d"), re.compile("٢٠[٠-٣]\\d"))
 # How far from a year its date, label or copyright sign may be written: "Copyright" and up to
 # 99 other characters before it, a time and an offset after it.
 _SOURCE_BEFORE, _SOURCE_AFTER = 110, 36
@@ -368,8 +385,9 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
     stretches: list[str] = []
     start = end = -1
     kept = 0
-    for match in scan.finditer(text):
-        low, high = max(match.start() - before, 0), match.end() + after
+    spans = _year_spans(text) if scan is _YEAR_SCAN else (m.span() for m in scan.finditer(text))
+    for found_start, found_end in spans:
+        low, high = max(found_start - before, 0), found_end + after
         if low <= end:
             end = high
         else:
@@ -383,6 +401,27 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
         stretches.append(text[start:end])
     joined = _FRAGMENT_SEPARATOR.join(stretches)
     return joined[:_MAX_NEAR_YEARS]
+
+
+def _year_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans ``_YEAR_SCAN.finditer(text)`` gives, in order, found by the faster scans.
+
+    Each scan's matches come in order; merged, they are the alternation's as long as none
+    overlaps the one before it (a year the alternation would have skipped): from the first
+    that does, the alternation itself reads on.
+    """
+    scans = _ASCII_YEAR_STARTS if text.isascii() else (*_ASCII_YEAR_STARTS, *_OTHER_YEAR_STARTS)
+    end = 0
+    for match in heapq.merge(*(scan.finditer(text) for scan in scans), key=_match_start):
+        if match.start() < end:
+            yield from (later.span() for later in _YEAR_SCAN.finditer(text, end))
+            return
+        end = match.end()
+        yield match.start(), end
+
+
+def _match_start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:

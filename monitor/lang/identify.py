@@ -6,8 +6,10 @@ one element at a time: about 0.4 ms CPU on the 600 characters an article's langu
 from, a tenth of the whole extraction. The automaton's state after a byte depends only on the
 last ``depth`` bytes (its longest n-gram): starting every position at the start state and
 stepping all of them through the preceding ``depth`` bytes at once gives every state in
-``depth`` array operations. The float16 rows are widened by their bits (every value in the
-model is a normal number; checked at load, else numpy widens them). Same features, counted
+``depth`` array operations. The float16 rows are widened through a table of every float16
+value as float32 (256 KB, exact for any value): two ``take`` calls, half the time of widening
+them by bit arithmetic or by numpy's ``astype`` (53 against 99 and 108 µs on the 300
+characters a declared language is checked on). Same features, counted
 in the same order, the same float32 sums: the same language and confidence as py3langid's
 ``classify`` (``tests/lang/test_identify.py`` compares them on real and random text), in
 about a third of the time.
@@ -23,12 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 _ROW_CHUNK = 2048
-_HALF_EXPONENT = 0x7C00
-_HALF_SIGN = 0x8000
-_HALF_MAGNITUDE = 0x7FFF
-_HALF_TO_SINGLE_BIAS = (127 - 15) << 10  # the exponent bias difference, in half-float bits
-_MANTISSA_SHIFT = 23 - 10
-_SIGN_SHIFT = 31 - 15
+# Every float16 value (by its bits) as float32.
+_HALF_TO_SINGLE = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
 
 
 class ByteModel:
@@ -41,7 +39,7 @@ class ByteModel:
         self._next = self._rows.ravel()
         self._emits = np.asarray(identifier.tk_output, dtype=np.int64)
         self._table: npt.NDArray[Any] = np.asarray(identifier.nb_ptc)
-        self._half_bits = _normal_half_bits(self._table)
+        self._half_bits = self._table.view(np.uint16) if self._table.dtype == np.float16 else None
         self._prior = np.asarray(identifier.nb_pc, dtype=np.float32)
         self._classes: list[str] = list(identifier.nb_classes)
         self._aliases = _alias_pairs(self._classes)
@@ -89,10 +87,8 @@ class ByteModel:
         """The model's rows for ``features`` as float32."""
         if self._half_bits is None:
             return np.asarray(self._table[features], dtype=np.float32)
-        half = self._half_bits[features].astype(np.uint32)
-        single = ((half & _HALF_MAGNITUDE) + _HALF_TO_SINGLE_BIAS) << _MANTISSA_SHIFT
-        single |= (half & _HALF_SIGN) << _SIGN_SHIFT
-        return single.view(np.float32)
+        rows: npt.NDArray[np.float32] = _HALF_TO_SINGLE.take(self._half_bits.take(features, axis=0))
+        return rows
 
 
 def _encode(text: str) -> bytes:
@@ -106,18 +102,6 @@ def _unsigned(values: Any) -> npt.NDArray[Any]:
     """An ``array.array`` of unsigned integers as a numpy array over the same memory."""
     kinds = {2: np.uint16, 4: np.uint32, 8: np.uint64}
     return np.frombuffer(values, dtype=kinds[values.itemsize])
-
-
-def _normal_half_bits(table: npt.NDArray[Any]) -> npt.NDArray[np.uint16] | None:
-    """The table's float16 bits when every value is a normal number (widened by bit
-    arithmetic then), else None (numpy widens them)."""
-    if table.dtype != np.float16:
-        return None
-    bits = table.view(np.uint16)
-    exponents = bits & _HALF_EXPONENT
-    if np.any(exponents == 0) or np.any(exponents == _HALF_EXPONENT):
-        return None  # zeros, subnormals, infinities or NaNs
-    return bits
 
 
 def _alias_pairs(classes: list[str]) -> list[tuple[int, int]]:

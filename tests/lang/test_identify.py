@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,8 +56,8 @@ def test_same_answer_on_latin_text(text: str) -> None:
     _same(text)
 
 
-def test_model_values_that_are_not_normal_are_widened_by_numpy() -> None:
-    """A model holding a zero (or a subnormal) cannot take the bit-arithmetic path."""
+def test_model_values_that_are_not_normal_are_widened_exactly() -> None:
+    """A model holding a zero, a subnormal or an infinity is widened as numpy widens it."""
     original: Any = py3langid_identifier()
 
     class Copy:
@@ -67,8 +68,9 @@ def test_model_values_that_are_not_normal_are_widened_by_numpy() -> None:
         nb_pc = original.nb_pc
         nb_classes = original.nb_classes
 
-    Copy.nb_ptc[0, 0] = 0.0
+    Copy.nb_ptc[0, :3] = (0.0, 1e-6, -np.inf)  # a zero, a subnormal, an infinity
     model = ByteModel(Copy)
-    assert model._half_bits is None
+    features = np.arange(4)
+    assert np.array_equal(model._rows_of(features), Copy.nb_ptc[features].astype(np.float32))
     text = "Israel and Hamas delegations have arrived in Egypt to begin talks."
     assert model.classify(text)[0] == _identifier().classify(text)[0]
