@@ -102,6 +102,7 @@ NOT_AT_START = (
     "monitor.observe",
     "monitor.extract.article",
     "monitor.server",
+    "sqlalchemy.dialects.postgresql",  # on SQLite
 )
 
 

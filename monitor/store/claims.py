@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, or_, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
@@ -38,8 +37,11 @@ from monitor.store.tables import (
 
 def _insert(session: Session) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # loaded by PostgreSQL's engine anyway
+
+        return insert
+    return sqlite_insert
 
 
 # --------------------------------------------------------------------------- sources

@@ -30,7 +30,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -330,8 +329,9 @@ def _update_endpoint(
 
 def _locked_endpoint(session: Session, name: str) -> WebhookEndpoint:
     """The endpoint's row, created if missing, locked against concurrent attempts' updates."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert: Any = sqlite_insert
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # loaded by PostgreSQL's engine anyway
     session.exec(
         insert(WebhookEndpoint).values(name=name).on_conflict_do_nothing(index_elements=["name"])
     )
