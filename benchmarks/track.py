@@ -8,8 +8,9 @@
    the mean over the seeds (the order of arrival moves F1 by a few points); before: the same
    replay without gathering small stories into grown ones and without splits; peer: with name
    phrases switched off. ``--halves`` adds the means on the odd and even ECB+ topics apart;
-   ``--errors`` lists, for each seed, the stories that mix documents of several ECB+ stories
-   and the ECB+ stories spread over several of ours.
+   ``--errors`` lists, for each seed, the stories that mix documents of several ECB+ stories,
+   the ECB+ stories spread over several of ours, and the joins that first mixed two ECB+
+   stories with the years and dates each side's text states.
 2. Story assignment with N stories indexed: median and p95 CPU time per article of retrieval,
    scoring and merge, and memory per story (tracemalloc); peer: an exact linear scan over all
    story vectors.
@@ -29,7 +30,7 @@ import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,9 @@ from monitor.track.evaluation import (
     ecbplus_observations,
     final_stories,
 )
-from monitor.track.features import ArticleText
+from monitor.track.features import ArticleText, article_features, article_text
 from monitor.track.novelty import StoryMemory
+from monitor.track.replay import observation_from_json
 from monitor.track.revisions import diff_revisions
 from monitor.track.split import SplitParams
 from monitor.track.text import split_sentences
@@ -79,7 +81,8 @@ def bench_ecbplus(
             ("peer: no name phrases", TrackConfig(name_phrase_weight=0.0)),
         ):
             started = time.process_time()
-            predicted = final_stories(replay((o for _, o in pairs), config))
+            results = list(replay((o for _, o in pairs), config))
+            predicted = final_stories(results)
             elapsed = time.process_time() - started
             story = bcubed(predicted, gold)
             topic = bcubed(predicted, [d["topic"] for d, _ in pairs])
@@ -95,6 +98,7 @@ def bench_ecbplus(
                     scores.setdefault(f"{label}, {name} topics", []).append(half)
             if errors and label.startswith("monitor"):
                 print_errors(predicted, gold)
+                print_first_mixes(pairs, results)
     for label, results in scores.items():
         print(
             f"  mean over {len(results)} seeds, {label}: "
@@ -126,6 +130,45 @@ def print_errors(predicted: list[str], gold: list[str]) -> None:
     for label, parts in sorted(theirs.items()):
         if len(parts) > 1:
             print(f"    split {label}: parts of {sorted(parts.values(), reverse=True)}")
+
+
+def print_first_mixes(pairs: list[tuple[Any, Any]], results: list[dict[str, Any]]) -> None:
+    """The joins that first put a document of a second ECB+ story into a story of ours that
+    held documents of one, with the years and full dates each side's text states (the replay
+    has no publication times, so a document that states none cannot clash in time with the
+    story it joins). Story members are followed by the story id each result names; merges
+    and splits are not followed."""
+    members: dict[str, list[str]] = {}
+    stated: dict[str, set[str]] = {}
+    mixes = silent = 0
+    for (doc, observation), result in zip(pairs, results, strict=True):
+        story = result["story_id"]
+        when = stated_time(observation)
+        labels = members.setdefault(story, [])
+        joined = result["event"] == "joined_story"
+        if joined and len(set(labels)) == 1 and doc["story_id"] not in labels:
+            mixes += 1
+            silent += not when
+            print(
+                f"    first mix: {doc['story_id']} joined {len(labels)} of {labels[0]} "
+                f"at {result['match']['score']:.3f}; it states {_listed(when)}, "
+                f"the story {_listed(stated.get(story, set()))}"
+            )
+        labels.append(doc["story_id"])
+        stated.setdefault(story, set()).update(when)
+    print(f"    {mixes} first mixes, {silent} of them by a document that states no year or date")
+
+
+def stated_time(observation: dict[str, Any]) -> set[str]:
+    """The years and full dates (ISO) a replay observation's text mentions."""
+    article = observation_from_json(observation).article
+    features = article_features(article_text(article))
+    days = {date.fromordinal(day).isoformat() for day in features.dates}
+    return {str(year) for year in features.years} | days
+
+
+def _listed(when: set[str]) -> str:
+    return " ".join(sorted(when)) if when else "no year or date"
 
 
 def synthetic_article(rng: random.Random, vocabulary: list[str], serial: int) -> dict[str, float]:
