@@ -84,8 +84,8 @@ def flood_reports() -> dict[str, tuple[str, str]]:
         ),
         "bridge": (
             "Dresden flood: evacuation widens",
-            "The Elbe flood in Dresden forced Mayor Dirk Hilbert to widen the evacuation. "
             "Volunteers filled sandbags through the night as pumps failed in Pieschen. "
+            "The Elbe flood in Dresden forced Mayor Dirk Hilbert to widen the evacuation. "
             "Firefighters rescued 40 residents by boat and power was cut to 12,000 homes. "
             "Water reached 8.7 metres at the Augustus Bridge.",
         ),

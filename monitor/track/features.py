@@ -25,7 +25,8 @@ from monitor.track.text import (
 )
 
 SKETCH_SIZE = 64
-TITLE_WEIGHT = 2.0
+TITLE_WEIGHT = 2.0  # the headline's terms, and the lede's, count this many times
+LEAD_SENTENCES = 1  # the lede: the body's first sentence
 NAME_PREFIX = "name:"
 
 
@@ -112,12 +113,15 @@ class TermBoosts:
 def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> ArticleFeatures:
     """Sublinear term frequencies, the years the article mentions, and a shingle sketch.
 
-    The headline counts twice, words of names are boosted by ``boosts.name``, and every name of
-    two or more words ("Betty Ford Center") is one more term of weight ``boosts.phrase``: full
-    names tell two events of the same kind apart better than their single words do. Numbers
-    ("8900", "4.6", "23") and years are boosted too: two events of one kind share their
-    vocabulary and often their actors, but rarely their figures and never their year. The
-    full dates it mentions are collected apart; their days and months are no terms.
+    The headline and the lede (the body's first sentence) count twice: news says what
+    happened, to whom and where first, and leaves to the body the background (earlier events
+    of the same kind) that two look-alike events share. Words of names are boosted by
+    ``boosts.name``, and every name of two or more words ("Betty Ford Center") is one more
+    term of weight ``boosts.phrase``: full names tell two events of the same kind apart better
+    than their single words do. Numbers ("8900", "4.6", "23") and years are boosted too: two
+    events of one kind share their vocabulary and often their actors, but rarely their figures
+    and never their year. The full dates it mentions are collected apart; their days and
+    months are no terms.
     """
     boosts = boosts or TermBoosts()
     language = text.profile
@@ -127,7 +131,11 @@ def article_features(text: ArticleText, boosts: TermBoosts | None = None) -> Art
     name_terms = frozenset(language.name_stem(w) for w in name_words)
     counts: dict[str, float] = {}
     dates: set[int] = set()
-    for sentence, weight in ((text.title, TITLE_WEIGHT), *((s, 1.0) for s in text.sentences)):
+    weighted = [(text.title, TITLE_WEIGHT)] + [
+        (sentence, TITLE_WEIGHT if index < LEAD_SENTENCES else 1.0)
+        for index, sentence in enumerate(text.sentences)
+    ]
+    for sentence, weight in weighted:
         mentioned, rest = dates_in(sentence)
         dates.update(day.toordinal() for day in mentioned)
         for term in content_terms(rest, language, name_words):

@@ -1,7 +1,8 @@
 """The story index: compact per-story term vectors and an inverted index over their salient terms.
 
 Every story keeps at most ``story_terms`` terms (id and mass, in two typed arrays), its name
-terms, and its last activity time. Each story is posted under its ``posted_terms`` most salient
+terms, and its last activity time; an article is compared (and merged) by as many of its own
+most salient terms. Each story is posted under its ``posted_terms`` most salient
 terms. A query walks only the most recent ``posting_tail`` entries of the posting lists of the
 article's ``query_terms`` most salient terms, so retrieval cost does not grow with the number of
 stories; the best few candidates are then scored exactly. IDF statistics are kept up to date
@@ -82,10 +83,15 @@ class StoryIndex:
         return math.log((1 + self.documents) / (1 + df)) + 1.0
 
     def article_vector(self, weights: Mapping[str, float]) -> dict[int, float]:
-        """TF-IDF vector of an article, L2-normalised, keyed by term id."""
+        """TF-IDF vector of an article, keyed by term id: its ``story_terms`` most salient
+        terms, L2-normalised.
+
+        A story keeps only its ``story_terms`` most salient terms, so an article is cut alike
+        before the two are compared: both sides of the cosine then say what they are most
+        about, and a long article's tail of passing words (background, earlier events of the
+        same kind) no longer counts towards its norm nor enters a story it joins."""
         vector = {self.term_id(t): w * self.idf(self.term_id(t)) for t, w in weights.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {t: v / norm for t, v in vector.items()}
+        return self._salient(vector)
 
     def article_vectors(self, weights: list[Mapping[str, float]]) -> list[dict[int, float]]:
         """``article_vector`` of each of several articles, each term's IDF computed once."""
@@ -97,9 +103,19 @@ class StoryIndex:
                 if term not in idf:
                     idf[term] = self.idf(self.term_id(term))
                 vector[self.vocabulary[term]] = weight * idf[term]
-            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-            vectors.append({t: v / norm for t, v in vector.items()})
+            vectors.append(self._salient(vector))
         return vectors
+
+    def _salient(self, vector: dict[int, float]) -> dict[int, float]:
+        """The ``story_terms`` heaviest entries of ``vector``, L2-normalised (ties go by the
+        terms' spelling, not their ids, which a tracker rebuilt from snapshots numbers anew)."""
+        kept = self.params.story_terms
+        if len(vector) > kept:
+            terms = self.terms
+            heaviest = heapq.nlargest(kept, vector.items(), key=lambda kv: (kv[1], terms[kv[0]]))
+            vector = dict(heaviest)
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {t: v / norm for t, v in vector.items()}
 
     # -- stories -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ persist them in the same transaction and ``Tracker.from_snapshots`` can rebuild 
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -153,7 +154,8 @@ class _ArticleState:
     first_seen: datetime
     last_seen: datetime
     posts: PostFingerprints | None = None  # a live blog's posts, by identity
-    weights: tuple[float, ...] = ()  # the first version's term weights, in ``terms`` order
+    # the first version's term weights, in ``terms`` order (4 bytes each, not a float object)
+    weights: array[float] = field(default_factory=lambda: array("f"))
     dates: tuple[int, ...] | None = None  # the days the first version mentions (ordinals)
 
 
@@ -651,8 +653,8 @@ class Tracker:
             fingerprints=[text.fingerprint],
             names=features.names,
             sketch=features.sketch,
-            terms=tuple(sorted(features.term_weights)),
-            weights=tuple(features.term_weights[t] for t in sorted(features.term_weights)),
+            terms=self._shared_terms(sorted(features.term_weights)),
+            weights=array("f", (features.term_weights[t] for t in sorted(features.term_weights))),
             dates=tuple(sorted(features.dates)),
             first_seen=obs.fetched_at,
             last_seen=obs.fetched_at,
@@ -662,6 +664,12 @@ class Tracker:
         story.urls.append(obs.url)
         story.last_seen = max(story.last_seen, obs.fetched_at)
         return state
+
+    def _shared_terms(self, terms: Iterable[str]) -> tuple[str, ...]:
+        """``terms`` as the index's vocabulary spells them: one string per term, however many
+        articles hold it (a term's string would otherwise be kept once per article)."""
+        vocabulary = self.index.terms
+        return tuple(vocabulary[self.index.term_id(term)] for term in terms)
 
     # -- revisions -------------------------------------------------------------------------
 
@@ -841,8 +849,9 @@ class Tracker:
         tracker = cls(config)
         for data in articles:
             state = _article_from_snapshot(data)
-            tracker.articles[state.url] = state
             tracker.index.count_document(state.terms)
+            state.terms = tracker._shared_terms(state.terms)
+            tracker.articles[state.url] = state
         for data in sorted(stories, key=lambda s: (s["last_seen"], s["story_id"])):
             tracker._restore_story(data, (memories or {}).get(data["story_id"], ()))
         return tracker
@@ -1000,7 +1009,7 @@ def _article_from_snapshot(data: dict[str, Any]) -> _ArticleState:
         names=tuple(data["names"]),
         sketch=tuple(data["sketch"]),
         terms=tuple(data["terms"]),
-        weights=tuple(data.get("weights", ())),
+        weights=array("f", data.get("weights", ())),
         dates=tuple(data["dates"]) if isinstance(data.get("dates"), list) else None,
         first_seen=datetime.fromisoformat(data["first_seen"]),
         last_seen=datetime.fromisoformat(data["last_seen"]),

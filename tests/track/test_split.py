@@ -158,8 +158,8 @@ FOLLOW_UPS = [
     ),
     (
         "Elbe flood in Dresden: pumps fail",
-        "Pumps failed in Pieschen as the Elbe flood reached the old town of Dresden, Mayor Dirk "
-        "Hilbert said; firefighters rescued 40 residents by boat and cut power to 12,000 homes.",
+        "The Elbe flood reached the old town of Dresden, Mayor Dirk Hilbert said. Pumps failed "
+        "in Pieschen; firefighters rescued 40 residents by boat and cut power to 12,000 homes.",
     ),
 ]
 
