@@ -80,6 +80,9 @@ class _Worker:
             await asyncio.wait_for(ready, budget)
         finally:
             loop.remove_reader(descriptor)
+            # uvloop's add_reader leaves the pipe non-blocking; its send and recv must block (a
+            # page larger than the pipe's buffer would fail with BlockingIOError)
+            os.set_blocking(descriptor, True)
 
     def kill(self) -> None:
         self.process.kill()

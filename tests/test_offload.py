@@ -77,3 +77,19 @@ async def test_a_cancelled_call_kills_its_worker(pool: WorkerPool) -> None:
     with pytest.raises(asyncio.CancelledError):
         await call
     assert await pool.run(os.getpid, what="pid") != first
+
+
+def test_pages_larger_than_the_pipe_pass_on_uvloop_too() -> None:
+    """The daemon runs on uvloop, whose add_reader makes the pipe non-blocking: a second call
+    with an argument far larger than the pipe's buffer must still be sent and answered."""
+    uvloop = pytest.importorskip("uvloop")
+    big = "x" * 2_000_000
+
+    async def twice() -> list[int]:
+        pool = WorkerPool(size=1, budget=60.0)
+        try:
+            return [await pool.run(len, big, what="big") for _ in range(2)]
+        finally:
+            pool.close()
+
+    assert uvloop.run(twice()) == [len(big), len(big)]
