@@ -109,7 +109,10 @@ def test_a_thousand_revisions_of_one_article_stay_flat_and_right(store: Store) -
         written.append(size)
         assert kind is not None, f"revision {revision} brought a new update but no development"
     assert ratio(written[-100:], written[:100]) < 2.0, (written[:5], written[-5:])
-    assert ratio(cpu[-100:], cpu[:100]) < 2.0, (statistics.median(cpu[:100]), cpu[-5:])
+    # CPU of the last hundred revisions against the first: 1.4-1.5 on a quiet machine, up to 2.04
+    # seen when other work shared the caches at one end only; cost that grows with the number of
+    # revisions would be several times higher
+    assert ratio(cpu[-100:], cpu[:100]) < 3.0, (statistics.median(cpu[:100]), cpu[-5:])
     with store.session() as session:
         kinds = dict(
             session.exec(
