@@ -169,7 +169,8 @@ def _strip_tracking(query: str, strip_params: frozenset[str]) -> str:
         for key, value in pairs
         if key.lower() not in strip_params and not key.lower().startswith(TRACKING_PREFIXES)
     ]
-    return urlencode(kept, quote_via=quote, safe="/:@!$'()*+,;-._~")
+    # a literal plus stays escaped: unescaped in a query it reads as a space
+    return urlencode(kept, quote_via=quote, safe="/:@!$'()*,;-._~")
 
 
 def same_site(first: str, second: str) -> bool:

@@ -56,6 +56,16 @@ def test_an_encoded_slash_does_not_merge_two_urls() -> None:
     )
 
 
+def test_a_plus_in_a_query_keeps_its_meaning() -> None:
+    """``%2B`` is a plus and ``+`` a space: canonical forms keep them apart, and stay put."""
+    plus = canonicalize_url("https://example.com/s?q=a%2Bb")
+    space = canonicalize_url("https://example.com/s?q=a+b")
+    assert plus == "https://example.com/s?q=a%2Bb"
+    assert space == "https://example.com/s?q=a%20b"
+    assert canonicalize_url(plus) == plus
+    assert canonicalize_url(space) == space
+
+
 def test_configurable_tracking_parameters() -> None:
     url = "https://example.com/a?ref=home&fbclid=1&utm_source=x"
     assert (
