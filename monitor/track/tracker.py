@@ -218,6 +218,7 @@ class Tracker:
         )
         threshold = self.config.join_threshold
         best_id = self.index.story_ids[best.slot] if best is not None else None
+        centroid_score = score
         if best is not None and best_id is not None and 0.0 < score < threshold:
             score = max(score, self._recent_score(self.stories[best_id], vector, best, score))
         if best is not None and best_id is not None and score >= threshold:
@@ -234,6 +235,10 @@ class Tracker:
             if looked_at:
                 merged = (*merged, *self._gather_small(story, obs.fetched_at))
             match = _match(score, best, best_id, threshold)
+            if centroid_score < threshold:
+                kept = self.config.recent_articles
+                recent = f"reads like one of the story's last {kept} articles"
+                match = replace(match, reasons=(*match.reasons, recent))
             result = self._joined(obs, text, features, story, match, event_at)
             if looked_at:
                 result = self._split_if_two(story, result)
@@ -504,9 +509,10 @@ class Tracker:
         of its last ``recent_articles`` articles belongs to it even when the story's centroid,
         which blends all its articles, has drifted from it. The best cosine with one of them
         takes the centroid's place, scaled by the same factors (time, dates, years, language)."""
-        if score / best.cosine < self.config.join_threshold:
+        kept = self.config.recent_articles
+        if kept <= 0 or score / best.cosine < self.config.join_threshold:
             return score  # even an article read alike could not lift it to the threshold
-        recent = [self.articles[u] for u in story.urls[-self.config.recent_articles :]]
+        recent = [self.articles[u] for u in story.urls[-kept:]]
         vectors = self.index.article_vectors([_term_weights(self, a) for a in recent])
         link = max((sum(v.get(t, 0.0) * w for t, w in vector.items()) for v in vectors), default=0)
         return link * score / best.cosine
