@@ -228,6 +228,9 @@ def _assign(tracker: Tracker, weights: dict[str, float], now: datetime) -> None:
     vector = index.article_vector(weights)
     candidates = index.candidates(vector, [], 0.0)
     best, score = tracker._best(candidates, now)
+    if best is not None and 0.0 < score < tracker.config.join_threshold:
+        story = tracker.stories[index.story_ids[best.slot]]
+        score = max(score, tracker._recent_score(story, vector, best, score))
     if best is not None and score >= tracker.config.join_threshold:
         index.merge(best.slot, vector, [], now.timestamp())
         bridged = [

@@ -78,6 +78,7 @@ class TrackConfig:
     other_language: float = 0.5
     duplicate_similarity: float = 0.85
     duplicate_window: int = 100
+    recent_articles: int = 8  # a story's last articles an article is also compared with
     known_similarity: float = KNOWN_SIMILARITY
     dormant_after: timedelta = timedelta(seconds=DORMANT_AFTER)
     time_scale: timedelta = timedelta(days=7)
@@ -217,6 +218,9 @@ class Tracker:
         )
         threshold = self.config.join_threshold
         best_id = self.index.story_ids[best.slot] if best is not None else None
+        centroid_score = score
+        if best is not None and best_id is not None and 0.0 < score < threshold:
+            score = max(score, self._recent_score(self.stories[best_id], vector, best, score))
         if best is not None and best_id is not None and score >= threshold:
             self.index.merge(best.slot, vector, names, obs.fetched_at.timestamp())
             bridged = [
@@ -231,6 +235,10 @@ class Tracker:
             if looked_at:
                 merged = (*merged, *self._gather_small(story, obs.fetched_at))
             match = _match(score, best, best_id, threshold)
+            if centroid_score < threshold:
+                kept = self.config.recent_articles
+                recent = f"reads like one of the story's last {kept} articles"
+                match = replace(match, reasons=(*match.reasons, recent))
             result = self._joined(obs, text, features, story, match, event_at)
             if looked_at:
                 result = self._split_if_two(story, result)
@@ -493,6 +501,21 @@ class Tracker:
         if years and story.years and years.isdisjoint(story.years):
             score *= self.config.year_conflict
         return score
+
+    def _recent_score(
+        self, story: _Story, vector: dict[int, float], best: Candidate, score: float
+    ) -> float:
+        """The score against the story's recent articles: a follow-up that reads like one
+        of its last ``recent_articles`` articles belongs to it even when the story's centroid,
+        which blends all its articles, has drifted from it. The best cosine with one of them
+        takes the centroid's place, scaled by the same factors (time, dates, years, language)."""
+        kept = self.config.recent_articles
+        if kept <= 0 or score / best.cosine < self.config.join_threshold:
+            return score  # even an article read alike could not lift it to the threshold
+        recent = [self.articles[u] for u in story.urls[-kept:]]
+        vectors = self.index.article_vectors([_term_weights(self, a) for a in recent])
+        link = max((sum(v.get(t, 0.0) * w for t, w in vector.items()) for v in vectors), default=0)
+        return link * score / best.cosine
 
     def _language_factor(self, story: _Story, language: str, candidate: Candidate) -> float:
         """Stories are per language: an article in another language than the story's joins it
@@ -887,6 +910,13 @@ class Tracker:
             [self.index.term_id(name) for name in data["names"]],
             story.last_seen.timestamp(),
         )
+
+
+def _term_weights(tracker: Tracker, state: _ArticleState) -> dict[str, float]:
+    """An article's kept term weights (recomputed from its text for a state kept without)."""
+    if len(state.weights) == len(state.terms):
+        return dict(zip(state.terms, state.weights, strict=True))
+    return dict(tracker._split_view(state).term_weights)
 
 
 def _checkpoint(count: int) -> bool:

@@ -219,3 +219,51 @@ def test_stories_that_share_an_article_only_in_part_stay_apart(
     assert result.event is TrackEvent.JOINED_STORY
     assert result.merged == ()
     assert second.story_id in tracker.stories
+
+
+def test_an_article_that_reads_like_a_recent_one_joins_though_the_centroid_is_far() -> None:
+    """A story whose articles each cover another part of one flood blends them all in its
+    centroid; a follow-up of its latest article falls short of the centroid but reads like that
+    article, and joins (with the recent articles left out it starts a story of its own)."""
+    parts = [
+        "bridge closure traffic jams commuters",
+        "school shelters blankets teachers children",
+        "hospital generators patients nurses oxygen",
+        "farmers cattle barns fields harvest",
+        "railway tracks trains signals delays",
+        "insurers claims adjusters losses premiums",
+        "church bells choir congregation pastor",
+        "brewery tanks barley hops malt",
+    ]
+    follow_up = obs(
+        "https://example.org/brewery",
+        "The Dresden brewery drained its tanks and saved its barley, hops and malt; "
+        "the brewers said the tanks would run again.",
+        100,
+        title="Brewery reopens",
+    )
+    decided = []
+    for config in (TrackConfig(), TrackConfig(recent_articles=0)):
+        tracker = Tracker(config)
+        story_ids = {
+            tracker.observe(
+                obs(
+                    f"https://example.org/{i}",
+                    f"The Elbe flood in Dresden reached the {part}. "
+                    f"Mayor Dirk Hilbert spoke about the {part}.",
+                    i * 10,
+                    title=f"Elbe flood in Dresden: {part.split()[0]}",
+                )
+            ).story_id
+            for i, part in enumerate(parts)
+        }
+        assert len(story_ids) == 1
+        result = tracker.observe(follow_up)
+        decided.append((result.story_id in story_ids, result.match.score))
+        recent = "reads like one of the story's last 8 articles"
+        assert (recent in result.match.reasons) == (result.story_id in story_ids)
+    (joined, score), (apart, centroid) = decided
+    assert joined
+    assert score >= TrackConfig().join_threshold
+    assert not apart
+    assert centroid < TrackConfig().join_threshold
