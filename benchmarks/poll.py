@@ -578,6 +578,21 @@ def verdict(value: float, goal: float) -> str:
     return "met" if value <= goal else "MISSED"
 
 
+def cpu_verdict(value: float) -> str:
+    """A CPU figure per check at or below zero is noise (a start-up that cost more than the
+    whole pass, on a few feeds or a busy machine), not a result."""
+    if value <= 0:
+        return "not measured: within the noise, use more feeds"
+    return verdict(value, GOAL_CPU_MS_PER_CHECK)
+
+
+def ratio_verdict(theirs: float, ours: float) -> str:
+    if ours <= 0:
+        return "not measured: ours within the noise"
+    ratio = theirs / ours
+    return f"{ratio:.1f}× ({'met' if ratio >= GOAL_TIMES_BETTER else 'MISSED'})"
+
+
 def print_table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for index, row in enumerate(rows):
@@ -781,14 +796,13 @@ def report_goals(
         net = net_of(ours) / feeds * 1000
         print(
             f"\ngoal ≤ {GOAL_CPU_MS_PER_CHECK} CPU-ms per unchanged check with storage, net of "
-            f"start-up ({how}): {net:.2f} ms ({verdict(net, GOAL_CPU_MS_PER_CHECK)})"
+            f"start-up ({how}): {net:.2f} ms ({cpu_verdict(net)})"
         )
         if theirs is not None:
             their_net = net_of(theirs) / feeds * 1000
-            ratio = their_net / net if net > 0 else float("inf")
             print(
                 f"goal ≥ {GOAL_TIMES_BETTER:.0f}× better than urlwatch ({their_net:.2f} ms net): "
-                f"{ratio:.1f}× ({'met' if ratio >= GOAL_TIMES_BETTER else 'MISSED'})"
+                f"{ratio_verdict(their_net, net)}"
             )
     ours_marginal, theirs_marginal = margins
     if ours_marginal is not None:
@@ -797,14 +811,13 @@ def report_goals(
         print(
             f"\ngoal ≤ {GOAL_CPU_MS_PER_CHECK} CPU-ms per unchanged check with storage, "
             f"marginal ({small} → {ours_marginal.feeds} feeds, median of back-to-back pairs): "
-            f"{net:.2f} ms ({verdict(net, GOAL_CPU_MS_PER_CHECK)})"
+            f"{net:.2f} ms ({cpu_verdict(net)})"
         )
         if theirs_marginal is not None:
             their_net = theirs_marginal.per_check_ms()
-            ratio = their_net / net if net > 0 else float("inf")
             print(
                 f"goal ≥ {GOAL_TIMES_BETTER:.0f}× better than urlwatch ({their_net:.2f} ms "
-                f"marginal): {ratio:.1f}× ({'met' if ratio >= GOAL_TIMES_BETTER else 'MISSED'})"
+                f"marginal): {ratio_verdict(their_net, net)}"
             )
     if layers is not None:
         statements = layers.unchanged.layers.statements / layers.unchanged.checks
@@ -1010,6 +1023,26 @@ def measure_monitor_marginal(
     return run_marginal(run_count, len(urls), args.marginal_pairs)
 
 
+def run_urlwatch(
+    label: str,
+    argv: list[str],
+    config: Path,
+    cache: Path,
+    log: Path,
+    server: FeedServer,
+    environment: dict[str, str],
+) -> Measured | None:
+    """One urlwatch run of ``argv`` (command and job file) on ``config`` and ``cache``; None,
+    after saying why, when it failed."""
+    run = run_measured(
+        label, [*argv, "--config", str(config), "--cache", str(cache)], server, log, environment
+    )
+    if run.exit_code != 0:
+        explain_failure(run, f"urlwatch ({label}) failed with exit code {run.exit_code}")
+        return None
+    return run
+
+
 def measure_urlwatch_marginal(
     args: argparse.Namespace, command: list[str], work: Path, server: FeedServer, urls: list[str]
 ) -> Marginal | None:
@@ -1025,14 +1058,10 @@ def measure_urlwatch_marginal(
 
     def run_count(label: str, count: int) -> Measured | None:
         print(f"urlwatch (marginal): {label} …", flush=True)
-        argv = [*command, "--urls", str(jobs[count]), "--config", str(config)]
-        argv += ["--cache", str(cache)]
         log = directory / f"marginal-{label.replace(' ', '').replace(',', '-')}.log"
-        run = run_measured(label, argv, server, log, environment)
-        if run.exit_code != 0:
-            explain_failure(run, f"urlwatch ({label}) failed with exit code {run.exit_code}")
-            return None
-        return run
+        return run_urlwatch(
+            label, [*command, "--urls", str(jobs[count])], config, cache, log, server, environment
+        )
 
     return run_marginal(run_count, len(urls), args.marginal_pairs)
 
@@ -1078,14 +1107,10 @@ def measure_urlwatch(
     def run_once(label: str, with_sources: bool) -> Measured | None:
         print(f"urlwatch: {label} …", flush=True)
         job_file, cache_file = (jobs, cache) if with_sources else (empty_jobs, empty_cache)
-        argv = [*command, "--urls", str(job_file), "--config", str(config)]
-        argv += ["--cache", str(cache_file)]
         log = directory / f"{label.replace(' ', '')}.log"
-        run = run_measured(label, argv, server, log, environment)
-        if run.exit_code != 0:
-            explain_failure(run, f"urlwatch ({label}) failed with exit code {run.exit_code}")
-            return None
-        return run
+        return run_urlwatch(
+            label, [*command, "--urls", str(job_file)], config, cache_file, log, server, environment
+        )
 
     return run_passes(run_once, len(urls), args.max_passes, args.repeats)
 
