@@ -315,23 +315,27 @@ async def test_host_slots_go_first_come_first_served_and_survive_cancellation() 
 
     politeness = Politeness(concurrency=1, delay=0.0)
     order: list[str] = []
-    release = {name: asyncio.Event() for name in ("a", "b", "c", "d")}
+    names = ("a", "b", "c", "d")
+    release = {name: asyncio.Event() for name in names}
+    holding = {name: asyncio.Event() for name in names}
 
     async def hold(name: str) -> None:
         async with politeness.slot("one.example"):
             order.append(name)
+            holding[name].set()
             await release[name].wait()
 
-    tasks = {name: asyncio.create_task(hold(name)) for name in ("a", "b", "c", "d")}
-    await asyncio.sleep(0)  # a holds the slot; b, c and d queue in that order
+    tasks = {name: asyncio.create_task(hold(name)) for name in names}
+    await asyncio.wait_for(holding["a"].wait(), 5)  # a holds the slot; b, c and d queue in order
     assert order == ["a"]
     tasks["b"].cancel()  # cancelled while waiting: skipped
     release["a"].set()
-    await asyncio.sleep(0)  # a leaves; the slot is handed to c (b is skipped) ...
-    tasks["c"].cancel()  # ... and c is cancelled before it runs: it passes the slot to d
+    # one turn of the loop, not a wait: a runs on and leaves, handing the slot to c (b skipped),
+    # and c is cancelled before its own turn comes: it must pass the slot on to d
+    await asyncio.sleep(0)
+    tasks["c"].cancel()
     await asyncio.gather(tasks["a"], tasks["b"], tasks["c"], return_exceptions=True)
-    for _ in range(3):
-        await asyncio.sleep(0)
+    await asyncio.wait_for(holding["d"].wait(), 5)
     assert order == ["a", "d"]
     release["d"].set()
     await tasks["d"]

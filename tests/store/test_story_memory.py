@@ -13,13 +13,13 @@ import pytest
 from sqlmodel import col, func, select
 
 from monitor.config import TopicConfig, TrackingConfig
-from monitor.metrics import Metrics
-from monitor.models import Article, Page, Validators
-from monitor.observe import load_tracker, track_and_store
+from monitor.models import Article
+from monitor.observe import load_tracker
 from monitor.store.repository import Store
 from monitor.store.tables import ArticleRow, DevelopmentRow, StoryMemoryRow, StoryRow
 from monitor.track import Tracker
 from monitor.track.novelty import MAX_FACTS, MAX_NAMES, MAX_SENTENCES
+from tests.store.tracking import track_one
 
 START = datetime(2025, 10, 6, 6, tzinfo=UTC)
 URL = "https://live.example/flood"
@@ -56,19 +56,7 @@ def live_blog(revision: int, toll: int, evacuated: int | None = None) -> Article
 def store_revision(store: Store, tracker: Tracker, article: Article, minutes: int) -> str | None:
     """Track and store one version; the kind of development it made, if any."""
     now = START + timedelta(minutes=minutes)
-    outcome = track_and_store(
-        store,
-        tracker,
-        source="live",
-        requested_url=URL,
-        page=Page(URL, URL, 200, {}, b"", "", "utf-8", now, 0.0, False, Validators()),
-        article=article,
-        now=now,
-        topics=[TOPIC],
-        disabled_webhooks=(),
-        plan_recheck=lambda facts, now: None,
-        metrics=Metrics(),
-    )
+    outcome = track_one(store, tracker, article, source="live", topic=TOPIC, now=now)
     return outcome.development_kind
 
 

@@ -8,38 +8,22 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from monitor.config import TopicConfig, TrackingConfig
-from monitor.metrics import Metrics
-from monitor.models import Article, Page, Validators
-from monitor.observe import load_tracker, track_and_store
+from monitor.models import Article
+from monitor.observe import load_tracker
 from monitor.store.repository import Store
 from monitor.store.stories import story_detail
 from monitor.store.tables import Alert
 from monitor.track import Tracker
+from tests.store.tracking import track_one
 
 START = datetime(2025, 10, 6, 8, tzinfo=UTC)
 TOPIC = TopicConfig(name="floods", query="flood* OR sandbag* OR evacuat*", webhooks=["hook"])
 
 
-def page(url: str, now: datetime) -> Page:
-    return Page(url, url, 200, {}, b"", "", "utf-8", now, 0.0, False, Validators())
-
-
 def observe(store: Store, tracker: Tracker, url: str, text: tuple[str, str], minutes: int) -> str:
     now = START + timedelta(minutes=minutes)
     article = Article(url=url, canonical_url=url, title=text[0], paragraphs=(text[1],))
-    outcome = track_and_store(
-        store,
-        tracker,
-        source=url.split("/")[2],
-        requested_url=url,
-        page=page(url, now),
-        article=article,
-        now=now,
-        topics=[TOPIC],
-        disabled_webhooks=(),
-        plan_recheck=lambda facts, now: None,
-        metrics=Metrics(),
-    )
+    outcome = track_one(store, tracker, article, source=url.split("/")[2], topic=TOPIC, now=now)
     assert outcome.story_id is not None
     return outcome.story_id
 

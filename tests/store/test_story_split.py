@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from monitor.config import TopicConfig
-from monitor.metrics import Metrics
-from monitor.models import Article, Page, Validators
-from monitor.observe import track_and_store
+from monitor.models import Article
 from monitor.store.articles import active_memories, active_snapshots
 from monitor.store.repository import Store
 from monitor.store.stories import story_detail
 from monitor.store.tables import Alert, ArticleRow, StoryMemoryRow
 from monitor.track import Tracker
+from tests.store.tracking import track_one
 from tests.track.test_split import LENIENT, ORDER, PALU
 
 START = datetime(2025, 3, 3, 9, tzinfo=UTC)
@@ -27,19 +26,7 @@ def observe(store: Store, tracker: Tracker, number: int, text: tuple[str, str]) 
     url = f"https://news{number}.example/quake-{number}"
     now = START + timedelta(minutes=10 * number)
     article = Article(url=url, canonical_url=url, title=text[0], paragraphs=(text[1],))
-    outcome = track_and_store(
-        store,
-        tracker,
-        source=f"news{number}",
-        requested_url=url,
-        page=Page(url, url, 200, {}, b"", "", "utf-8", now, 0.0, False, Validators()),
-        article=article,
-        now=now,
-        topics=[TOPIC],
-        disabled_webhooks=(),
-        plan_recheck=lambda facts, now: None,
-        metrics=Metrics(),
-    )
+    outcome = track_one(store, tracker, article, source=f"news{number}", topic=TOPIC, now=now)
     assert outcome.story_id is not None
     return outcome.story_id
 
