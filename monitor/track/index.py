@@ -18,6 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
+def is_figure(term: str) -> bool:
+    """Whether ``term`` is a figure: digits without letters ("2013", "14,000", "5.6")."""
+    return any(char.isdigit() for char in term) and not any(char.isalpha() for char in term)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexParams:
     """Sizes that bound memory per story and work per query."""
@@ -39,6 +44,7 @@ class Candidate:
     name_overlap: float
     shared_terms: tuple[str, ...]
     shared_names: tuple[str, ...]
+    figures_only: bool = False  # every term shared is a figure (a year, a count): no "what"
 
 
 class StoryIndex:
@@ -48,6 +54,7 @@ class StoryIndex:
         self.params = params or IndexParams()
         self.vocabulary: dict[str, int] = {}
         self.terms: list[str] = []
+        self.figures: set[int] = set()  # ids of the terms that are figures (``is_figure``)
         self.document_frequency = array("i")
         self.documents = 0
         self.postings: list[array[int]] = []
@@ -68,6 +75,8 @@ class StoryIndex:
         new_id = len(self.terms)
         self.vocabulary[term] = new_id
         self.terms.append(term)
+        if is_figure(term):
+            self.figures.add(new_id)
         self.document_frequency.append(0)
         self.postings.append(array("i"))
         return new_id
@@ -238,4 +247,5 @@ class StoryIndex:
             name_overlap=overlap,
             shared_terms=tuple(self.terms[t] for t in shared),
             shared_names=tuple(sorted(self.terms[t] for t in shared_names)),
+            figures_only=bool(products) and products.keys() <= self.figures,
         )

@@ -475,13 +475,20 @@ class Tracker:
         language: str = "en",
         dates: frozenset[int] = frozenset(),
     ) -> tuple[Candidate | None, float]:
+        """The candidate with the highest score; when none scores above zero, the one that
+        read most alike by its figures alone (named as the best candidate, at 0)."""
         best: Candidate | None = None
         best_score = 0.0
+        by_figures: Candidate | None = None
         for candidate in candidates:
             score = self._score(candidate, event_at, years, language, dates)
             if score > best_score:
                 best, best_score = candidate, score
-        return best, best_score
+            elif candidate.figures_only and (
+                by_figures is None or candidate.cosine > by_figures.cosine
+            ):
+                by_figures = candidate
+        return (best, best_score) if best is not None else (by_figures, 0.0)
 
     def _score(
         self,
@@ -493,7 +500,10 @@ class Tracker:
     ) -> float:
         """Text similarity to a story, lowered for a gap in time (between the pages, and
         between the days they mention), a clash of years or another language without shared
-        names."""
+        names; none at all when the only terms they share are figures: a year or a count says
+        when or how many, not what happened, so it confirms a story but never makes one."""
+        if candidate.figures_only:
+            return 0.0
         story = self.stories[self.index.story_ids[candidate.slot]]
         score = candidate.cosine * self._time_factor(story, event_at)
         score *= self._date_factor(story, dates)
@@ -979,6 +989,8 @@ def _unmatched(
 
 def _evidence(candidate: Candidate) -> tuple[str, ...]:
     reasons = [f"shared terms: {', '.join(candidate.shared_terms)}"]
+    if candidate.figures_only:
+        reasons.append("it shares only figures (years, counts) with the story, not what happened")
     if candidate.shared_names:
         reasons.append(f"shared names: {', '.join(candidate.shared_names)}")
     reasons.append(f"text similarity {candidate.cosine:.3f}")

@@ -42,5 +42,5 @@ def ecbplus(shared_dir: Path) -> BCubed:
 
 def test_ecbplus_reaches_the_acceptance_bar(ecbplus: BCubed) -> None:
     """Issues 5 and 16: B-cubed F1 against story_id, after merges and splits (measured
-    P=0.920 R=0.941 F1=0.930; 0.892 without gathering small stories and splitting)."""
+    P=0.923 R=0.944 F1=0.934; 0.892 without gathering small stories and splitting)."""
     assert ecbplus.f1 >= 0.92, f"P={ecbplus.precision:.3f} R={ecbplus.recall:.3f}"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from monitor.models import Article, DevelopmentKind, MemoryItem
 from monitor.track import Observation, TrackConfig, Tracker, TrackEvent, story_id_for
+from monitor.track.index import is_figure
 from monitor.track.replay import observation_from_json
 from monitor.track.text import comparison_form, split_sentences
 
@@ -267,3 +268,43 @@ def test_an_article_that_reads_like_a_recent_one_joins_though_the_centroid_is_fa
     assert score >= TrackConfig().join_threshold
     assert not apart
     assert centroid < TrackConfig().join_threshold
+
+
+def test_an_article_that_shares_only_figures_with_a_story_starts_its_own() -> None:
+    """A year or a count says when or how many, not what: two reports that share nothing but
+    "2013" and "40" are two stories, and the new one says why it did not join."""
+    tracker = Tracker()
+    first = tracker.observe(
+        obs(
+            "https://a.example/1",
+            "Voters elected a parliament in 2013. Turnout was 40 percent.",
+            0,
+            "Parliament elected",
+        )
+    )
+    second = tracker.observe(
+        obs(
+            "https://b.example/2",
+            "A quake shook the coast in 2013. Rescuers found 40 miners.",
+            5,
+            "Coastal quake",
+        )
+    )
+    assert second.event is TrackEvent.NEW_STORY
+    assert second.story_id != first.story_id
+    assert second.match.candidate == first.story_id
+    assert (
+        "it shares only figures (years, counts) with the story, not what happened"
+        in second.match.reasons
+    )
+
+
+def test_figures_are_digits_without_letters() -> None:
+    assert [is_figure(t) for t in ("2013", "14,000", "5.6", "ie6", "ms08", "sox")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
