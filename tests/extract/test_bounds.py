@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.errors import ParseError
 from monitor.extract import extract_article
-from monitor.extract.bounds import MAX_NESTING, nesting_bound, nesting_depth, too_deep
+from monitor.extract.bounds import MAX_NESTING, nesting_bound, nesting_depth, stack_bound, too_deep
 from monitor.extract.links import select_links
 
 
@@ -109,3 +111,83 @@ def test_elements_closed_right_away_count_once() -> None:
     assert nesting_bound(hidden_ends) > MAX_NESTING
     assert too_deep(hidden_ends) == (nesting_depth(hidden_ends) > MAX_NESTING)
     assert too_deep(hidden_ends)
+
+
+# What the scan jumps over, and end tags that close nothing or more than their element.
+_PIECES = [
+    b"<div>",
+    b"</div>",
+    b"<span>",
+    b"</span>",
+    b"<b>",
+    b"</b>",
+    b"<p>",
+    b"</p>",
+    b"<li>",
+    b"<!--",
+    b"-->",
+    b"<!-->",
+    b"<script>",
+    b"</script>",
+    b"<style>",
+    b"</style >",
+    b"<textarea>",
+    b"</textarea>",
+    b"<scripts>",
+    b"</scripts>",
+    b"<script--x>",
+    b"</script-->",
+    b"<a title='",
+    b"'>",
+    b'"',
+    b"<br/>",
+    b"<div/>",
+    b"</DIV>",
+    b"<DiV class=x>",
+    b"<x:y>",
+    b"</x:y>",
+    b"<my-very-long-name>",
+    b"</my-very-long-name>",
+    b"<my-very-long-other>",
+    b"text",
+    b"<",
+    b">",
+    b"/",
+    b"-",
+    b"!",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_the_name_counts_bound_the_scan(pieces: list[bytes]) -> None:
+    html = b"".join(pieces)
+    assert stack_bound(html) >= nesting_depth(html, limit=10**9)
+
+
+@pytest.mark.parametrize(
+    ("html", "bound"),
+    [
+        (b"", 0),
+        (nested(40), 40),
+        (b"<div>" + b"<span class=x>a</span><b>b</B>" * 3000 + b"</div>", 2),
+        (b"<!-- </div> --><div>" * 5, 5),  # end tags in comments close nothing
+        (b"<script>'</div>'</script><div>" * 5, 5),  # nor in raw text
+        (b"<div title='</div>'>" * 5, 5),  # nor inside a tag
+        (b"<a title='<!--'><div>" * 5, 10),  # a comment opened inside a tag is none
+        (b"<my-long-element-a><div></my-long-element-b></div>" * 5, 6),  # long names: no end
+        (b"<div><span><b>unclosed</div>" * 3, 7),  # what an end tag also closes stays counted
+    ],
+)
+def test_the_name_counts(html: bytes, bound: int) -> None:
+    assert stack_bound(html) == bound
+    assert bound >= nesting_depth(html, limit=10**9)
+
+
+def test_a_large_closed_page_is_settled_without_the_scan() -> None:
+    """Many elements left open for a moment defeat the tag count, not the name counts."""
+    page = b"<div>" + b"<section><h2>t</h2><div><span>a</span> <em>b</em></div></section>" * 3000
+    assert nesting_bound(page) > MAX_NESTING
+    assert stack_bound(page) == 4
+    assert not too_deep(page)
+    assert too_deep(page + nested(MAX_NESTING + 1))
