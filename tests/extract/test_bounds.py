@@ -28,6 +28,11 @@ def nested(depth: int) -> bytes:
         (b"<!-- <div><div><div> --><span></span>", 1),  # comments skipped
         (b"<div><span><b>unclosed</div><div></div>", 3),  # an end tag closes what it holds
         (b"</div></div><div></div>", 1),  # stray end tags close nothing
+        (b"<div><!-- <div> never closed", 1),  # an open comment runs to the end
+        (b"<div><SCRIPT>x</ScRiPt ><div>", 2),  # raw text ends case-blind
+        (b"<div><style>a<div>", 1),  # and runs to the end when it never ends
+        (b"<div><div/><span", 2),  # a tag cut off by the page's end
+        (b"<div title='a>b'><i>", 2),  # a tag ends at its first ">"
     ],
 )
 def test_nesting_depth(html: bytes, depth: int) -> None:
