@@ -377,6 +377,9 @@ _MAX_NEAR_YEARS = 100_000
 
 # In text, a day-first date may end with a two-digit year ("8.5.12", "17/03/20").
 _TEXT_YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d|(?<=\d[./])\d\d?[./]\d\d(?![\d.])")
+# Its second alternative as a scan with a fast start (the separator before the date, which
+# each match starts with: the date's span starts one later).
+_SHORT_DATE_SCAN = re.compile(r"(?<=\d)[./]\d\d?[./]\d\d(?![\d.])")
 
 
 def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEAR_SCAN) -> str:
@@ -385,7 +388,11 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
     stretches: list[str] = []
     start = end = -1
     kept = 0
-    spans = _year_spans(text) if scan is _YEAR_SCAN else (m.span() for m in scan.finditer(text))
+    spans = (
+        _year_spans(text, scan is _TEXT_YEAR_SCAN)
+        if scan in (_YEAR_SCAN, _TEXT_YEAR_SCAN)
+        else (m.span() for m in scan.finditer(text))
+    )
     for found_start, found_end in spans:
         low, high = max(found_start - before, 0), found_end + after
         if low <= end:
@@ -403,25 +410,35 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
     return joined[:_MAX_NEAR_YEARS]
 
 
-def _year_spans(text: str) -> Iterator[tuple[int, int]]:
-    """The spans ``_YEAR_SCAN.finditer(text)`` gives, in order, found by the faster scans.
+def _year_spans(text: str, short_dates: bool = False) -> Iterator[tuple[int, int]]:
+    """The spans ``_YEAR_SCAN.finditer(text)`` gives (``_TEXT_YEAR_SCAN``'s with
+    ``short_dates``), in order, found by the faster scans.
 
     Each scan's matches come in order; merged, they are the alternation's as long as none
     overlaps the one before it (a year the alternation would have skipped): from the first
-    that does, the alternation itself reads on.
+    that does, the alternation itself reads on. (No year and short date start together: a
+    short date has a separator in its first three characters.)
     """
     scans = _ASCII_YEAR_STARTS if text.isascii() else (*_ASCII_YEAR_STARTS, *_OTHER_YEAR_STARTS)
+    found: list[Iterator[tuple[int, int]]] = [_spans(scan, text) for scan in scans]
+    if short_dates:
+        found.append((match.start() + 1, match.end()) for match in _SHORT_DATE_SCAN.finditer(text))
+    alternation = _TEXT_YEAR_SCAN if short_dates else _YEAR_SCAN
     end = 0
-    for match in heapq.merge(*(scan.finditer(text) for scan in scans), key=_match_start):
-        if match.start() < end:
-            yield from (later.span() for later in _YEAR_SCAN.finditer(text, end))
+    for start, stop in heapq.merge(*found, key=_span_start):
+        if start < end:
+            yield from (later.span() for later in alternation.finditer(text, end))
             return
-        end = match.end()
-        yield match.start(), end
+        end = stop
+        yield start, stop
 
 
-def _match_start(match: re.Match[str]) -> int:
-    return match.start()
+def _spans(scan: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    return (match.span() for match in scan.finditer(text))
+
+
+def _span_start(span: tuple[int, int]) -> int:
+    return span[0]
 
 
 def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:
