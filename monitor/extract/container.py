@@ -101,15 +101,16 @@ class _Candidates:
             else:
                 chain = self._chain(start)
             characters = int(length)
-            for level, key in enumerate(chain):
+            for key in chain:
                 if key not in nodes:
                     node = seen[key]
                     nodes[key] = node
                     scores[key] = class_weight(node)
-                    totals[key] = 0
-                if level < len(_LEVEL_DIVIDERS):
-                    scores[key] += points / _LEVEL_DIVIDERS[level]
-                totals[key] += characters
+                    totals[key] = characters
+                else:
+                    totals[key] += characters
+            for key, divider in zip(chain, _LEVEL_DIVIDERS, strict=False):  # the first levels
+                scores[key] += points / divider
         self._pending.clear()
         self._starts.clear()
 

@@ -200,8 +200,10 @@ def is_boilerplate(attrs: dict[str, str | None]) -> bool:
     style = attrs.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
-    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
-    return len(hints) > 2 and _hints_say_boilerplate(hints)
+    classes, anchor, role = attrs.get("class"), attrs.get("id"), attrs.get("role")
+    if not (classes or anchor or role):
+        return False  # (most links and images: no hint to read)
+    return _hints_say_boilerplate(f"{classes or ''} {anchor or ''} {role or ''}")
 
 
 @lru_cache(maxsize=8192)

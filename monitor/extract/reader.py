@@ -86,8 +86,12 @@ class _BlockReader:
                     parts.append(text)
                     if in_link:
                         self._link_length += len(text.strip())
-            elif tag is None or tag[0] == "-" or tag in SKIP_TAGS or self._skipped(child, tag):
+            elif tag is None or tag[0] == "-" or tag in SKIP_TAGS:
                 continue
+            elif (tag == "article" or is_boilerplate(child.attributes)) and self._skipped(
+                child, tag
+            ):
+                continue  # only an <article> or an element named like furniture may be
             elif depth >= _MAX_DEPTH:
                 self._text(child.text(deep=True), in_link)
             elif tag in BLOCK_TAGS:
