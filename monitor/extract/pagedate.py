@@ -165,10 +165,16 @@ _OTHER_DATED = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
 # A cue counts on the tags that carry bylines (and on <meta>, whose content is read as an
 # image URL, as htmldate reads one): the other elements a cue matches are dropped anyway, and
 # testing the tag first spares lexbor the cue's substring tests on them (a third of the walk).
+# Each attribute's cues behind a test that the element has it: an element without a class
+# fails its class cues at once (5 % of the walk).
 _CUED_TAGS = ", ".join(sorted((*_DATED_TAGS, "meta")))
+_CUES_BY_ATTRIBUTE = ", ".join(
+    f"[{attribute}]:is({', '.join(cue for cue in _DATE_CUES if cue.startswith(f'[{attribute}*='))})"
+    for attribute in ("class", "id", "itemprop")
+)
 _SELECTOR = ", ".join(
     (
-        f":is({_CUED_TAGS}):is({', '.join(cue for cue in _DATE_CUES if cue[0] == '[')})",
+        f":is({_CUED_TAGS}):is({_CUES_BY_ATTRIBUTE})",
         *(cue for cue in _DATE_CUES if cue[0] != "["),
         *_OTHER_DATED,
     )
