@@ -226,7 +226,7 @@ def named_by_heading(node: LexborNode) -> bool:
     if not anchor or is_boilerplate({**attrs, "id": None}):
         return False
     heading = node.css_first(_HEADING_SELECTOR)
-    return heading is not None and _slug(heading.text(deep=True)) == _slug(anchor)
+    return heading is not None and _slug(heading.text()) == _slug(anchor)
 
 
 def _slug(text: str) -> str:
@@ -290,15 +290,15 @@ def text_of(node: LexborNode, texts: dict[int, str]) -> str:
     key = node.mem_id
     text = texts.get(key)
     if text is None:
-        text = texts[key] = node.text(deep=True)
+        text = texts[key] = node.text()
     return text
 
 
 def link_density(node: LexborNode, text: str | None = None) -> float:
     """The share of ``node``'s text (``text``, when the caller has it) that sits inside links
     (1.0 for an empty node)."""
-    text_length = len((node.text(deep=True) if text is None else text).strip())
+    text_length = len((node.text() if text is None else text).strip())
     if text_length == 0:
         return 1.0
-    link_length = sum(len(link.text(deep=True).strip()) for link in node.css("a"))
+    link_length = sum(len(link.text().strip()) for link in node.css("a"))
     return min(link_length / text_length, 1.0)

@@ -213,7 +213,7 @@ def _yearless_byline_day(bylines: list[LexborNode], window: _Window) -> WrittenD
     the page (a page's copy of last year's news would be read a year late)."""
     latest = window.latest
     for node in bylines[:_MAX_DATE_CANDIDATES]:
-        segment = _segment(node.text(deep=True))
+        segment = _segment(node.text())
         found = first_yearless_date(segment) if segment is not None else None
         if found is None:
             continue
@@ -253,7 +253,7 @@ def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:
 def _first_in(nodes: Iterable[LexborNode], window: _Window) -> WrittenDate | None:
     """The first date written at the start of one of ``nodes`` (or in its title attribute)."""
     for node in nodes:
-        for text in (node.text(deep=True), node.attributes.get("title")):
+        for text in (node.text(), node.attributes.get("title")):
             segment = _segment(text)
             if segment is None:
                 continue
@@ -307,7 +307,7 @@ def _time_element_day(times: list[LexborNode], window: _Window) -> WrittenDate |
     for node in times[:_MAX_DATE_CANDIDATES]:
         attributes = node.attributes
         stamp = attributes.get("datetime") or ""
-        text = stamp if len(stamp) > 6 else (node.text(deep=False) or "")
+        text = stamp if len(stamp) > 6 else (node.text(False) or "")
         written = first_written_date(text[:80]) if len(text) > 6 else None
         if written is None or not window.admits(written.day):
             continue
@@ -491,7 +491,7 @@ def _visible_fragments(tree: LexborHTMLParser) -> list[str]:
     fragments = body.text(separator=_FRAGMENT_SEPARATOR, strip=True, skip_empty=True).split(
         _FRAGMENT_SEPARATOR
     )
-    code = {node.text(deep=True).strip() for node in body.css(_NON_TEXT)}
+    code = {node.text().strip() for node in body.css(_NON_TEXT)}
     return [text for text in fragments if text not in code] if code else fragments
 
 
@@ -657,7 +657,7 @@ def relative_publication_time(tree: LexborHTMLParser, fetched_at: datetime) -> d
     if body is None:
         return None
     for node in body.css(_BYLINE_SELECTOR)[:_MAX_BYLINE_NODES]:
-        text = node.text(deep=True)
+        text = node.text()
         if len(text) > _MAX_BYLINE_CHARS or _UPDATE_WORDS.search(text):
             continue
         match = _RELATIVE.search(text)

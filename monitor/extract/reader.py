@@ -93,7 +93,7 @@ class _BlockReader:
             ):
                 continue  # only an <article> or an element named like furniture may be
             elif depth >= _MAX_DEPTH:
-                self._text(child.text(deep=True), in_link)
+                self._text(child.text(), in_link)
             elif tag in BLOCK_TAGS:
                 self._block(child, tag, depth)
             elif tag == "br":
@@ -115,7 +115,7 @@ class _BlockReader:
         if is_comment_section(node.attributes):
             return True  # however long the discussion is
         # Never drop what holds most of the article: hints like "comments-enabled" lie.
-        return len(node.text(deep=True)) < self._guard_length()
+        return len(node.text()) < self._guard_length()
 
     def _block(self, node: LexborNode, tag: str, depth: int) -> None:
         self.flush()
