@@ -36,6 +36,14 @@ _ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
 PARAGRAPH_TAGS = frozenset({"p", "pre"})
 SCORED_TAGS = PARAGRAPH_TAGS | {"div", "section", "article", "main", "td", "blockquote"}
 _SELECTOR_WITH_SCORED = ", ".join((_SELECTOR, *sorted(SCORED_TAGS)))
+# The same tags by lexbor's ids, fixed for the HTML tags (a custom element's is an address):
+# an id is read for about half the cost of a name.
+_PROBE = LexborHTMLParser("")
+_SCORED_IDS = frozenset(_PROBE.create_node(tag).tag_id for tag in SCORED_TAGS)
+_PARAGRAPH_IDS = frozenset(_PROBE.create_node(tag).tag_id for tag in PARAGRAPH_TAGS)
+_ARTICLE_ID = _PROBE.create_node("article").tag_id
+_BLOCKQUOTE_ID = _PROBE.create_node("blockquote").tag_id
+del _PROBE
 
 
 @dataclass(slots=True)
@@ -84,15 +92,15 @@ def page_elements(tree: LexborHTMLParser, scored: bool = False) -> PageElements:
                 last_scored = False
             continue
         last = key
-        tag = node.tag
-        if tag in SCORED_TAGS:
-            if tag in PARAGRAPH_TAGS:
+        tag_id = node.tag_id
+        if tag_id in _SCORED_IDS:
+            if tag_id in _PARAGRAPH_IDS:
                 paragraphs.append(node)
             else:
                 holders.append(node)
-                if tag == "article":
+                if tag_id == _ARTICLE_ID:
                     found.articles += 1
-                elif tag == "blockquote":
+                elif tag_id == _BLOCKQUOTE_ID:
                     found.blockquotes += 1
             last_scored = True
         else:
