@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.extract.hints import tag_ids
+
 _JSON_LD = 'script[type="application/ld+json"]'
 # One ``[itemprop]`` test instead of one per wanted value: each selector in the list is tried on
 # every node of the page, and the few other itemprops are dropped in Python.
@@ -36,14 +38,11 @@ _ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
 PARAGRAPH_TAGS = frozenset({"p", "pre"})
 SCORED_TAGS = PARAGRAPH_TAGS | {"div", "section", "article", "main", "td", "blockquote"}
 _SELECTOR_WITH_SCORED = ", ".join((_SELECTOR, *sorted(SCORED_TAGS)))
-# The same tags by lexbor's ids, fixed for the HTML tags (a custom element's is an address):
-# an id is read for about half the cost of a name.
-_PROBE = LexborHTMLParser("")
-_SCORED_IDS = frozenset(_PROBE.create_node(tag).tag_id for tag in SCORED_TAGS)
-_PARAGRAPH_IDS = frozenset(_PROBE.create_node(tag).tag_id for tag in PARAGRAPH_TAGS)
-_ARTICLE_ID = _PROBE.create_node("article").tag_id
-_BLOCKQUOTE_ID = _PROBE.create_node("blockquote").tag_id
-del _PROBE
+# The same tags by lexbor's ids (see hints.tag_ids).
+_SCORED_IDS = tag_ids(SCORED_TAGS)
+_PARAGRAPH_IDS = tag_ids(PARAGRAPH_TAGS)
+(_ARTICLE_ID,) = tag_ids(("article",))
+(_BLOCKQUOTE_ID,) = tag_ids(("blockquote",))
 
 
 @dataclass(slots=True)
