@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborNode
 
 from monitor.extract.elements import PageElements
 from monitor.extract.hints import (
+    ROOT_IDS,
     ROOT_TAGS,
     SKIP_TAGS,
     class_weight,
@@ -24,6 +25,7 @@ from monitor.extract.hints import (
     is_boilerplate,
     is_furniture,
     link_density,
+    tag_ids,
     text_of,
 )
 
@@ -31,6 +33,9 @@ _PARAGRAPH_SELECTOR = "p, pre"
 _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
+_INLINE_IDS = tag_ids(_INLINE_TAGS)
+(_LINK_ID,) = tag_ids(("a",))
+(_BODY_ID,) = tag_ids(("body",))
 _SHORT_BODY_CHARS = 2000
 _LIST_COMMAS = 5
 _ANCESTRY_PENALTY = 0.2
@@ -95,7 +100,7 @@ class _Candidates:
         scores, totals, nodes, seen = self.scores, self.totals, self.nodes, self._seen
         for start_key, (points, length) in self._pending.items():
             start = self._starts[start_key]
-            if start.tag == "body":  # a bare page: text right in <body>
+            if start.tag_id == _BODY_ID:  # a bare page: text right in <body>
                 seen[start_key] = start
                 chain: tuple[int, ...] = (start_key,)
             else:
@@ -122,7 +127,7 @@ class _Candidates:
         path: list[int] = []
         tail: tuple[int, ...] = ()
         node: LexborNode | None = start
-        while node is not None and node.tag not in ROOT_TAGS:
+        while node is not None and node.tag_id not in ROOT_IDS:
             key = node.mem_id
             known = self._chains.get(key)
             if known is not None:
@@ -183,7 +188,7 @@ def _holds_only_inline(node: LexborNode) -> bool:
     """A ``<div>`` written as a paragraph: only inline elements (and text) inside."""
     children = 0
     for child in node.iter(include_text=False):
-        if child.tag not in _INLINE_TAGS:
+        if child.tag_id not in _INLINE_IDS:
             return False
         children += 1
     return children > 0
@@ -193,7 +198,7 @@ def _link_chars(node: LexborNode) -> int:
     """Characters of link text in ``node``, a paragraph-sized element: walked in Python, as a
     selector call's own cost (the selector parsed, its memory set up) is far more than the
     walk of a few elements."""
-    return sum(len(link.text().strip()) for link in node.traverse() if link.tag == "a")
+    return sum(len(link.text().strip()) for link in node.traverse() if link.tag_id == _LINK_ID)
 
 
 def _main_article_within(top: LexborNode, candidates: _Candidates) -> LexborNode:
@@ -233,7 +238,7 @@ def _climb(top: LexborNode, candidates: _Candidates) -> LexborNode:
     last_score = candidates.scores[top.mem_id]
     threshold = last_score / 3.0
     ancestor = top.parent
-    while ancestor is not None and ancestor.tag not in ROOT_TAGS:
+    while ancestor is not None and ancestor.tag_id not in ROOT_IDS:
         score = candidates.scores.get(ancestor.mem_id)
         if score is not None:
             if score < threshold:
@@ -257,7 +262,7 @@ def _widen(top: LexborNode, candidates: _Candidates, texts: dict[int, str]) -> L
         return top
     ancestor = top.parent
     for _ in range(_WIDEN_LEVELS):
-        if ancestor is None or ancestor.tag in ROOT_TAGS:
+        if ancestor is None or ancestor.tag_id in ROOT_IDS:
             break
         ancestor_text = totals.get(ancestor.mem_id, 0)
         if ancestor_text >= current_text * _WIDEN_GAIN:  # else a wrapper with nothing new

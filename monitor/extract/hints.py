@@ -204,6 +204,8 @@ _SLUG_WORDS = re.compile(r"[^\W_]+")
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _HINT_POINTS = 25.0
 ROOT_TAGS = frozenset({"html", "body", "-document"})
+ROOT_IDS = tag_ids(("html", "body")) | {_PROBE.root.parent.tag_id}  # type: ignore[union-attr]
+_FURNITURE_IDS = tag_ids(_FURNITURE_TAGS)
 
 
 def is_boilerplate(attrs: dict[str, str | None]) -> bool:
@@ -259,7 +261,7 @@ def is_comment_section(attrs: dict[str, str | None]) -> bool:
 def inside_boilerplate(node: LexborNode) -> bool:
     """Whether ``node`` sits in comments, a sidebar, a footer or similar page furniture."""
     ancestor: LexborNode | None = node
-    while ancestor is not None and ancestor.tag not in ROOT_TAGS:
+    while ancestor is not None and ancestor.tag_id not in ROOT_IDS:
         if is_furniture(ancestor):
             return True
         ancestor = ancestor.parent
@@ -268,7 +270,7 @@ def inside_boilerplate(node: LexborNode) -> bool:
 
 def is_furniture(node: LexborNode) -> bool:
     """An ``<aside>``/``<nav>``/``<footer>``, or a class token like "comments" or "sidebar"."""
-    if node.tag in _FURNITURE_TAGS:
+    if node.tag_id in _FURNITURE_IDS:
         return True
     attrs = node.attributes
     hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
