@@ -114,3 +114,10 @@ def test_elements_closed_right_away_count_once() -> None:
     assert nesting_bound(hidden_ends) > MAX_NESTING
     assert too_deep(hidden_ends) == (nesting_depth(hidden_ends) > MAX_NESTING)
     assert too_deep(hidden_ends)
+
+
+def test_the_tag_count_stops_at_the_count_when_within_the_limit() -> None:
+    flat = b"<div>" + b"<span class=x>a</span>" * 3000 + b"</div>"
+    assert nesting_bound(flat) == 2
+    assert nesting_bound(flat, limit=5000) == 3001  # the count alone: closing only lowers it
+    assert nesting_bound(flat, limit=2000) == 2
