@@ -79,7 +79,11 @@ def parse_date(text: object) -> DateResult | None:
     parsed = _parse_iso(text) or _parse_loose(text)
     if parsed is None:
         return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    try:
+        offset = parsed.utcoffset()
+    except ValueError:  # an offset of a day or more ("+14:0099999999999"): read, not usable
+        return None
+    if offset is None:
         return DateResult(parsed.replace(tzinfo=UTC), assumed_utc=True)
     return DateResult(parsed, assumed_utc=False)
 
