@@ -173,7 +173,7 @@ def _rule_title(tree: LexborHTMLParser, rules: ExtractRules | None) -> str | Non
     if rules is None or rules.title is None:
         return None
     node = tree.css_first(rules.title)
-    return (fold(node.text(deep=True)) or None) if node is not None else None
+    return (fold(node.text()) or None) if node is not None else None
 
 
 def _rule_blocks(

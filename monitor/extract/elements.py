@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.extract.hints import tag_ids
+
 _JSON_LD = 'script[type="application/ld+json"]'
 # One ``[itemprop]`` test instead of one per wanted value: each selector in the list is tried on
 # every node of the page, and the few other itemprops are dropped in Python.
@@ -36,6 +38,11 @@ _ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
 PARAGRAPH_TAGS = frozenset({"p", "pre"})
 SCORED_TAGS = PARAGRAPH_TAGS | {"div", "section", "article", "main", "td", "blockquote"}
 _SELECTOR_WITH_SCORED = ", ".join((_SELECTOR, *sorted(SCORED_TAGS)))
+# The same tags by lexbor's ids (see hints.tag_ids).
+_SCORED_IDS = tag_ids(SCORED_TAGS)
+_PARAGRAPH_IDS = tag_ids(PARAGRAPH_TAGS)
+(_ARTICLE_ID,) = tag_ids(("article",))
+(_BLOCKQUOTE_ID,) = tag_ids(("blockquote",))
 
 
 @dataclass(slots=True)
@@ -84,15 +91,15 @@ def page_elements(tree: LexborHTMLParser, scored: bool = False) -> PageElements:
                 last_scored = False
             continue
         last = key
-        tag = node.tag
-        if tag in SCORED_TAGS:
-            if tag in PARAGRAPH_TAGS:
+        tag_id = node.tag_id
+        if tag_id in _SCORED_IDS:
+            if tag_id in _PARAGRAPH_IDS:
                 paragraphs.append(node)
             else:
                 holders.append(node)
-                if tag == "article":
+                if tag_id == _ARTICLE_ID:
                     found.articles += 1
-                elif tag == "blockquote":
+                elif tag_id == _BLOCKQUOTE_ID:
                     found.blockquotes += 1
             last_scored = True
         else:

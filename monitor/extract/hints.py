@@ -9,9 +9,10 @@ repeat on every page of a site.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 BLOCK_TAGS = frozenset(
     [
@@ -88,6 +89,20 @@ SKIP_TAGS = frozenset(
         "time",
     ]
 )
+
+
+_PROBE = LexborHTMLParser("<p>text</p>")
+
+
+def tag_ids(names: Iterable[str]) -> frozenset[int]:
+    """lexbor's ids of these HTML tags. They are fixed (a custom element's id is an address,
+    never one of them), and an id is read for about half the cost of a name."""
+    return frozenset(_PROBE.create_node(name).tag_id for name in names)
+
+
+# lexbor numbers its kinds of node that are no element (text, comments, …) below its first tag.
+FIRST_ELEMENT_ID = min(tag_ids(("a", "abbr")))
+TEXT_ID = _PROBE.css_first("p").child.tag_id  # type: ignore[union-attr]
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -189,6 +204,8 @@ _SLUG_WORDS = re.compile(r"[^\W_]+")
 _FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
 _HINT_POINTS = 25.0
 ROOT_TAGS = frozenset({"html", "body", "-document"})
+ROOT_IDS = tag_ids(("html", "body")) | {_PROBE.root.parent.tag_id}  # type: ignore[union-attr]
+_FURNITURE_IDS = tag_ids(_FURNITURE_TAGS)
 
 
 def is_boilerplate(attrs: dict[str, str | None]) -> bool:
@@ -200,8 +217,10 @@ def is_boilerplate(attrs: dict[str, str | None]) -> bool:
     style = attrs.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
-    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
-    return len(hints) > 2 and _hints_say_boilerplate(hints)
+    classes, anchor, role = attrs.get("class"), attrs.get("id"), attrs.get("role")
+    if not (classes or anchor or role):
+        return False  # (most links and images: no hint to read)
+    return _hints_say_boilerplate(f"{classes or ''} {anchor or ''} {role or ''}")
 
 
 @lru_cache(maxsize=8192)
@@ -224,7 +243,7 @@ def named_by_heading(node: LexborNode) -> bool:
     if not anchor or is_boilerplate({**attrs, "id": None}):
         return False
     heading = node.css_first(_HEADING_SELECTOR)
-    return heading is not None and _slug(heading.text(deep=True)) == _slug(anchor)
+    return heading is not None and _slug(heading.text()) == _slug(anchor)
 
 
 def _slug(text: str) -> str:
@@ -242,7 +261,7 @@ def is_comment_section(attrs: dict[str, str | None]) -> bool:
 def inside_boilerplate(node: LexborNode) -> bool:
     """Whether ``node`` sits in comments, a sidebar, a footer or similar page furniture."""
     ancestor: LexborNode | None = node
-    while ancestor is not None and ancestor.tag not in ROOT_TAGS:
+    while ancestor is not None and ancestor.tag_id not in ROOT_IDS:
         if is_furniture(ancestor):
             return True
         ancestor = ancestor.parent
@@ -251,7 +270,7 @@ def inside_boilerplate(node: LexborNode) -> bool:
 
 def is_furniture(node: LexborNode) -> bool:
     """An ``<aside>``/``<nav>``/``<footer>``, or a class token like "comments" or "sidebar"."""
-    if node.tag in _FURNITURE_TAGS:
+    if node.tag_id in _FURNITURE_IDS:
         return True
     attrs = node.attributes
     hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -288,15 +307,15 @@ def text_of(node: LexborNode, texts: dict[int, str]) -> str:
     key = node.mem_id
     text = texts.get(key)
     if text is None:
-        text = texts[key] = node.text(deep=True)
+        text = texts[key] = node.text()
     return text
 
 
 def link_density(node: LexborNode, text: str | None = None) -> float:
     """The share of ``node``'s text (``text``, when the caller has it) that sits inside links
     (1.0 for an empty node)."""
-    text_length = len((node.text(deep=True) if text is None else text).strip())
+    text_length = len((node.text() if text is None else text).strip())
     if text_length == 0:
         return 1.0
-    link_length = sum(len(link.text(deep=True).strip()) for link in node.css("a"))
+    link_length = sum(len(link.text().strip()) for link in node.css("a"))
     return min(link_length / text_length, 1.0)

@@ -137,14 +137,14 @@ def _dom_post(node: LexborNode) -> Post | None:
     if link_density(node) > _MAX_POST_LINK_DENSITY:
         return None
     heading = node.css_first(_HEADINGS)
-    headline = fold(heading.text(deep=True)) if heading is not None else None
+    headline = fold(heading.text()) if heading is not None else None
     blocks = clean_blocks(read_blocks([node]), headline)
     paragraphs = tuple(block.text for block in blocks)
     if sum(len(text) for text in paragraphs) < _MIN_POST_CHARS:
         return None
     time_node = node.css_first("time")
     stamp = time_node.attributes.get("datetime") if time_node is not None else None
-    published = parse_date(stamp or (time_node.text(deep=True) if time_node else None))
+    published = parse_date(stamp or (time_node.text() if time_node else None))
     return Post(
         id=_post_id(node),
         published=published.value if published else None,

@@ -161,7 +161,7 @@ def read_metadata(tree: LexborHTMLParser, elements: PageElements | None = None) 
 
 def _json_ld_articles(scripts: list[LexborNode], draft: MetadataDraft) -> Iterator[dict[str, Any]]:
     for script in scripts:
-        raw = script.text(deep=True)
+        raw = script.text()
         if not raw.strip() or len(raw) > _MAX_JSON_LD_BYTES:
             continue
         try:
@@ -224,7 +224,7 @@ def _apply_json_date(draft: MetadataDraft, scripts: list[LexborNode]) -> None:
     ``WebPage``) or in a block too broken to parse. htmldate reads it the same way; finding it
     here spares a second parse of the page for it."""
     for script in scripts:
-        raw = script.text(deep=True)
+        raw = script.text()
         match = _JSON_PUBLISHED.search(raw) if '"date' in raw else None
         if match is not None:
             draft.set_date("published", match[1])
@@ -374,7 +374,7 @@ def _is_update_stamp(node: LexborNode) -> bool:
 
 def _node_date_value(node: LexborNode) -> str | None:
     attrs = node.attributes
-    return attrs.get("content") or attrs.get("datetime") or node.text(deep=True)
+    return attrs.get("content") or attrs.get("datetime") or node.text()
 
 
 def _microdata_authors(nodes: list[LexborNode]) -> list[str]:
@@ -382,7 +382,7 @@ def _microdata_authors(nodes: list[LexborNode]) -> list[str]:
     for node in nodes[:10]:
         name_node = node.css_first('[itemprop="name"]')
         source = name_node if name_node is not None else node
-        raw = source.attributes.get("content") or source.text(deep=True)
+        raw = source.attributes.get("content") or source.text()
         name = _author_name(raw)
         if name and name not in names:
             names.append(name)
@@ -431,12 +431,12 @@ def _language_tag(value: str | None) -> str | None:
 
 
 def _heading_title(h1: LexborNode | None) -> str | None:
-    return clean_value(h1.text(deep=True)) if h1 is not None else None
+    return clean_value(h1.text()) if h1 is not None else None
 
 
 def _document_title(node: LexborNode | None) -> str | None:
     if node is None:
         return None
-    title = fold(node.text(deep=True))
+    title = fold(node.text())
     parts = _TITLE_SEPARATORS.split(title)
     return (max(parts, key=len) if len(parts) > 1 else title) or None

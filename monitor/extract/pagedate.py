@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.textdates import (
@@ -165,10 +166,16 @@ _OTHER_DATED = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
 # A cue counts on the tags that carry bylines (and on <meta>, whose content is read as an
 # image URL, as htmldate reads one): the other elements a cue matches are dropped anyway, and
 # testing the tag first spares lexbor the cue's substring tests on them (a third of the walk).
+# Each attribute's cues behind a test that the element has it: an element without a class
+# fails its class cues at once (5 % of the walk).
 _CUED_TAGS = ", ".join(sorted((*_DATED_TAGS, "meta")))
+_CUES_BY_ATTRIBUTE = ", ".join(
+    f"[{attribute}]:is({', '.join(cue for cue in _DATE_CUES if cue.startswith(f'[{attribute}*='))})"
+    for attribute in ("class", "id", "itemprop")
+)
 _SELECTOR = ", ".join(
     (
-        f":is({_CUED_TAGS}):is({', '.join(cue for cue in _DATE_CUES if cue[0] == '[')})",
+        f":is({_CUED_TAGS}):is({_CUES_BY_ATTRIBUTE})",
         *(cue for cue in _DATE_CUES if cue[0] != "["),
         *_OTHER_DATED,
     )
@@ -207,7 +214,7 @@ def _yearless_byline_day(bylines: list[LexborNode], window: _Window) -> WrittenD
     the page (a page's copy of last year's news would be read a year late)."""
     latest = window.latest
     for node in bylines[:_MAX_DATE_CANDIDATES]:
-        segment = _segment(node.text(deep=True))
+        segment = _segment(node.text())
         found = first_yearless_date(segment) if segment is not None else None
         if found is None:
             continue
@@ -247,7 +254,7 @@ def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:
 def _first_in(nodes: Iterable[LexborNode], window: _Window) -> WrittenDate | None:
     """The first date written at the start of one of ``nodes`` (or in its title attribute)."""
     for node in nodes:
-        for text in (node.text(deep=True), node.attributes.get("title")):
+        for text in (node.text(), node.attributes.get("title")):
             segment = _segment(text)
             if segment is None:
                 continue
@@ -301,7 +308,7 @@ def _time_element_day(times: list[LexborNode], window: _Window) -> WrittenDate |
     for node in times[:_MAX_DATE_CANDIDATES]:
         attributes = node.attributes
         stamp = attributes.get("datetime") or ""
-        text = stamp if len(stamp) > 6 else (node.text(deep=False) or "")
+        text = stamp if len(stamp) > 6 else (node.text(False) or "")
         written = first_written_date(text[:80]) if len(text) > 6 else None
         if written is None or not window.admits(written.day):
             continue
@@ -377,6 +384,9 @@ _MAX_NEAR_YEARS = 100_000
 
 # In text, a day-first date may end with a two-digit year ("8.5.12", "17/03/20").
 _TEXT_YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d|(?<=\d[./])\d\d?[./]\d\d(?![\d.])")
+# Its second alternative as a scan with a fast start (the separator before the date, which
+# each match starts with: the date's span starts one later).
+_SHORT_DATE_SCAN = re.compile(r"(?<=\d)[./]\d\d?[./]\d\d(?![\d.])")
 
 
 def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEAR_SCAN) -> str:
@@ -385,7 +395,11 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
     stretches: list[str] = []
     start = end = -1
     kept = 0
-    spans = _year_spans(text) if scan is _YEAR_SCAN else (m.span() for m in scan.finditer(text))
+    spans = (
+        _year_spans(text, scan is _TEXT_YEAR_SCAN)
+        if scan in (_YEAR_SCAN, _TEXT_YEAR_SCAN)
+        else (m.span() for m in scan.finditer(text))
+    )
     for found_start, found_end in spans:
         low, high = max(found_start - before, 0), found_end + after
         if low <= end:
@@ -403,25 +417,35 @@ def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEA
     return joined[:_MAX_NEAR_YEARS]
 
 
-def _year_spans(text: str) -> Iterator[tuple[int, int]]:
-    """The spans ``_YEAR_SCAN.finditer(text)`` gives, in order, found by the faster scans.
+def _year_spans(text: str, short_dates: bool = False) -> Iterator[tuple[int, int]]:
+    """The spans ``_YEAR_SCAN.finditer(text)`` gives (``_TEXT_YEAR_SCAN``'s with
+    ``short_dates``), in order, found by the faster scans.
 
     Each scan's matches come in order; merged, they are the alternation's as long as none
     overlaps the one before it (a year the alternation would have skipped): from the first
-    that does, the alternation itself reads on.
+    that does, the alternation itself reads on. (No year and short date start together: a
+    short date has a separator in its first three characters.)
     """
     scans = _ASCII_YEAR_STARTS if text.isascii() else (*_ASCII_YEAR_STARTS, *_OTHER_YEAR_STARTS)
+    found: list[Iterator[tuple[int, int]]] = [_spans(scan, text) for scan in scans]
+    if short_dates:
+        found.append((match.start() + 1, match.end()) for match in _SHORT_DATE_SCAN.finditer(text))
+    alternation = _TEXT_YEAR_SCAN if short_dates else _YEAR_SCAN
     end = 0
-    for match in heapq.merge(*(scan.finditer(text) for scan in scans), key=_match_start):
-        if match.start() < end:
-            yield from (later.span() for later in _YEAR_SCAN.finditer(text, end))
+    for start, stop in heapq.merge(*found, key=_span_start):
+        if start < end:
+            yield from (later.span() for later in alternation.finditer(text, end))
             return
-        end = match.end()
-        yield match.start(), end
+        end = stop
+        yield start, stop
 
 
-def _match_start(match: re.Match[str]) -> int:
-    return match.start()
+def _spans(scan: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    return (match.span() for match in scan.finditer(text))
+
+
+def _span_start(span: tuple[int, int]) -> int:
+    return span[0]
 
 
 def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:
@@ -468,7 +492,7 @@ def _visible_fragments(tree: LexborHTMLParser) -> list[str]:
     fragments = body.text(separator=_FRAGMENT_SEPARATOR, strip=True, skip_empty=True).split(
         _FRAGMENT_SEPARATOR
     )
-    code = {node.text(deep=True).strip() for node in body.css(_NON_TEXT)}
+    code = {node.text().strip() for node in body.css(_NON_TEXT)}
     return [text for text in fragments if text not in code] if code else fragments
 
 
@@ -634,7 +658,7 @@ def relative_publication_time(tree: LexborHTMLParser, fetched_at: datetime) -> d
     if body is None:
         return None
     for node in body.css(_BYLINE_SELECTOR)[:_MAX_BYLINE_NODES]:
-        text = node.text(deep=True)
+        text = node.text()
         if len(text) > _MAX_BYLINE_CHARS or _UPDATE_WORDS.search(text):
             continue
         match = _RELATIVE.search(text)
@@ -673,22 +697,32 @@ def in_page_offset(moment: datetime, source: bytes) -> datetime:
     if moment.utcoffset() != timedelta(0):
         return moment
     exact = moment.replace(microsecond=0)
-    # Whole- and half-hour offsets keep the minutes and seconds: find them with bytes.find
-    # (C speed) and read the timestamp around each hit.
+    # Whole- and half-hour offsets keep the minutes and seconds: find them and read the
+    # timestamp around each hit.
     needle = (
         f":{moment.minute:02d}:{moment.second:02d}" if moment.second else f":{moment.minute:02d}"
     ).encode()
-    position = source.find(needle)
-    seen = 0
-    while position >= 0 and seen < _MAX_RESTATEMENTS:
-        seen += 1
+    for position in _occurrences(source, needle)[:_MAX_RESTATEMENTS]:
         match = _OFFSET_STAMP.search(source, max(position - 16, 0), position + len(needle) + 16)
         if match is not None:
             local = _stamp(match)
             if local == exact and local is not None and local.utcoffset() != timedelta(0):
                 return local
-        position = source.find(needle, position + 1)
     return moment
+
+
+def _occurrences(source: bytes, needle: bytes) -> list[int]:
+    """Where ``needle`` starts in ``source``, overlapping occurrences too, in order: the
+    positions of its first byte, narrowed by each next byte, all vectorised (half the time of
+    ``bytes.find`` from hit to hit, which reads a byte every half nanosecond)."""
+    data = np.frombuffer(source, dtype=np.uint8)
+    if data.size < len(needle):
+        return []
+    hits = np.flatnonzero(data[: data.size - len(needle) + 1] == needle[0])
+    for offset in range(1, len(needle)):
+        hits = hits[data[hits + offset] == needle[offset]]
+    positions: list[int] = hits.tolist()
+    return positions
 
 
 def _stamp(match: re.Match[bytes]) -> datetime | None:

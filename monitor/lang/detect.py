@@ -23,6 +23,7 @@ MIN_LETTERS = 12
 MIN_CONFIDENCE = 0.3
 # Chinese varieties the model tells apart are one language for the engine.
 _SAME_AS = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no", "iw": "he"}
+_ASCII_NON_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
 # Scripts that name their language outright (Greek, the first of them, starts at U+0370).
 _FIRST_NAMING = "\u0370"
 _KANA = re.compile("[\u3040-\u30ff]")
@@ -61,13 +62,16 @@ def detect_language(text: str, sample_chars: int = SAMPLE_CHARS) -> str | None:
     """The ISO 639-1 code of the language of ``text`` (its first ``sample_chars``), or None when
     too short or unsure."""
     sample = text[:sample_chars]
-    letters = sum(map(str.isalpha, sample))
-    if letters < MIN_LETTERS:
-        return None
-    # isascii reads a flag; every script that names its language lies above U+036F.
-    by_script = (
-        None if sample.isascii() or max(sample) < _FIRST_NAMING else _by_script(sample, letters)
-    )
+    if sample.isascii():  # a flag: ASCII letters counted by deleting all else, in C
+        if len(sample.encode("ascii").translate(None, _ASCII_NON_LETTERS)) < MIN_LETTERS:
+            return None
+        by_script = None
+    else:
+        letters = sum(map(str.isalpha, sample))
+        if letters < MIN_LETTERS:
+            return None
+        # Every script that names its language lies above U+036F.
+        by_script = None if max(sample) < _FIRST_NAMING else _by_script(sample, letters)
     if by_script is not None:
         return by_script
     code, confidence = _identifier().classify(sample)

@@ -30,6 +30,11 @@ def nested(depth: int) -> bytes:
         (b"<!-- <div><div><div> --><span></span>", 1),  # comments skipped
         (b"<div><span><b>unclosed</div><div></div>", 3),  # an end tag closes what it holds
         (b"</div></div><div></div>", 1),  # stray end tags close nothing
+        (b"<div><!-- <div> never closed", 1),  # an open comment runs to the end
+        (b"<div><SCRIPT>x</ScRiPt ><div>", 2),  # raw text ends case-blind
+        (b"<div><style>a<div>", 1),  # and runs to the end when it never ends
+        (b"<div><div/><span", 2),  # a tag cut off by the page's end
+        (b"<div title='a>b'><i>", 2),  # a tag ends at its first ">"
     ],
 )
 def test_nesting_depth(html: bytes, depth: int) -> None:
@@ -191,3 +196,10 @@ def test_a_large_closed_page_is_settled_without_the_scan() -> None:
     assert stack_bound(page) == 4
     assert not too_deep(page)
     assert too_deep(page + nested(MAX_NESTING + 1))
+
+
+def test_the_tag_count_stops_at_the_count_when_within_the_limit() -> None:
+    flat = b"<div>" + b"<span class=x>a</span>" * 3000 + b"</div>"
+    assert nesting_bound(flat) == 2
+    assert nesting_bound(flat, limit=5000) == 3001  # the count alone: closing only lowers it
+    assert nesting_bound(flat, limit=2000) == 2

@@ -58,6 +58,7 @@ def test_parse_date(text: str, expected: datetime, assumed: bool) -> None:
         1709629200,
         "x" * 500,
         "2024-13-45",
+        "2024-01-10T23:59:59+14:0099999999999",  # dateutil reads an offset datetime refuses
     ],
 )
 def test_not_a_date(text: object) -> None:
@@ -79,6 +80,10 @@ def test_not_a_date(text: object) -> None:
         "2019-11-18T16:18:00+05:75",  # an offset dateutil refuses
         "2019-02-29T10:00:00Z",
         "2019-13-01",
+        "2019-11-18 16:18:00",  # a space for the T
+        "2019-11-18T16:18:00+0530",  # an offset without its colon
+        "2019-11-18 16:18:00.123-0000",
+        "2019-11-18 24:00",
     ],
 )
 def test_plain_iso_dates_read_as_dateutil_reads_them(text: str) -> None:
