@@ -363,6 +363,8 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
     paragraph_text = furniture_text = 0
     for paragraph in node.css(_PARAGRAPH_SELECTOR):
         length = _folded_length(paragraph)
+        if _dropped_below(paragraph, node):
+            continue  # a cookie notice's text makes no wrapper read like the article
         paragraph_text += length
         if _in_furniture_below(paragraph, node):
             furniture_text += length
@@ -372,6 +374,17 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
         paragraph_text >= _visible_chars(node, folded) * density
         and link_density(node, text) < links
     )
+
+
+def _dropped_below(node: LexborNode, top: LexborNode) -> bool:
+    """Whether the reader drops ``node``: it or an element between it and its ancestor ``top``
+    is hidden or named like a boilerplate widget (a cookie banner, a newsletter box)."""
+    ancestor: LexborNode | None = node
+    while ancestor is not None and ancestor.mem_id != top.mem_id:
+        if is_boilerplate(ancestor.attributes):
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _in_furniture_below(node: LexborNode, top: LexborNode) -> bool:

@@ -48,6 +48,11 @@ _WORDS = st.sampled_from(
 )
 _HEADLINE = st.lists(_WORDS, min_size=3, max_size=9).map(lambda ws: " ".join(ws).capitalize())
 _PARAGRAPH_END = re.compile(rb"</p>", re.IGNORECASE)
+_COOKIE = (
+    '<div class="cookie-banner" role="dialog"><p>We use cookies to improve your experience '
+    "and to show you personalised ads. You can change your choice at any time.</p>"
+    "<button>Accept all</button><button>Manage preferences</button></div>"
+)
 
 
 @cache
@@ -78,11 +83,7 @@ def chrome(draw: st.DrawFn) -> str:
     if kind == "comments":
         count = draw(st.integers(min_value=0, max_value=5000))
         return f'<a class="comment-count" href="#comments">{count} comments</a>'
-    return (
-        '<div class="cookie-banner" role="dialog"><p>We use cookies to improve your experience '
-        "and to show you personalised ads. You can change your choice at any time.</p>"
-        "<button>Accept all</button><button>Manage preferences</button></div>"
-    )
+    return _COOKIE
 
 
 def perturbed(html: bytes, edits: list[tuple[str, int, str]]) -> bytes:
@@ -125,3 +126,12 @@ def test_chrome_does_not_change_the_paragraphs(
     changed = extract_article(perturbed(page_bytes(name), edits), URL).paragraphs
 
     assert changed == original
+
+
+def test_cookie_banners_make_no_wrapper_read_like_the_article() -> None:
+    """Found by the property above: two cookie banners put in the wrapper after the body (a
+    "report a mistake" note) once made it read like more of the article; the text the reader
+    drops no longer counts for a wrapper."""
+    edits = [("between", 766, _COOKIE), ("between", 766, _COOKIE)]
+    changed = extract_article(perturbed(page_bytes("aktualne"), edits), URL).paragraphs
+    assert changed == paragraphs_of("aktualne")
