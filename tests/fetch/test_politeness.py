@@ -324,16 +324,16 @@ async def test_host_slots_go_first_come_first_served_and_survive_cancellation() 
             order.append(name)
             holding[name].set()
             await release[name].wait()
+        if name == "a":
+            # Leaving handed the slot to c (b was skipped) in this same step, before c could
+            # run: c is cancelled after being handed the slot and must pass it on to d.
+            tasks["c"].cancel()
 
     tasks = {name: asyncio.create_task(hold(name)) for name in names}
     await asyncio.wait_for(holding["a"].wait(), 5)  # a holds the slot; b, c and d queue in order
     assert order == ["a"]
     tasks["b"].cancel()  # cancelled while waiting: skipped
     release["a"].set()
-    # one turn of the loop, not a wait: a runs on and leaves, handing the slot to c (b skipped),
-    # and c is cancelled before its own turn comes: it must pass the slot on to d
-    await asyncio.sleep(0)
-    tasks["c"].cancel()
     await asyncio.gather(tasks["a"], tasks["b"], tasks["c"], return_exceptions=True)
     await asyncio.wait_for(holding["d"].wait(), 5)
     assert order == ["a", "d"]
