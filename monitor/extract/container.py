@@ -363,10 +363,11 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
     paragraph_text = furniture_text = 0
     for paragraph in node.css(_PARAGRAPH_SELECTOR):
         length = _folded_length(paragraph)
-        if _dropped_below(paragraph, node):
+        dropped, in_furniture = _read_below(paragraph, node)
+        if dropped:
             continue  # a cookie notice's text makes no wrapper read like the article
         paragraph_text += length
-        if _in_furniture_below(paragraph, node):
+        if in_furniture:
             furniture_text += length
     if paragraph_text - furniture_text < minimum or furniture_text * 2 > paragraph_text:
         return False  # too little, or its paragraphs sit in a sidebar, an author box, …
@@ -376,25 +377,19 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
     )
 
 
-def _dropped_below(node: LexborNode, top: LexborNode) -> bool:
-    """Whether the reader drops ``node``: it or an element between it and its ancestor ``top``
-    is hidden or named like a boilerplate widget (a cookie banner, a newsletter box)."""
+def _read_below(node: LexborNode, top: LexborNode) -> tuple[bool, bool]:
+    """Whether the reader drops ``node`` (it or an element between it and its ancestor ``top``
+    is hidden or named like a boilerplate widget: a cookie banner, a newsletter box), and
+    whether an element between them is page furniture; one walk up for both."""
+    furniture = False
     ancestor: LexborNode | None = node
     while ancestor is not None and ancestor.mem_id != top.mem_id:
         if is_boilerplate(ancestor.attributes):
-            return True
+            return True, furniture
+        if not furniture and ancestor.mem_id != node.mem_id:
+            furniture = is_furniture(ancestor)
         ancestor = ancestor.parent
-    return False
-
-
-def _in_furniture_below(node: LexborNode, top: LexborNode) -> bool:
-    """Whether an element between ``node`` and its ancestor ``top`` is page furniture."""
-    ancestor = node.parent
-    while ancestor is not None and ancestor.mem_id != top.mem_id:
-        if is_furniture(ancestor):
-            return True
-        ancestor = ancestor.parent
-    return False
+    return False, furniture
 
 
 def _visible_chars(node: LexborNode, folded_length: int) -> int:
