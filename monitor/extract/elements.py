@@ -28,7 +28,7 @@ _SELECTOR = ", ".join(
         "meta[content]",
         "[itemprop]",
         "time",
-        "link[rel][href]",
+        "link[rel~=canonical i][href]",  # the one link read (a page links dozens of others)
         "h1",
         "title",
     )
@@ -53,7 +53,7 @@ class PageElements:
     metas: list[dict[str, str | None]] = field(default_factory=list)  # attributes, read once
     itemprops: dict[str, list[LexborNode]] = field(default_factory=dict)
     times: list[LexborNode] = field(default_factory=list)
-    links: list[LexborNode] = field(default_factory=list)
+    links: list[LexborNode] = field(default_factory=list)  # rel=canonical (or with an itemprop)
     first_h1: LexborNode | None = None
     first_title: LexborNode | None = None
     paragraphs: list[LexborNode] = field(default_factory=list)  # <p> and <pre>
