@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract import extract_article
-from monitor.extract.pagedate import find_publication_day
+from monitor.extract.pagedate import _occurrences, find_publication_day
 
 FETCHED = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
 BODY = "<p>" + "The council approved the new budget on Tuesday, a spokesman said. " * 5 + "</p>"
@@ -183,6 +183,22 @@ def test_the_page_restating_a_utc_moment_in_its_offset_gives_the_page_day() -> N
         2023, 11, 8, 22, 28, 35, tzinfo=timezone(timedelta(hours=-5))
     )
     assert article.published.date().day == 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64), st.binary(min_size=2, max_size=6), st.integers(0, 3))
+def test_restatements_are_searched_at_every_offset(
+    noise: bytes, needle: bytes, copies: int
+) -> None:
+    # A needle put at odd and even offsets, overlapping itself ("::::"), at the very end.
+    source = noise + (needle + noise[:1]) * copies + needle[: len(needle) - 1]
+    expected = [
+        start
+        for start in range(len(source) - len(needle) + 1)
+        if source[start : start + len(needle)] == needle
+    ]
+
+    assert _occurrences(source, needle) == expected
 
 
 def test_a_different_moment_in_another_offset_is_not_a_restatement() -> None:
