@@ -64,11 +64,13 @@ def canonicalize_url(
     scheme = parts.scheme.lower()
     netloc = _netloc(scheme, parts.netloc)
     path = _remove_dot_segments(_normalise_escapes(parts.path)) or ("/" if netloc else "")
-    path = re.sub(r"/{2,}", "/", path)
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
     query = _strip_tracking(parts.query, strip_params or DEFAULT_TRACKING_PARAMS)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+_SLASHES = re.compile(r"/{2,}")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters that mean the same written plain or escaped in a path segment; "/" is not one of
@@ -80,17 +82,21 @@ _SAME_ESCAPED = frozenset(
 
 def _normalise_escapes(path: str) -> str:
     """One spelling per path: plain where an escape is not needed, upper-case hex where it is."""
-    path = quote(_STRAY_PERCENT.sub("%25", path), safe=_SAFE_PATH)
+    if "%" in path:
+        path = _STRAY_PERCENT.sub("%25", path)
+    path = quote(path, safe=_SAFE_PATH)
+    return _ESCAPE.sub(_one_spelling, path) if "%" in path else path
 
-    def one(match: re.Match[str]) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in _SAME_ESCAPED else match.group(0).upper()
 
-    return _ESCAPE.sub(one, path)
+def _one_spelling(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _SAME_ESCAPED else match.group(0).upper()
 
 
 def _remove_dot_segments(path: str) -> str:
     """RFC 3986 section 5.2.4: ``/a/./b/../c`` → ``/a/c``; never above the root."""
+    if "/." not in path and not path.startswith("."):
+        return path  # no segment is "." or ".." (most paths: no split and join)
     output: list[str] = []
     segments = path.split("/")
     for index, segment in enumerate(segments):
