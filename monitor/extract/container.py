@@ -354,6 +354,8 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
         else (_COUSIN_MIN_CHARS, _COUSIN_DENSITY, _COUSIN_LINK_DENSITY)
     )
     text = text_of(node, texts)
+    if len(text) < minimum:
+        return False  # folding never lengthens it
     folded = len(" ".join(text.split()))
     if folded < minimum:
         # Its paragraphs hold no more text than it does (each folded apart; a <pre> holding

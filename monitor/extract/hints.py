@@ -273,8 +273,8 @@ def is_furniture(node: LexborNode) -> bool:
     if node.tag_id in _FURNITURE_IDS:
         return True
     attrs = node.attributes
-    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    return len(hints) > 1 and _hints_say_furniture(hints)
+    classes, anchor = attrs.get("class"), attrs.get("id")
+    return bool(classes or anchor) and _hints_say_furniture(f"{classes or ''} {anchor or ''}")
 
 
 @lru_cache(maxsize=4096)
@@ -286,8 +286,8 @@ def _hints_say_furniture(hints: str) -> bool:
 def class_weight(node: LexborNode) -> float:
     """Points from class/id hints: plus for "article-body"-like names, minus for "sidebar"."""
     attrs = node.attributes
-    hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    return _hint_weight(hints) if len(hints) > 1 else 0.0
+    classes, anchor = attrs.get("class"), attrs.get("id")
+    return _hint_weight(f"{classes or ''} {anchor or ''}") if classes or anchor else 0.0
 
 
 @lru_cache(maxsize=8192)

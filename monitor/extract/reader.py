@@ -128,6 +128,14 @@ class _BlockReader:
 
     def _block(self, node: LexborNode, tag: str, depth: int) -> None:
         self.flush()
+        first = node.first_child
+        if first is not None and first.tag_id == TEXT_ID and first.next is None:
+            # One run of text and nothing else (most paragraphs): its block, as the walk below
+            # would make it, without the walk.
+            text = fold(first.text_content or "")
+            if text:
+                self.blocks.append(Block(text, tag, 0.0))
+            return
         self._kinds.append(tag)
         self.read(node, depth + 1)
         self.flush()
