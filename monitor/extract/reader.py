@@ -56,6 +56,14 @@ def read_blocks(
     return reader.blocks
 
 
+def _may_hold_quoted_post(node: LexborNode, tag: str) -> bool:
+    """Whether ``node`` is or holds a quoted post's ``<blockquote>``: no selector call for an
+    element with no element inside (a link named "popup", a "share" label)."""
+    if tag != "blockquote" and next(node.iter(include_text=False), None) is None:
+        return False
+    return node.css_first(_QUOTED_POSTS) is not None
+
+
 class _BlockReader:
     """Depth-first reader that turns inline runs into blocks at every block boundary."""
 
@@ -97,10 +105,12 @@ class _BlockReader:
                         self._link_length += len(text.strip())
             elif tag < FIRST_ELEMENT_ID or tag in _SKIP_IDS:
                 continue  # a comment or another node that is no element, or a skipped tag
-            elif (tag == _ARTICLE_ID or is_boilerplate(child.attributes)) and self._skipped(
-                child, child.tag or ""
+            elif tag == _ARTICLE_ID and self._skipped(child, "article", child.attributes):
+                continue  # an <article> nested in one, or one named like furniture
+            elif is_boilerplate(attrs := child.attributes) and self._skipped(
+                child, child.tag or "", attrs, True
             ):
-                continue  # only an <article> or an element named like furniture may be
+                continue  # an element named like furniture
             elif depth >= _MAX_DEPTH:
                 self._text(child.text(), in_link)
             elif tag in _BLOCK_IDS:
@@ -114,14 +124,23 @@ class _BlockReader:
             else:
                 self.read(child, depth + 1, in_link or tag == _LINK_ID)
 
-    def _skipped(self, node: LexborNode, tag: str) -> bool:
+    def _skipped(
+        self,
+        node: LexborNode,
+        tag: str,
+        attrs: dict[str, str | None],
+        boilerplate: bool | None = None,
+    ) -> bool:
+        """Whether ``node`` (its ``attrs``; ``boilerplate`` when already known) is left out."""
         # An <article> inside an <article> is a teaser for another story.
         nested_article = tag == "article" and "article" in self._kinds
-        if not nested_article and (not is_boilerplate(node.attributes) or named_by_heading(node)):
+        if boilerplate is None:
+            boilerplate = is_boilerplate(attrs)
+        if not nested_article and (not boilerplate or named_by_heading(node)):
             return False
-        if self._quoted_posts and node.css_first(_QUOTED_POSTS) is not None:
+        if self._quoted_posts and _may_hold_quoted_post(node, tag):
             return False  # a widget wrapping a post the story quotes (tweet, Instagram post)
-        if is_comment_section(node.attributes):
+        if is_comment_section(attrs):
             return True  # however long the discussion is
         # Never drop what holds most of the article: hints like "comments-enabled" lie.
         return len(node.text()) < self._guard_length()
