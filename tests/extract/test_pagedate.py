@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract import extract_article
-from monitor.extract.pagedate import _occurrences, find_publication_day
+from monitor.extract.pagedate import _occurrences, _short_date_spans, find_publication_day
 
 FETCHED = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
 BODY = "<p>" + "The council approved the new budget on Tuesday, a spokesman said. " * 5 + "</p>"
@@ -199,6 +200,16 @@ def test_restatements_are_searched_at_every_offset(
     ]
 
     assert _occurrences(source, needle) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789./ a\u0663", max_size=40))
+def test_short_dates_are_found_where_the_lookbehind_pattern_finds_them(text: str) -> None:
+    # Matches that overlap a rejected one (no digit before it) are found too.
+    pattern = re.compile(r"(?<=\d)[./]\d\d?[./]\d\d(?![\d.])")
+    expected = [(match.start() + 1, match.end()) for match in pattern.finditer(text)]
+
+    assert list(_short_date_spans(text)) == expected
 
 
 def test_a_different_moment_in_another_offset_is_not_a_restatement() -> None:
