@@ -247,15 +247,16 @@ def _yearless_byline_day(bylines: list[LexborNode], window: _Window) -> WrittenD
 def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:
     found = _DatedElements([], [], [], [], [])
     matched = tree.css(_SELECTOR)
-    last = -1
+    last, final = -1, len(matched) - 1
     for index, node in enumerate(matched):
         key = node.mem_id
         if key == last:
             continue  # matched by two selectors
         last = key
         tag = node.tag_id  # an id (see hints.tag_ids)
-        if tag in _CUED_IDS and not _matched_again(matched, index, key):
-            # Matched by one selector only: the first, when the element has a class at all.
+        if tag in _CUED_IDS and (index == final or matched[index + 1].mem_id != key):
+            # Matched by one selector only (it does not come again right after): the first,
+            # when the element has a class at all.
             classes = node.attrs.get("class", _NO_CLASS)
             if classes is not _NO_CLASS and not _class_cued(classes or ""):
                 continue
@@ -270,11 +271,6 @@ def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:
         elif tag == _META_ID:
             found.image_urls.append(node.attributes.get("content") or "")
     return found
-
-
-def _matched_again(matched: list[LexborNode], index: int, key: int) -> bool:
-    """Whether the element at ``index`` comes again right after (another selector matched it)."""
-    return index + 1 < len(matched) and matched[index + 1].mem_id == key
 
 
 @lru_cache(maxsize=4096)
