@@ -113,7 +113,8 @@ def clean_blocks(blocks: list[Block], title: str | None) -> list[Block]:
     title_key = fold(title).lower() if title else None
     kept: list[Block] = []
     for block in blocks:
-        if title_key and block.text.lower() == title_key:
+        # (lower() never shortens a text: a longer block is not the headline, unread)
+        if title_key and len(block.text) <= len(title_key) and block.text.lower() == title_key:
             continue
         if block.kind == "h1" and not kept:
             continue  # the headline above the text, however it is worded

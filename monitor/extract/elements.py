@@ -43,6 +43,9 @@ _SCORED_IDS = tag_ids(SCORED_TAGS)
 _PARAGRAPH_IDS = tag_ids(PARAGRAPH_TAGS)
 (_ARTICLE_ID,) = tag_ids(("article",))
 (_BLOCKQUOTE_ID,) = tag_ids(("blockquote",))
+_META_ID, _SCRIPT_ID, _TIME_ID, _LINK_ID, _H1_ID, _TITLE_ID = (
+    next(iter(tag_ids((name,)))) for name in ("meta", "script", "time", "link", "h1", "title")
+)
 
 
 @dataclass(slots=True)
@@ -109,22 +112,25 @@ def page_elements(tree: LexborHTMLParser, scored: bool = False) -> PageElements:
 
 
 def _sort(found: PageElements, node: LexborNode) -> None:
-    tag = node.tag
+    tag = node.tag_id
     attrs = node.attributes
-    if tag == "script":
+    if tag == _META_ID:  # the commonest, first
+        if attrs.get("content"):
+            found.metas.append(attrs)
+    elif tag == _SCRIPT_ID:
         # Matched for an itemprop alone: JSON-LD only when the selector says so (it reads the
         # type case-blind, as HTML does).
         if "itemprop" not in attrs or node.css_matches(_JSON_LD):
             found.json_ld.append(node)
-    elif tag == "meta" and attrs.get("content"):
-        found.metas.append(attrs)
-    elif tag == "time":
+    elif tag == _TIME_ID:
         found.times.append(node)
-    elif tag == "link" and "rel" in attrs and "href" in attrs:
-        found.links.append(node)
-    elif tag == "h1" and found.first_h1 is None:
-        found.first_h1 = node
-    elif tag == "title" and found.first_title is None:
+    elif tag == _LINK_ID:
+        if "rel" in attrs and "href" in attrs:
+            found.links.append(node)
+    elif tag == _H1_ID:
+        if found.first_h1 is None:
+            found.first_h1 = node
+    elif tag == _TITLE_ID and found.first_title is None:
         found.first_title = node
     itemprop = attrs.get("itemprop")
     if itemprop in _ITEMPROPS:

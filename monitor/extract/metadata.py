@@ -289,6 +289,9 @@ def _first_text(value: object) -> str | None:
 # --- meta tags ---------------------------------------------------------------------------------
 
 
+_META_KEY_ATTRIBUTES = frozenset({"property", "name", "itemprop", "http-equiv"})
+
+
 def _meta_values(metas: list[dict[str, str | None]]) -> dict[str, list[str]]:
     """``<meta>`` contents keyed by lower-cased property/name/itemprop/http-equiv (``metas``
     holds each tag's attributes)."""
@@ -297,9 +300,8 @@ def _meta_values(metas: list[dict[str, str | None]]) -> dict[str, list[str]]:
         content = attrs.get("content")
         if not content:
             continue
-        for key_attr in ("property", "name", "itemprop", "http-equiv"):
-            key = attrs.get(key_attr)
-            if key:
+        for name, key in attrs.items():  # a tag's two or three attributes, not four lookups
+            if key and name in _META_KEY_ATTRIBUTES:
                 values.setdefault(key.strip().lower(), []).append(content)
     return values
 
