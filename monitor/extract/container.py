@@ -152,6 +152,8 @@ def best_container(
     paragraphs, holders = elements.paragraphs, elements.holders
     for paragraph in paragraphs:
         text = paragraph.text()
+        if len(text) < _MIN_SCORED_CHARS:
+            continue  # too short to score, stripped or not (no parent to look up)
         # Commas score; in a list of linked names or headlines they are not prose
         links = _link_chars(paragraph) if text.count(",") >= _LIST_COMMAS else 0
         candidates.credit(text, paragraph.parent, links)

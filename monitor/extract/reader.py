@@ -107,8 +107,10 @@ class _BlockReader:
                 continue  # a comment or another node that is no element, or a skipped tag
             elif tag == _ARTICLE_ID and self._skipped(child, "article", child.attributes):
                 continue  # an <article> nested in one, or one named like furniture
-            elif is_boilerplate(attrs := child.attributes) and self._skipped(
-                child, child.tag or "", attrs, True
+            elif (
+                (attrs := child.attributes)
+                and is_boilerplate(attrs)
+                and self._skipped(child, child.tag or "", attrs, True)
             ):
                 continue  # an element named like furniture
             elif depth >= _MAX_DEPTH:
@@ -146,7 +148,8 @@ class _BlockReader:
         return len(node.text()) < self._guard_length()
 
     def _block(self, node: LexborNode, tag: str, depth: int) -> None:
-        self.flush()
+        if self._parts:
+            self.flush()
         first = node.first_child
         if first is not None and first.tag_id == TEXT_ID and first.next is None:
             # One run of text and nothing else (most paragraphs): its block, as the walk below
@@ -157,7 +160,8 @@ class _BlockReader:
             return
         self._kinds.append(tag)
         self.read(node, depth + 1)
-        self.flush()
+        if self._parts:
+            self.flush()
         self._kinds.pop()
 
     def _text(self, text: str, in_link: bool) -> None:
