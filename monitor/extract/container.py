@@ -25,6 +25,7 @@ from monitor.extract.hints import (
     is_boilerplate,
     is_furniture,
     link_density,
+    tag_id,
     tag_ids,
     text_of,
 )
@@ -34,8 +35,7 @@ _INLINE_TAGS = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
 _INLINE_IDS = tag_ids(_INLINE_TAGS)
-(_LINK_ID,) = tag_ids(("a",))
-(_BODY_ID,) = tag_ids(("body",))
+_LINK_ID, _BODY_ID = tag_id("a"), tag_id("body")
 _SHORT_BODY_CHARS = 2000
 _LIST_COMMAS = 5
 _ANCESTRY_PENALTY = 0.2

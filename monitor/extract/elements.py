@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract.hints import tag_ids
+from monitor.extract.hints import tag_id, tag_ids
 
 _JSON_LD = 'script[type="application/ld+json"]'
 # One ``[itemprop]`` test instead of one per wanted value: each selector in the list is tried on
@@ -41,10 +41,9 @@ _SELECTOR_WITH_SCORED = ", ".join((_SELECTOR, *sorted(SCORED_TAGS)))
 # The same tags by lexbor's ids (see hints.tag_ids).
 _SCORED_IDS = tag_ids(SCORED_TAGS)
 _PARAGRAPH_IDS = tag_ids(PARAGRAPH_TAGS)
-(_ARTICLE_ID,) = tag_ids(("article",))
-(_BLOCKQUOTE_ID,) = tag_ids(("blockquote",))
+_ARTICLE_ID, _BLOCKQUOTE_ID = tag_id("article"), tag_id("blockquote")
 _META_ID, _SCRIPT_ID, _TIME_ID, _LINK_ID, _H1_ID, _TITLE_ID = (
-    next(iter(tag_ids((name,)))) for name in ("meta", "script", "time", "link", "h1", "title")
+    tag_id(name) for name in ("meta", "script", "time", "link", "h1", "title")
 )
 
 

@@ -97,7 +97,12 @@ _PROBE = LexborHTMLParser("<p>text</p>")
 def tag_ids(names: Iterable[str]) -> frozenset[int]:
     """lexbor's ids of these HTML tags. They are fixed (a custom element's id is an address,
     never one of them), and an id is read for about half the cost of a name."""
-    return frozenset(_PROBE.create_node(name).tag_id for name in names)
+    return frozenset(tag_id(name) for name in names)
+
+
+def tag_id(name: str) -> int:
+    """lexbor's id of one HTML tag (see ``tag_ids``)."""
+    return _PROBE.create_node(name).tag_id
 
 
 # lexbor numbers its kinds of node that are no element (text, comments, …) below its first tag.

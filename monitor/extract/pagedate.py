@@ -44,7 +44,7 @@ from functools import lru_cache
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract.hints import tag_ids
+from monitor.extract.hints import tag_id, tag_ids
 from monitor.extract.textdates import (
     WrittenDate,
     first_written_date,
@@ -180,7 +180,7 @@ _NO_CLASS = object()
 _CUED_IDS = tag_ids(_CUED_TAG_NAMES)
 _BYLINE_IDS = tag_ids(_DATED_TAGS | _ALWAYS_DATED_TAGS)
 _HEADING_IDS = tag_ids(("title", "h1"))
-(_TIME_ID,), (_ABBR_ID,), (_META_ID,) = (tag_ids((name,)) for name in ("time", "abbr", "meta"))
+_TIME_ID, _ABBR_ID, _META_ID = tag_id("time"), tag_id("abbr"), tag_id("meta")
 _CLASS_CUES = tuple(cue[len("[class*=") : -1] for cue in _DATE_CUES if cue.startswith("[class*="))
 _CUES_BY_ATTRIBUTE = tuple(
     f"[{attribute}]:is({_CUED_TAGS})"

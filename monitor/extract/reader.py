@@ -14,6 +14,7 @@ from monitor.extract.hints import (
     is_boilerplate,
     is_comment_section,
     named_by_heading,
+    tag_id,
     tag_ids,
     text_of,
 )
@@ -23,9 +24,7 @@ _QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquot
 _CELL_IDS = tag_ids(("td", "th"))
 _SKIP_IDS = tag_ids(SKIP_TAGS)
 _BLOCK_IDS = tag_ids(BLOCK_TAGS)
-(_ARTICLE_ID,) = tag_ids(("article",))
-(_BR_ID,) = tag_ids(("br",))
-(_LINK_ID,) = tag_ids(("a",))
+_ARTICLE_ID, _BR_ID, _LINK_ID = tag_id("article"), tag_id("br"), tag_id("a")
 _MAX_DEPTH = 150
 _GUARD_SHARE = 0.5
 
