@@ -151,7 +151,9 @@ def read_metadata(tree: LexborHTMLParser, elements: PageElements | None = None) 
     _apply_links(draft, found.links)
     draft.language = draft.language or _language(tree, metas)
     draft.title = (
-        draft.title or _heading_title(found.first_h1) or _document_title(found.first_title)
+        draft.title
+        or _heading_title(tree.css_first("h1"))
+        or _document_title(tree.css_first("title"))
     )
     return draft
 
