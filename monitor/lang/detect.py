@@ -14,8 +14,6 @@ import re
 from functools import lru_cache
 from typing import Protocol
 
-from monitor.lang.confirm import frequent_words
-
 SAMPLE_CHARS = 600
 # Checking a declared language needs less text than finding one: on the 838 pages of the three
 # extraction sets, 300 characters overrule the same 23 declarations as 600 but one, at half the
@@ -99,6 +97,8 @@ def declared_or_detected(declared: str | None, text: str) -> str | None:
         return detect_language(text)
     if len(text) < VERIFY_CHARS:
         return declared  # too little text to overrule the page
+    from monitor.lang.confirm import frequent_words  # numpy, on the first page checked
+
     primary = declared.split("-")[0].lower()
     if frequent_words().confirms(primary, text[:VERIFY_CHARS]):
         return declared  # its commonest words say so plainly (see monitor.lang.confirm)
