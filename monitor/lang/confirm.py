@@ -34,14 +34,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from monitor.lang.rarity import WORDFREQ_CODES
+
 ZIPF = 6.0  # once in a thousand words
 REST = 1e5  # the words the rest of a language's text is spread over
 MARGIN = 20.0  # nats between the declared language and the best other
 MIN_SHARE = 0.5  # of the share the language's frequent words take in its own text
 MIN_WORDS = 10
 WORDS_FILE = Path(__file__).with_name("frequent_words.json")
-# wordfreq's codes for the languages the engine names otherwise.
-_WORDFREQ_CODES = {"no": "nb", "sr": "sh", "hr": "sh", "bs": "sh", "tl": "fil"}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -72,7 +72,7 @@ class FrequentWords:
 
     def confirms(self, code: str, text: str) -> bool:
         """Whether ``text`` plainly reads as language ``code`` (an ISO 639-1 primary tag)."""
-        code = _WORDFREQ_CODES.get(code, code)
+        code = WORDFREQ_CODES.get(code, code)
         column = self._column.get(code)
         if column is None:
             return False

@@ -26,7 +26,8 @@ _UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 # Katakana, in which Japanese writes foreign names, is taken a whole run at a time.
 _KATAKANA_OR_OTHER = re.compile("[\u30a0-\u30ff]+|[^\u30a0-\u30ff]+")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-_WORDFREQ_CODES = {"no": "nb", "sr": "sh", "hr": "sh", "bs": "sh", "tl": "fil"}
+# wordfreq's codes for the languages the engine names otherwise.
+WORDFREQ_CODES = {"no": "nb", "sr": "sh", "hr": "sh", "bs": "sh", "tl": "fil"}
 
 
 @lru_cache(maxsize=32)
@@ -34,7 +35,7 @@ def common_words(code: str) -> frozenset[str]:
     """The words of language ``code`` with a Zipf frequency of at least ``RARE_ZIPF``."""
     import wordfreq  # on first use: importing it walks the call stack (about 0.2 CPU-s)
 
-    wordfreq_code = _WORDFREQ_CODES.get(code, code)
+    wordfreq_code = WORDFREQ_CODES.get(code, code)
     if wordfreq_code not in wordfreq.available_languages():
         return frozenset()
     buckets = wordfreq.get_frequency_list(wordfreq_code)
@@ -51,7 +52,7 @@ def _function_characters(code: str) -> frozenset[str]:
 
     from monitor.lang.profiles import language_for
 
-    wordfreq_code = _WORDFREQ_CODES.get(code, code)
+    wordfreq_code = WORDFREQ_CODES.get(code, code)
     if wordfreq_code not in wordfreq.available_languages():
         return frozenset()
     stopwords = language_for(code).stopwords
