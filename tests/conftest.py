@@ -90,3 +90,20 @@ def flood_reports() -> dict[str, tuple[str, str]]:
             "Water reached 8.7 metres at the Augustus Bridge.",
         ),
     }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a compiled module older than its source (Python would import the compiled
+    one and test the old code): ``make test`` compiles them again first."""
+    stale = [
+        str(source.relative_to(REPO_ROOT))
+        for compiled in (REPO_ROOT / "monitor").rglob("*.so")
+        if (source := compiled.with_name(compiled.name.split(".", 1)[0] + ".py")).exists()
+        and source.stat().st_mtime > compiled.stat().st_mtime
+    ]
+    if stale:
+        pytest.exit(
+            f"compiled modules are older than their sources ({', '.join(sorted(stale))}): "
+            "run `make test`, which compiles them again, or `pip install --no-deps -e .`",
+            returncode=4,
+        )
