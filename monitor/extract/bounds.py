@@ -49,7 +49,7 @@ _NEVER_NESTS = frozenset(
 
 # nesting_bound reads tag names as 8-byte keys (the excluded names are all that short).
 _NAME_BYTES = 8
-_NAME_STEPS = np.arange(1, _NAME_BYTES + 3)
+_NAME_STEPS = np.arange(1, _NAME_BYTES + 3, dtype=np.intp)
 _UPPER_A, _LOWER_A, _ZERO, _COLON, _HYPHEN = (ord(c) for c in "Aa0:-")
 _LETTERS, _DIGITS, _CASE_BIT = 26, 10, 5
 _LONG_NAMES = np.uint64(2**64 - 1)  # no 8 bytes of a name read as this key
@@ -174,7 +174,7 @@ def stack_bound(html: bytes) -> int:
     starts = starts[tags]
     if starts.size == 0:
         return 0
-    columns, in_name = [c[tags] for c in columns], [c[tags] for c in in_name]
+    columns, in_name = columns[:, tags], in_name[:, tags]
     tag_ends = _tag_ends(data, starts)
     # A "<" before the ">" of the tag before it is inside that tag: the scan jumps over it (a
     # tag jumped over ends at the same ">", so comparing with the one before is enough).
@@ -196,18 +196,17 @@ def stack_bound(html: bytes) -> int:
 
 def _columns(
     data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp]
-) -> tuple[list[npt.NDArray[np.uint8]], list[npt.NDArray[np.bool_]]]:
-    """The bytes after each "<" at ``starts``, lower-cased, one column a step ("/" and the
-    longest excluded name and the byte ending it), and which of them may be in a name. Zeros
-    past the page's end: in no name, no letter, no "/"."""
-    padded = np.concatenate((data, np.zeros(len(_NAME_STEPS), dtype=np.uint8)))
-    columns, in_name = [], []
-    for step in _NAME_STEPS:
-        column = padded[starts + step]
-        column |= ((column - np.uint8(_UPPER_A)) < _LETTERS).astype(np.uint8) << _CASE_BIT
-        columns.append(column)
-        in_name.append(_in_name(column))
-    return columns, in_name
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+    """The bytes after each "<" at ``starts``, lower-cased, one row a step ("/" and the longest
+    excluded name and the byte ending it), and which of them may be in a name. Zeros past the
+    page's end: in no name, no letter, no "/". One array of rows, so that each operation runs
+    once over all the steps (numpy's cost on these short arrays is per call, not per byte)."""
+    positions = starts + _NAME_STEPS[:, np.newaxis]
+    columns = data.take(positions, mode="clip")
+    if starts.size and positions[-1, -1] >= data.size:  # a "<" that near the end: zeros past it
+        columns[positions >= data.size] = 0
+    columns |= ((columns - np.uint8(_UPPER_A)) < _LETTERS).astype(np.uint8) << _CASE_BIT
+    return columns, _in_name(columns)
 
 
 def _excluded(keys: npt.NDArray[np.uint64], lengths: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
@@ -299,20 +298,18 @@ def _outside(
 
 
 def _name_keys(
-    columns: list[npt.NDArray[np.uint8]], in_name: list[npt.NDArray[np.bool_]]
+    columns: npt.NDArray[np.uint8], in_name: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
-    """Each row's leading name as an 8-byte key (zero-padded, little-endian) and its length
-    (more than ``_NAME_BYTES`` when longer; the key then holds its first bytes only): a column
-    at a time, as numpy reduces a short row (``all``, ``argmin`` along it) slowly."""
-    alive = in_name[0].copy()
-    lengths = alive.astype(np.intp)
-    keys = np.where(alive, columns[0], 0).astype(np.uint64)
-    for position in range(1, _NAME_BYTES + 1):
-        alive &= in_name[position]
-        lengths += alive
-        if position < _NAME_BYTES:
-            byte = np.where(alive, columns[position], 0).astype(np.uint64)
-            keys |= byte << np.uint64(8 * position)
+    """Each column's leading name (its rows, top down) as an 8-byte key (zero-padded,
+    little-endian) and its length (more than ``_NAME_BYTES`` when longer; the key then holds
+    its first bytes only)."""
+    alive = np.empty((_NAME_BYTES + 1, in_name.shape[1]), dtype=bool)
+    alive[0] = in_name[0]
+    for position in range(1, _NAME_BYTES + 1):  # a row at a time: accumulate is slower
+        np.logical_and(alive[position - 1], in_name[position], out=alive[position])
+    lengths: npt.NDArray[np.intp] = alive.sum(axis=0, dtype=np.intp)
+    name_bytes = np.where(alive[:_NAME_BYTES], columns[:_NAME_BYTES], np.uint8(0))
+    keys: npt.NDArray[np.uint64] = np.ascontiguousarray(name_bytes.T).view("<u8").ravel()
     return keys, lengths
 
 
