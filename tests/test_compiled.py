@@ -4,7 +4,6 @@ again when it changes, and compiled it extracts what its Python source extracts.
 from __future__ import annotations
 
 import ast
-import gzip
 import json
 import os
 import re
@@ -15,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from monitor.extract import extract_article
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "extract" / "data"
@@ -83,6 +80,21 @@ def test_the_modules_are_compiled_all_or_none() -> None:
     assert bool(shared) == bool(built)
 
 
+def extract_all(cwd: Path, environment: dict[str, str]) -> dict[str, object]:
+    """``EXTRACT_ALL``'s answer, run in a fresh interpreter in ``cwd`` with ``environment``."""
+    ran = subprocess.run(
+        [sys.executable, "-c", EXTRACT_ALL, str(PAGES), FETCHED_AT.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+        cwd=cwd,
+        env=environment,
+    )
+    answer: dict[str, object] = json.loads(ran.stdout)
+    return answer
+
+
 def test_compiled_extracts_what_the_python_source_extracts(tmp_path: Path) -> None:
     if not built_modules():
         pytest.skip("monitor is installed as pure Python here (no C compiler or mypyc)")
@@ -90,28 +102,9 @@ def test_compiled_extracts_what_the_python_source_extracts(tmp_path: Path) -> No
     shutil.copytree(
         ROOT / "monitor", tmp_path / "monitor", ignore=shutil.ignore_patterns("*.so", "__pycache__")
     )
-    environment = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    ran = subprocess.run(
-        [sys.executable, "-c", EXTRACT_ALL, str(PAGES), FETCHED_AT.isoformat()],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=True,
-        cwd=tmp_path,
-        env=environment,
-    )
-    python = json.loads(ran.stdout)
+    python = extract_all(tmp_path, {**os.environ, "PYTHONPATH": str(tmp_path)})
+    compiled = extract_all(ROOT, dict(os.environ))
     assert python["compiled"] is False
-    pages = sorted(PAGES.rglob("*.html*"))
-    assert len(pages) >= 10
-    compiled = [
-        repr(
-            extract_article(
-                gzip.decompress(page.read_bytes()) if page.suffix == ".gz" else page.read_bytes(),
-                "https://news.example/" + page.name,
-                fetched_at=FETCHED_AT,
-            )
-        )
-        for page in pages
-    ]
-    assert compiled == python["articles"]
+    assert compiled["compiled"] is True
+    assert len(sorted(PAGES.rglob("*.html*"))) >= 10
+    assert compiled["articles"] == python["articles"]
