@@ -367,18 +367,34 @@ def _decode(html: bytes) -> str:
 
 
 _YEAR = r"(?:199\d|20[0-3]\d)"
-# A full timestamp anywhere in the source: scripts and attributes carry them.
+# A full timestamp anywhere in the source: scripts and attributes carry them. Written to open
+# with a character set (the year's first digit, then the test that no digit precedes it): a
+# pattern that opens with a lookbehind or an alternation is tried at every character, one that
+# opens with a set only where the set matches (a third of the time).
 _TIMESTAMP = re.compile(
-    rf"(?<!\d)({_YEAR}-[01]?\d-[0-3]?\d)[T ][0-2]\d:[0-5]\d:[0-5]\d"
+    r"([12](?<!\d[12])(?:99\d|0[0-3]\d)-[01]?\d-[0-3]?\d)[T ][0-2]\d:[0-5]\d:[0-5]\d"
     r"(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?"
 )
-# A date after a label that says what it is (English, German, Turkish, as htmldate's).
-_LABELLED = re.compile(
-    r'(?:date[^0-9"]{,20}|updated|last-modified|published|posted|on)[ :]{0,9}?'
-    r"([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})"
-    r"|(?:Datum|Stand|Veröffentlicht am):? ?([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})",
-    re.IGNORECASE,
+# A date after a label that says what it is (English, German, Turkish, as htmldate's):
+#   (?:date[^0-9"]{,20}|updated|last-modified|published|posted|on)[ :]{0,9}?
+#       ([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})
+#   | (?:Datum|Stand|Veröffentlicht am):? ?([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})
+# read case-blind. That regex opens with a case-blind alternation, tried at every character
+# (1.1 ms a page on average over the 838 benchmark pages' text around years). Its labels hold
+# no digit and nothing between a label and its date may be one, so every match's date starts
+# where a run of digits does, the first after its label, and a match that starts further left
+# has its date further left: the first date (so read) with a label just before it is the
+# regex's first match. ``_labelled_date`` finds the dates (opening with a digit) and reads
+# back for the label; same dates on those pages and on 200,000 random strings of the
+# labels' pieces, in a sixth of the time.
+_DATE_AFTER_LABEL = re.compile(r"[0-9](?<![0-9]{2})[0-9]{0,3}[./][0-9]{1,2}[./][0-9]{2,4}")
+_DATE = re.compile(r"([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})")
+_DOTTED_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})")
+_LABEL = re.compile(
+    r'(?:date[^0-9"]{,20}|updated|last-modified|published|posted|on)[ :]{0,9}\Z', re.IGNORECASE
 )
+_DOTTED_DATE_LABEL = re.compile(r"(?:Datum|Stand|Veröffentlicht am):? ?\Z", re.IGNORECASE)
+_LONGEST_LABEL = 40  # "date", 20 characters and 9 spaces or colons: 33
 
 
 def _source_day(source: str, tree: LexborHTMLParser | None, window: _Window) -> WrittenDate | None:
@@ -505,11 +521,30 @@ def _first_timestamp(source: str, window: _Window) -> WrittenDate | None:
     return WrittenDate(written.day, None)
 
 
+def _labelled_date(source: str) -> tuple[str, str, str] | None:
+    """The first date written right after a label, as its three numbers (see ``_LABEL``)."""
+    search = _DATE_AFTER_LABEL.search
+    found = search(source)
+    while found is not None:
+        start = found.start()
+        before = source[max(start - _LONGEST_LABEL, 0) : start]
+        if _LABEL.search(before) is not None:
+            date_match = _DATE.match(source, start)
+        elif _DOTTED_DATE_LABEL.search(before) is not None:
+            date_match = _DOTTED_DATE.match(source, start)
+        else:
+            date_match = None
+        if date_match is not None:
+            year_or_day, month_or_day, year = date_match.groups()
+            return year_or_day, month_or_day, year
+        found = search(source, start + 1)
+    return None
+
+
 def _labelled_day(source: str, window: _Window) -> WrittenDate | None:
-    match = _LABELLED.search(source)
-    if match is None:
+    parts = _labelled_date(source)
+    if parts is None:
         return None
-    parts = [part for part in match.groups() if part]
     try:
         if len(parts[0]) == 4:
             day = date(int(parts[0]), int(parts[1]), int(parts[2]))

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract import extract_article
-from monitor.extract.pagedate import _occurrences, _short_date_spans, find_publication_day
+from monitor.extract.pagedate import (
+    _TIMESTAMP,
+    _labelled_date,
+    _occurrences,
+    _short_date_spans,
+    find_publication_day,
+)
 
 FETCHED = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
 BODY = "<p>" + "The council approved the new budget on Tuesday, a spokesman said. " * 5 + "</p>"
@@ -211,6 +217,57 @@ def test_short_dates_are_found_where_the_lookbehind_pattern_finds_them(text: str
     expected = [(match.start() + 1, match.end()) for match in pattern.finditer(text)]
 
     assert list(_short_date_spans(text)) == expected
+
+
+# The patterns the date scans were written from, as htmldate reads labels and timestamps.
+_LABELLED_AS_ONE_REGEX = re.compile(
+    r'(?:date[^0-9"]{,20}|updated|last-modified|published|posted|on)[ :]{0,9}?'
+    r"([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})"
+    r"|(?:Datum|Stand|Veröffentlicht am):? ?([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})",
+    re.IGNORECASE,
+)
+_TIMESTAMP_WITH_LOOKBEHIND = re.compile(
+    r"(?<!\d)((?:199\d|20[0-3]\d)-[01]?\d-[0-3]?\d)[T ][0-2]\d:[0-5]\d:[0-5]\d"
+    r"(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?"
+)
+_LABEL_PIECES = st.sampled_from(
+    [
+        *'0123456789./:" -xDaTeUOn',
+        "date",
+        "on ",
+        "Datum ",
+        "UPDATED",
+        "Stand: ",
+        "posted",
+        "Veröffentlicht am ",
+        "last-modified",
+        "\u0663",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LABEL_PIECES, max_size=30).map("".join))
+@example("on 12345/6/78 date: 1.2.34")  # too many digits: the next label's date
+@example("Datum 123.4.56 Stand 1.2.2020")  # the dotted label's date has one or two digits
+@example("posted 2020/1/2 on 3.4.2021")
+def test_the_first_labelled_date_is_the_labelled_regex_first_match(text: str) -> None:
+    match = _LABELLED_AS_ONE_REGEX.search(text)
+    expected = tuple(part for part in match.groups() if part) if match is not None else None
+
+    assert _labelled_date(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-:T Z+.a\u0663", max_size=40))
+@example("12020-03-17T10:00:00")  # a digit before the year
+@example("2020-03-17T10:00:00+01:00")
+def test_timestamps_are_found_where_the_lookbehind_pattern_finds_them(text: str) -> None:
+    expected = _TIMESTAMP_WITH_LOOKBEHIND.search(text)
+    found = _TIMESTAMP.search(text)
+
+    assert (found and (found.span(), found[1])) == (expected and (expected.span(), expected[1]))
 
 
 def test_a_different_moment_in_another_offset_is_not_a_restatement() -> None:
