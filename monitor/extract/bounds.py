@@ -21,9 +21,6 @@ _GT = ord(">")
 _SLASH = ord("/")
 
 _RAW_TEXT = frozenset({b"script", b"style", b"textarea", b"title", b"xmp", b"noscript"})
-_SPECIAL = re.compile(
-    rb"<!--|<(script|style|textarea|title|xmp|noscript)(?![A-Za-z0-9:-])", re.IGNORECASE
-)
 _ANY_TAG = re.compile(rb"</?[A-Za-z]")
 _RAW_TEXT_END = {name: re.compile(b"</" + name + rb"[\s>/]", re.IGNORECASE) for name in _RAW_TEXT}
 # The tokens the scan reads, in one regex pass (a Python loop of searches cost 2.5 µs a tag):
@@ -50,16 +47,23 @@ _NEVER_NESTS = frozenset(
 # nesting_bound reads tag names as 8-byte keys (the excluded names are all that short).
 _NAME_BYTES = 8
 _NAME_STEPS = np.arange(1, _NAME_BYTES + 3, dtype=np.intp)
-_UPPER_A, _LOWER_A, _ZERO, _COLON, _HYPHEN = (ord(c) for c in "Aa0:-")
+_UPPER_A, _LOWER_A, _ZERO, _COLON, _HYPHEN, _BANG = (ord(c) for c in "Aa0:-!")
 _LETTERS, _DIGITS, _CASE_BIT = 26, 10, 5
 _LONG_NAMES = np.uint64(2**64 - 1)  # no 8 bytes of a name read as this key
-_EXCLUDED_KEYS = np.array(
-    sorted(
-        int.from_bytes(name.ljust(_NAME_BYTES, b"\0"), "little")
-        for name in _NEVER_NESTS | _RAW_TEXT
-    ),
-    dtype=np.uint64,
-)
+_RAW_NAME = re.compile(rb"[A-Za-z]+")
+
+
+def _keys(names: frozenset[bytes]) -> npt.NDArray[np.uint64]:
+    """The names as sorted 8-byte keys, as ``_name_keys`` reads them (zero-padded,
+    little-endian)."""
+    return np.array(
+        sorted(int.from_bytes(name.ljust(_NAME_BYTES, b"\0"), "little") for name in names),
+        dtype=np.uint64,
+    )
+
+
+_EXCLUDED_KEYS = _keys(_NEVER_NESTS | _RAW_TEXT)
+_RAW_TEXT_KEYS = _keys(_RAW_TEXT)
 
 
 def nesting_depth(html: bytes, limit: int = MAX_NESTING) -> int:
@@ -100,41 +104,151 @@ def too_deep(html: bytes, limit: int = MAX_NESTING) -> bool:
     ``limit`` are mostly settled by counting only the tags the scan can count (``nesting_bound``,
     vectorised: about 0.6 ms on 4,000 tags, where the scan takes 2 to 10); the rest, but for
     pages nested that deep or left unclosed, by per-name counts of open elements
-    (``stack_bound``: 3 ms on a 1 MB page where the scan takes 10).
+    (``stack_bound``: 3 ms on a 1 MB page where the scan takes 10). The bounds share what they
+    read of the page (where its ``<`` are and the bytes after each), read once.
     """
-    if _start_tag_bound(html, limit) <= limit or nesting_bound(html, limit) <= limit:
+    data = np.frombuffer(html, dtype=np.uint8)
+    opens = data == _LT
+    if _start_tags(data, opens, limit) <= limit:
         return False
-    return stack_bound(html) > limit and nesting_depth(html, limit) > limit
+    tags = _TagStarts(data, np.flatnonzero(opens))
+    if tags.nesting_bound(limit) <= limit:
+        return False
+    return tags.stack_bound(html) > limit and nesting_depth(html, limit) > limit
 
 
 def nesting_bound(html: bytes, limit: int | None = None) -> int:
-    """An upper bound of ``nesting_depth(html)`` from vectorised counts.
-
-    It counts the ``<`` that open a tag the scan could count (a letter follows, and the tag's
-    name, lower-cased as the scan reads it, is neither a raw-text element nor one that never
-    nests), less those closed right away: an element whose start tag ends before the next
-    ``<`` and whose end tag that next ``<`` starts is popped at the scan's very next step, so
-    at most one of them is ever open (plus one for it). With ``limit``, the count of the tags
-    the scan could count when that is within it: closing can only lower it."""
+    """An upper bound of ``nesting_depth(html)`` from vectorised counts (see
+    ``_TagStarts.nesting_bound``)."""
     data = np.frombuffer(html, dtype=np.uint8)
-    if data.size == 0:
-        return 0
-    starts = np.flatnonzero(data == _LT)
-    columns, in_name = _columns(data, starts)
-    open_keys, open_lengths = _name_keys(columns[:-1], in_name[:-1])
-    counted = _is_letter(columns[0]) & ~_excluded(open_keys, open_lengths)
-    count = int(np.count_nonzero(counted))
-    if limit is not None and count <= limit:
-        return count
-    end_keys, end_lengths = _name_keys(columns[1:], in_name[1:])
-    ends = (columns[0] == _SLASH) & _is_letter(columns[1]) & (end_lengths <= _NAME_BYTES)
-    tag_ends = _tag_ends(data, starts)
-    next_starts = np.append(starts[1:], data.size)
-    closed_next = np.zeros(starts.size, dtype=bool)
-    closed_next[:-1] = ends[1:] & (end_keys[1:] == open_keys[:-1])
-    closed_next &= (open_lengths <= _NAME_BYTES) & (tag_ends < next_starts)
-    closed_at_once = int(np.count_nonzero(counted & closed_next))
-    return count - closed_at_once + min(closed_at_once, 1)
+    return _TagStarts(data, np.flatnonzero(data == _LT)).nesting_bound(limit)
+
+
+def stack_bound(html: bytes) -> int:
+    """An upper bound of ``nesting_depth(html)``, tight on closed pages (see
+    ``_TagStarts.stack_bound``)."""
+    data = np.frombuffer(html, dtype=np.uint8)
+    return _TagStarts(data, np.flatnonzero(data == _LT)).stack_bound(html)
+
+
+class _TagStarts:
+    """A page's ``<`` and the bytes after each, read once for all the bounds."""
+
+    def __init__(self, data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp]) -> None:
+        self.data, self.starts = data, starts
+        self._columns: tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]] | None = None
+        self._open_names: tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]] | None = None
+        self._tag_ends: npt.NDArray[np.intp] | None = None
+
+    @property
+    def columns(self) -> npt.NDArray[np.uint8]:
+        """The bytes after each ``<``, lower-cased, one row a step (see ``_columns``)."""
+        return self._read_columns()[0]
+
+    @property
+    def in_name(self) -> npt.NDArray[np.bool_]:
+        """Which of ``columns`` may be in a tag name."""
+        return self._read_columns()[1]
+
+    def _read_columns(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+        if self._columns is None:
+            self._columns = _columns(self.data, self.starts)
+        return self._columns
+
+    def open_names(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
+        """The key and length of the name right after each ``<`` (see ``_name_keys``)."""
+        if self._open_names is None:
+            self._open_names = _name_keys(self.columns[:-1], self.in_name[:-1])
+        return self._open_names
+
+    def tag_ends(self) -> npt.NDArray[np.intp]:
+        """Where the first ">" at or after each ``<`` is (the end of the page if none)."""
+        if self._tag_ends is None:
+            self._tag_ends = _tag_ends(self.data, self.starts)
+        return self._tag_ends
+
+    def nesting_bound(self, limit: int | None = None) -> int:
+        """An upper bound of the scan's depth from vectorised counts.
+
+        It counts the ``<`` that open a tag the scan could count (a letter follows, and the
+        tag's name, lower-cased as the scan reads it, is neither a raw-text element nor one
+        that never nests), less those closed right away: an element whose start tag ends
+        before the next ``<`` and whose end tag that next ``<`` starts is popped at the scan's
+        very next step, so at most one of them is ever open (plus one for it). With ``limit``,
+        the count of the tags the scan could count when that is within it: closing can only
+        lower it."""
+        if self.starts.size == 0:
+            return 0
+        columns = self.columns
+        open_keys, open_lengths = self.open_names()
+        counted = _is_letter(columns[0]) & ~_excluded(open_keys, open_lengths)
+        count = int(np.count_nonzero(counted))
+        if limit is not None and count <= limit:
+            return count
+        end_keys, end_lengths = _name_keys(columns[1:], self.in_name[1:])
+        ends = (columns[0] == _SLASH) & _is_letter(columns[1]) & (end_lengths <= _NAME_BYTES)
+        next_starts = np.append(self.starts[1:], self.data.size)
+        closed_next = np.zeros(self.starts.size, dtype=bool)
+        closed_next[:-1] = ends[1:] & (end_keys[1:] == open_keys[:-1])
+        closed_next &= (open_lengths <= _NAME_BYTES) & (self.tag_ends() < next_starts)
+        closed_at_once = int(np.count_nonzero(counted & closed_next))
+        return count - closed_at_once + min(closed_at_once, 1)
+
+    def stack_bound(self, html: bytes) -> int:
+        """An upper bound of the scan's depth from vectorised counts of the tags the scan
+        sees, tight on pages whose elements are closed (the depth itself, where
+        ``nesting_bound`` counts every element left open by the next tag).
+
+        The scan skips comments, raw text and the inside of each tag up to its ``>``; what it
+        sees is found the same way here (a Python loop over comments and raw-text elements
+        only). Each tag name keeps its own count of open elements: a start tag that nests adds
+        one, an end tag takes one off while any is open, and the bound is the most the counts
+        ever add up to. An end tag that also closes what was opened inside its element lowers
+        only its own count here, so no count falls below the scan's. End tags of names longer
+        than the 8-byte keys take nothing off (two such names could share a key).
+        """
+        if self.starts.size == 0:
+            return 0
+        data, columns = self.data, self.columns
+        open_keys, open_lengths = self.open_names()
+        letter = _is_letter(columns[0])
+        tags = letter | ((columns[0] == _SLASH) & _is_letter(columns[1]))
+        specials, comments = self._specials(letter)
+        tags &= _outside(self.starts, _hidden_spans(html, self.starts[specials], comments))
+        kept = np.flatnonzero(tags)
+        if kept.size == 0:
+            return 0
+        starts, tag_ends = self.starts[kept], self.tag_ends()[kept]
+        # A "<" before the ">" of the tag before it is inside that tag: the scan jumps over
+        # it (a tag jumped over ends at the same ">", so comparing with the one before is
+        # enough).
+        seen = np.ones(kept.size, dtype=bool)
+        seen[1:] = starts[1:] > tag_ends[:-1]
+        ending = columns[0, kept] == _SLASH
+        end_keys, end_lengths = _name_keys(columns[1:, kept], self.in_name[1:, kept])
+        keys = np.where(ending, end_keys, open_keys[kept])
+        lengths = np.where(ending, end_lengths, open_lengths[kept])
+        short = lengths <= _NAME_BYTES
+        counted = seen & ~_excluded(keys, lengths)
+        keys = np.where(short, keys, _LONG_NAMES)  # one count for them all, never taken off
+        closer = np.minimum(tag_ends, data.size) - 1
+        self_closed = (tag_ends < data.size) & (data[closer] == _SLASH)
+        opens = counted & ~ending & ~self_closed
+        closes = counted & ending & short
+        return _most_open(keys, opens, closes)
+
+    def _specials(
+        self, letter: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Which ``<`` open a comment (``<!--``) or a raw-text element's start tag (its name,
+        case-blind, and no more of a name after it), by index, and which of them a comment."""
+        open_keys, open_lengths = self.open_names()
+        columns = self.columns
+        comment = (columns[0] == _BANG) & (columns[1] == _HYPHEN) & (columns[2] == _HYPHEN)
+        found = _RAW_TEXT_KEYS[np.searchsorted(_RAW_TEXT_KEYS, open_keys) % _RAW_TEXT_KEYS.size]
+        raw = letter & (found == open_keys) & (open_lengths <= _NAME_BYTES)
+        specials = np.flatnonzero(comment | raw)
+        return specials, comment[specials]
 
 
 def _is_letter(column: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
@@ -149,49 +263,6 @@ def _in_name(column: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     found: npt.NDArray[np.bool_] = _is_letter(column) | digit | (column == _COLON)
     found |= column == _HYPHEN
     return found
-
-
-def stack_bound(html: bytes) -> int:
-    """An upper bound of ``nesting_depth(html)`` from vectorised counts of the tags the scan
-    sees, tight on pages whose elements are closed (the depth itself, where ``nesting_bound``
-    counts every element left open by the next tag).
-
-    The scan skips comments, raw text and the inside of each tag up to its ``>``; what it sees is
-    found the same way here (a Python loop over comments and raw-text elements only). Each tag
-    name keeps its own count of open elements: a start tag that nests adds one, an end tag takes
-    one off while any is open, and the bound is the most the counts ever add up to. An end tag
-    that also closes what was opened inside its element lowers only its own count here, so no
-    count falls below the scan's. End tags of names longer than the 8-byte keys take nothing off
-    (two such names could share a key).
-    """
-    data = np.frombuffer(html, dtype=np.uint8)
-    if data.size == 0:
-        return 0
-    starts = np.flatnonzero(data == _LT)
-    columns, in_name = _columns(data, starts)
-    tags = _is_letter(columns[0]) | ((columns[0] == _SLASH) & _is_letter(columns[1]))
-    tags &= _outside(starts, _hidden_spans(html))
-    starts = starts[tags]
-    if starts.size == 0:
-        return 0
-    columns, in_name = columns[:, tags], in_name[:, tags]
-    tag_ends = _tag_ends(data, starts)
-    # A "<" before the ">" of the tag before it is inside that tag: the scan jumps over it (a
-    # tag jumped over ends at the same ">", so comparing with the one before is enough).
-    seen = np.ones(starts.size, dtype=bool)
-    seen[1:] = starts[1:] > tag_ends[:-1]
-    ending = columns[0] == _SLASH
-    open_keys, open_lengths = _name_keys(columns[:-1], in_name[:-1])
-    end_keys, end_lengths = _name_keys(columns[1:], in_name[1:])
-    keys = np.where(ending, end_keys, open_keys)
-    lengths = np.where(ending, end_lengths, open_lengths)
-    short = lengths <= _NAME_BYTES
-    counted = seen & ~_excluded(keys, lengths)
-    keys = np.where(short, keys, _LONG_NAMES)  # one count for them all, never taken off
-    self_closed = (tag_ends < data.size) & (data[np.minimum(tag_ends, data.size) - 1] == _SLASH)
-    opens = counted & ~ending & ~self_closed
-    closes = counted & ending & short
-    return _most_open(keys, opens, closes)
 
 
 def _columns(
@@ -252,17 +323,19 @@ def _most_open(
     return max(int(np.cumsum(changes).max()), 0)
 
 
-def _hidden_spans(html: bytes) -> list[tuple[int, int]]:
+def _hidden_spans(
+    html: bytes, specials: npt.NDArray[np.intp], comments: npt.NDArray[np.bool_]
+) -> list[tuple[int, int]]:
     """Where the scan reads nothing: comments, and the text of raw-text elements (from the end
-    of the start tag to the end tag), each as (start, end), in order. A ``<!--`` or
-    ``<script`` inside another tag is not one (the scan jumps to that tag's ``>``)."""
+    of the start tag to the end tag), each as (start, end), in order. ``specials`` are where
+    the ``<`` of every ``<!--`` and raw-text start tag are (``comments`` says which are
+    comments), in order; one inside another tag is not one (the scan jumps to that tag's
+    ``>``), nor is one inside a comment or raw text already read."""
     spans: list[tuple[int, int]] = []
     position = 0
-    while True:
-        match = _SPECIAL.search(html, position)
-        if match is None:
-            return spans
-        start = match.start()
+    for start, comment in zip(specials.tolist(), comments.tolist(), strict=True):
+        if start < position:
+            continue
         tag_close = html.rfind(b">", position, start)
         if _ANY_TAG.search(html, max(tag_close + 1, position), start) is not None:
             tag_close = html.find(b">", start)  # inside a tag: the scan goes on after its ">"
@@ -270,19 +343,20 @@ def _hidden_spans(html: bytes) -> list[tuple[int, int]]:
                 return spans
             position = tag_close + 1
             continue
-        name = match.group(1)
-        if name is None:
-            end = html.find(b"-->", match.end())
+        if comment:
+            end = html.find(b"-->", start + 4)
             end = len(html) if end < 0 else end + 3
             spans.append((start, end))
         else:
-            after = html.find(b">", match.end())
-            if after < 0:
+            name = _RAW_NAME.match(html, start + 1)
+            after = html.find(b">", name.end()) if name is not None else -1
+            if name is None or after < 0:
                 return spans
-            closing = _RAW_TEXT_END[name.lower()].search(html, after + 1)
+            closing = _RAW_TEXT_END[name[0].lower()].search(html, after + 1)
             end = len(html) if closing is None else closing.start()
             spans.append((after + 1, end))
         position = end
+    return spans
 
 
 def _outside(
@@ -313,12 +387,11 @@ def _name_keys(
     return keys, lengths
 
 
-def _start_tag_bound(html: bytes, limit: int) -> int:
-    """How many ``<`` no ``/`` follows, or all the ``<`` when they are no more than ``limit``:
-    vectorised, about four times faster than the two ``bytes.count`` calls it replaces (a
-    byte-at-a-time loop each). Most pages settle on the first count (a third of the cost)."""
-    data = np.frombuffer(html, dtype=np.uint8)
-    opens = data == _LT
+def _start_tags(data: npt.NDArray[np.uint8], opens: npt.NDArray[np.bool_], limit: int) -> int:
+    """How many ``<`` (``opens``) no ``/`` follows, or all the ``<`` when they are no more than
+    ``limit``: two passes over the page's bytes (flagging them and counting), four times
+    faster than the two ``bytes.count`` calls they replace (a byte-at-a-time loop each), and
+    than finding where the ``<`` are. Most pages settle on the first count."""
     count = int(np.count_nonzero(opens))
     if count <= limit:
         return count
