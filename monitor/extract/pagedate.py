@@ -418,6 +418,9 @@ _YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d")  # Arabic-Indic
 # 7 ns a character: 1.2 ms on a 175,000-character page, against 0.3 ms for the four scans).
 _ASCII_YEAR_STARTS = (re.compile(r"199\d"), re.compile(r"20[0-3]\d"))
 _OTHER_YEAR_STARTS = (re.compile("١٩٩\\d"), re.compile("٢٠[٠-٣]\\d"))
+# What those start with: a page without either (the commonest case by far) skips their scans
+# (a character search costs a third of a scan on a page of non-ASCII text).
+_OTHER_YEAR_FIRST = ("١", "٢")
 # How far from a year its date, label or copyright sign may be written: "Copyright" and up to
 # 99 other characters before it, a time and an offset after it.
 _SOURCE_BEFORE, _SOURCE_AFTER = 110, 36
@@ -474,7 +477,11 @@ def _year_spans(text: str, short_dates: bool = False) -> Iterator[tuple[int, int
     that does, the alternation itself reads on. (No year and short date start together: a
     short date has a separator in its first three characters.)
     """
-    scans = _ASCII_YEAR_STARTS if text.isascii() else (*_ASCII_YEAR_STARTS, *_OTHER_YEAR_STARTS)
+    scans = (
+        (*_ASCII_YEAR_STARTS, *_OTHER_YEAR_STARTS)
+        if not text.isascii() and (_OTHER_YEAR_FIRST[0] in text or _OTHER_YEAR_FIRST[1] in text)
+        else _ASCII_YEAR_STARTS  # no year written in Arabic-Indic digits: two scans, not four
+    )
     found: list[Iterator[tuple[int, int]]] = [_spans(scan, text) for scan in scans]
     if short_dates:
         found.append(_short_date_spans(text))
