@@ -29,6 +29,7 @@ from monitor.extract.hints import (
     tag_ids,
     text_of,
 )
+from monitor.extract.text import collapse
 
 _PARAGRAPH_SELECTOR = "p, pre"
 _INLINE_TAGS = frozenset(
@@ -363,7 +364,7 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
     text = text_of(node, texts)
     if len(text) < minimum:
         return False  # folding never lengthens it
-    folded = len(" ".join(text.split()))
+    folded = len(collapse(text))
     if folded < minimum:
         # Its paragraphs hold no more text than it does (each folded apart; a <pre> holding
         # paragraphs, counted twice below, aside): most wrappers around the container are
@@ -411,7 +412,7 @@ def _visible_chars(node: LexborNode, folded_length: int) -> int:
 
 
 def _folded_length(node: LexborNode) -> int:
-    return len(" ".join(node.text().split()))
+    return len(collapse(node.text()))
 
 
 def _looks_like_content(
