@@ -4,8 +4,8 @@ lexbor's selector engine visits every node of the document on each ``css()`` cal
 every selector of a list on every node (about 85 instructions a node and selector on a news
 page, under callgrind). ``tags(name)`` walks the document comparing one tag id, at about half
 that cost a walk, but each walk reads the whole tree again (a tenth of the extraction's time
-went to eleven of them). The commonest fixed-name elements (JSON-LD scripts, meta tags,
-paragraphs and ``<div>`` text holders) come one ``tags`` walk each; the rarer ones (``<time>``,
+went to eleven of them). Paragraphs and ``<div>`` text holders, which pages hold hundreds of,
+come one ``tags`` walk each; the other named elements (scripts, meta tags, ``<time>``,
 ``<pre>`` and the other holders) and what only attributes say (``[itemprop]``, the canonical
 link) come together from one selector walk, in document order, and are sorted by tag here
 (on the Readability pages, 0.05 ms a page for that walk against 0.08 for seven ``tags`` walks
@@ -28,10 +28,12 @@ _ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
 # What the body scorer credits: paragraphs, and elements that may hold text runs of their own.
 PARAGRAPH_TAGS = ("p", "pre")
 HOLDER_TAGS = ("div", "section", "article", "main", "td", "blockquote")
-# Walked for by name: the elements most pages hold many of.
+# Walked for by name: the elements pages hold hundreds of (sorting them would cost more).
 _WALKED_TAGS = frozenset({"p", "div"})
 # The rest, found by the one selector walk with the attribute selectors.
 _SELECTED_TAGS = (
+    "script",
+    "meta",
     "time",
     *(name for name in (*PARAGRAPH_TAGS, *HOLDER_TAGS) if name not in _WALKED_TAGS),
 )
@@ -46,7 +48,7 @@ class _Selection:
 
 
 _SCORED = _Selection(_SELECTED_TAGS)
-_METADATA = _Selection(("time",))
+_METADATA = _Selection(("script", "meta", "time"))
 _LINK_ID = tag_id("link")
 
 
@@ -69,17 +71,17 @@ def page_elements(tree: LexborHTMLParser, scored: bool = False) -> PageElements:
     """Every element the metadata reader and the live-blog detector look at; with ``scored``,
     also the paragraphs and holders the body scorer reads."""
     found = PageElements()
-    for node in tree.tags("script"):
+    selected = _selected(tree, found, _SCORED if scored else _METADATA)
+    for node in selected["script"]:
         kind = node.attributes.get("type")
         # HTML reads the type case-blind (ASCII only).
         if kind is not None and kind.isascii() and kind.lower() == _JSON_LD_TYPE:
             found.json_ld.append(node)
     metas = found.metas
-    for node in tree.tags("meta"):
+    for node in selected["meta"]:
         attrs = node.attributes
         if attrs.get("content"):
             metas.append(attrs)
-    selected = _selected(tree, found, _SCORED if scored else _METADATA)
     found.times = selected["time"]
     if scored:
         found.paragraphs = [
