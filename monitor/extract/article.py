@@ -56,6 +56,9 @@ _PAYWALL = re.compile(
 # A UTF-8 declaration where browsers look for one (the first 1024 bytes): <meta charset> or
 # <meta http-equiv="Content-Type" content="…; charset=utf-8">.
 _DECLARES_UTF8 = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*utf-?8", re.IGNORECASE)
+# Anything there that could declare another encoding (read broadly: an XML declaration's too).
+_MAY_DECLARE = re.compile(rb"charset|encoding", re.IGNORECASE)
+_UTF16_BOMS = (b"\xfe\xff", b"\xff\xfe")
 _PRESCAN_BYTES = 1024
 _INDEX_TYPES = frozenset({"website", "profile", "video.other", "product", "book"})
 # Without DOM mutation events: nothing here listens to them (they only copy a selected
@@ -150,8 +153,10 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
     data = bytes(html)
     if too_deep(data):
         raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
-    if data.isascii() or _DECLARES_UTF8.search(data, 0, _PRESCAN_BYTES):
+    if data.isascii() or _DECLARES_UTF8.search(data, 0, _PRESCAN_BYTES) or _declares_nothing(data):
         # Read as UTF-8 either way (invalid bytes become U+FFFD): checking would change nothing.
+        # (Nothing declared reads as UTF-8 too: a third of the scrapinghub pages, whose
+        # checking decode cost 2 % of their extraction.)
         return LexborHTMLParser(data, options=_PARSE_OPTIONS), data
     try:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages
@@ -161,6 +166,12 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
     except UnicodeDecodeError:
         return LexborHTMLParser(data, encoding=True, options=_PARSE_OPTIONS), data
     return LexborHTMLParser(data, options=_PARSE_OPTIONS), data
+
+
+def _declares_nothing(data: bytes) -> bool:
+    """Whether the page's first 1024 bytes (where an encoding is declared, if anywhere) hold
+    no byte-order mark for UTF-16 and nothing that could declare an encoding."""
+    return not data.startswith(_UTF16_BOMS) and _MAY_DECLARE.search(data, 0, _PRESCAN_BYTES) is None
 
 
 def _remove(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:

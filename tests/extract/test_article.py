@@ -104,6 +104,35 @@ def test_utf8_bytes_win_over_a_stale_legacy_declaration() -> None:
     assert article.paragraphs == (text, text)
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "<title>Café</title>",  # nothing declared: UTF-8, as lexbor reads it anyway
+        '<meta charset="utf-8"><title>Café</title>',
+        '<meta charset="windows-1252"><title>Café</title>',  # valid UTF-8 wins
+    ],
+)
+def test_utf8_bytes_read_as_utf8_whatever_the_head_declares(head: str) -> None:
+    text = "Le café de la gare rouvre après deux ans de travaux, annonce la mairie. " * 6
+    html = f"<html><head>{head}</head><body><article><p>{text}</p></article></body></html>"
+
+    article = extract_article(html.encode("utf-8"), URL)
+
+    assert (article.title, article.paragraphs) == ("Café", (text.strip(),))
+
+
+def test_legacy_bytes_are_read_by_their_declaration() -> None:
+    text = "Le café de la gare rouvre après deux ans de travaux, annonce la mairie. " * 6
+    html = (
+        '<html><head><meta charset="windows-1252"><title>Café</title></head>'
+        f"<body><article><p>{text}</p></article></body></html>"
+    )
+
+    article = extract_article(html.encode("windows-1252"), URL)
+
+    assert (article.title, article.paragraphs) == ("Café", (text.strip(),))
+
+
 def test_str_input_gives_the_same_article_as_bytes(page: ReadPage) -> None:
     raw = page("news_article.html")
 
