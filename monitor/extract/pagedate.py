@@ -610,17 +610,29 @@ def _first_in_text(fragments: list[str], window: _Window) -> WrittenDate | None:
 
 
 # The commonest-date search over the whole source, as htmldate's last resort: each kind of
-# written date in turn, the first kind that gives a date in bounds wins.
+# written date in turn, the first kind that gives a date in bounds wins. htmldate writes all
+# but the first kind between two non-digits, ``\D(date)\D``: a pattern that opens with ``\D``
+# is tried at every character of the text (a millisecond and more a page for the four of
+# them). Here each is the date alone, opening with its first digit and testing the characters
+# around it by lookarounds, so that it is tried only where a digit is; ``_between_non_digits``
+# reads them as ``findall`` reads htmldate's (the tests compare both).
 _D, _M = r"[0-3]?[0-9]", r"[01]?[0-9]"
 _COPYRIGHT = re.compile(rf"(?:©|&copy;|Copyright|\(c\))\D{{0,99}}(?:{_YEAR})?-?({_YEAR})\D")
-_SOURCE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"/([0-9]{4})/([0-9]{2})/([0-9]{2})[01/]"), "ymd"),  # links to dated paths
-    (re.compile(r"\D([0-9]{4})[/.-]([0-9]{2})[/.-]([0-9]{2})\D"), "ymd"),
-    (re.compile(rf"\D({_D})[/.-]({_M})[/.-]([0-9]{{4}})\D"), "dmy"),
-    (re.compile(rf"\D({_YEAR})([01][0-9])([0-3][0-9])\D"), "ymd"),  # 20200317
+_DATED_LINKS = re.compile(r"/([0-9]{4})/([0-9]{2})/([0-9]{2})[01/]")
+_FIRST_DIGIT = r"[0-9](?<=\D[0-9])"  # a digit after a non-digit
+_FIRST_DAY_DIGITS = rf"{_FIRST_DIGIT}(?:(?<=[0-3])[0-9])?"  # {_D} after a non-digit
+_SOURCE_KINDS: tuple[tuple[tuple[re.Pattern[str], ...] | None, str], ...] = (
+    (None, "ymd"),  # links to dated paths: _DATED_LINKS
+    ((re.compile(rf"({_FIRST_DIGIT}[0-9]{{3}})[/.-]([0-9]{{2}})[/.-]([0-9]{{2}})(?=\D)"),), "ymd"),
+    ((re.compile(rf"({_FIRST_DAY_DIGITS})[/.-]({_M})[/.-]([0-9]{{4}})(?=\D)"),), "dmy"),
+    (  # 20200317
+        (re.compile(r"((?:1(?<=\D1)99|2(?<=\D2)0[0-3])\d)([01][0-9])([0-3][0-9])(?=\D)"),),
+        "ymd",
+    ),
     (
-        re.compile(
-            rf"\D({_D})/({_M})/([0129][0-9])\D|\D([0-3][0-9])\.([01][0-9])\.([0129][0-9])\D"
+        (
+            re.compile(rf"({_FIRST_DAY_DIGITS})/({_M})/([0129][0-9])(?=\D)"),
+            re.compile(r"([0-3](?<=\D[0-3])[0-9])\.([01][0-9])\.([0129][0-9])(?=\D)"),
         ),
         "dmy",
     ),
@@ -630,12 +642,41 @@ _MAX_OCCURRENCES = 1000
 
 def _commonest_day(source: str, window: _Window) -> WrittenDate | None:
     floor = _copyright_year(source, window)
-    for pattern, order in _SOURCE_KINDS:
-        counts: Counter[date] = Counter(_days(pattern.findall(source), order))
+    for patterns, order in _SOURCE_KINDS:
+        found = (
+            _DATED_LINKS.findall(source)
+            if patterns is None
+            else _between_non_digits(patterns, source)
+        )
+        counts: Counter[date] = Counter(_days(found, order))
         chosen = _select(counts, window)
         if chosen is not None and chosen.year >= floor:
             return WrittenDate(chosen, None)
     return None
+
+
+def _between_non_digits(
+    patterns: tuple[re.Pattern[str], ...], source: str
+) -> list[tuple[str, ...]]:
+    r"""The groups of every date ``patterns`` find, as ``findall`` finds them with htmldate's
+    ``\D(date)\D|…`` (in order, the first alternative where two match at one place). Its
+    matches take the non-digit after a date too: the next one's non-digit comes after it,
+    so the next date starts two characters further at least."""
+    found: list[tuple[str, ...]] = []
+    position = 1  # a date starts after the non-digit before it
+    searches = [pattern.search for pattern in patterns]
+    pending = [search(source, position) for search in searches]
+    while True:
+        first: re.Match[str] | None = None
+        for index, match in enumerate(pending):
+            if match is not None and match.start() < position:
+                match = pending[index] = searches[index](source, position)
+            if match is not None and (first is None or match.start() < first.start()):
+                first = match
+        if first is None:
+            return found
+        found.append(first.groups())
+        position = first.end() + 2
 
 
 def _copyright_year(source: str, window: _Window) -> int:

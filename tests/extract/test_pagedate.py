@@ -12,7 +12,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract import extract_article
 from monitor.extract.pagedate import (
+    _SOURCE_KINDS,
     _TIMESTAMP,
+    _between_non_digits,
     _labelled_date,
     _occurrences,
     _short_date_spans,
@@ -268,6 +270,30 @@ def test_timestamps_are_found_where_the_lookbehind_pattern_finds_them(text: str)
     found = _TIMESTAMP.search(text)
 
     assert (found and (found.span(), found[1])) == (expected and (expected.span(), expected[1]))
+
+
+# htmldate's patterns for the commonest date in the source, read with findall.
+_D, _M, _YEAR = r"[0-3]?[0-9]", r"[01]?[0-9]", r"(?:199\d|20[0-3]\d)"
+_BETWEEN_NON_DIGITS = (
+    re.compile(r"\D([0-9]{4})[/.-]([0-9]{2})[/.-]([0-9]{2})\D"),
+    re.compile(rf"\D({_D})[/.-]({_M})[/.-]([0-9]{{4}})\D"),
+    re.compile(rf"\D({_YEAR})([01][0-9])([0-3][0-9])\D"),
+    re.compile(rf"\D({_D})/({_M})/([0129][0-9])\D|\D([0-3][0-9])\.([01][0-9])\.([0129][0-9])\D"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789/.-x \u0663", max_size=40))
+@example("x2020-03-17x2020-03-18x")  # one non-digit between: the second is not read
+@example("x2020-03-17xx2020-03-18x")
+@example("x1/2/99x12.03.98x")  # both alternatives of the last kind
+@example("x20200317x")
+def test_dates_between_non_digits_are_found_as_findall_finds_them(text: str) -> None:
+    kinds = [patterns for patterns, _ in _SOURCE_KINDS if patterns is not None]
+    for patterns, original in zip(kinds, _BETWEEN_NON_DIGITS, strict=True):
+        expected = [tuple(part for part in groups if part) for groups in original.findall(text)]
+
+        assert _between_non_digits(patterns, text) == expected
 
 
 def test_a_different_moment_in_another_offset_is_not_a_restatement() -> None:
