@@ -246,31 +246,41 @@ def _yearless_byline_day(bylines: list[LexborNode], window: _Window) -> WrittenD
 
 def _dated_elements(tree: LexborHTMLParser) -> _DatedElements:
     found = _DatedElements([], [], [], [], [])
-    matched = tree.css(_SELECTOR)
-    last, final = -1, len(matched) - 1
-    for index, node in enumerate(matched):
+    # lexbor gives an element once for each selector of the list it matches, one right after
+    # the other: each is filed when the next one is seen, knowing how many selectors matched it.
+    held: LexborNode | None = None
+    held_key, matches = -1, 0
+    for node in tree.css(_SELECTOR):
         key = node.mem_id
-        if key == last:
-            continue  # matched by two selectors
-        last = key
-        tag = node.tag_id  # an id (see hints.tag_ids)
-        if tag in _CUED_IDS and (index == final or matched[index + 1].mem_id != key):
-            # Matched by one selector only (it does not come again right after): the first,
-            # when the element has a class at all.
-            classes = node.attrs.get("class", _NO_CLASS)
-            if classes is not _NO_CLASS and not _class_cued(classes or ""):
-                continue
-        if tag in _BYLINE_IDS:
-            found.bylines.append(node)
-        if tag in _HEADING_IDS:
-            found.headings.append(node)
-        elif tag == _TIME_ID:
-            found.times.append(node)
-        elif tag == _ABBR_ID:
-            found.abbrs.append(node)
-        elif tag == _META_ID:
-            found.image_urls.append(node.attributes.get("content") or "")
+        if key == held_key:
+            matches += 1
+            continue
+        if held is not None:
+            _file_dated(found, held, matches)
+        held, held_key, matches = node, key, 1
+    if held is not None:
+        _file_dated(found, held, matches)
     return found
+
+
+def _file_dated(found: _DatedElements, node: LexborNode, matches: int) -> None:
+    """File an element ``_SELECTOR`` matched (by ``matches`` of its selectors) by its kind."""
+    tag = node.tag_id  # an id (see hints.tag_ids)
+    if tag in _CUED_IDS and matches == 1:
+        # Matched by one selector only: the first, when the element has a class at all.
+        classes = node.attrs.get("class", _NO_CLASS)
+        if classes is not _NO_CLASS and not _class_cued(classes or ""):
+            return
+    if tag in _BYLINE_IDS:
+        found.bylines.append(node)
+    if tag in _HEADING_IDS:
+        found.headings.append(node)
+    elif tag == _TIME_ID:
+        found.times.append(node)
+    elif tag == _ABBR_ID:
+        found.abbrs.append(node)
+    elif tag == _META_ID:
+        found.image_urls.append(node.attributes.get("content") or "")
 
 
 @lru_cache(maxsize=4096)
