@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -26,7 +27,7 @@ from monitor.extract.text import fold
 
 __all__ = ["Block", "clean_blocks", "embedded_body_blocks", "extract_blocks", "read_blocks"]
 
-_CHROME = re.compile(
+_CHROME: Final = re.compile(
     r"^(?:advert|advertisement|advertising|anzeige|publicidad|publicité|pubblicità|реклама|iklan"
     r"|sponsored(?: content)?|ad|skip (?:to )?(?:main )?content|comments?|\d+ comments?"
     r"|(?:updated|published|posted|last updated)\b.{0,60}|\d+ (?:min(?:ute)?s?|hours?) ago"
@@ -38,13 +39,13 @@ _CHROME = re.compile(
 )
 # Apart from _CHROME: a leading ``.*`` walks the whole block at every try, so it is only tried on
 # blocks that hold its word.
-_CREDIT_LINE = re.compile(r".*\bcontributed (?:to )?this (?:report|story|article)\.?$")
-_PROMO = re.compile(
+_CREDIT_LINE: Final = re.compile(r".*\bcontributed (?:to )?this (?:report|story|article)\.?$")
+_PROMO: Final = re.compile(
     r"\b(?:newsletters?|subscribe|sign up|signup|inbox|follow (?:us|@\w+)|on twitter"
     r"|on facebook)\b",
 )
 # Every _PROMO match holds one of these: a substring test each is far cheaper than the search.
-_PROMO_WORDS = (
+_PROMO_WORDS: Final = (
     "newsletter",
     "subscribe",
     "sign up",
@@ -54,16 +55,16 @@ _PROMO_WORDS = (
     "on twitter",
     "on facebook",
 )
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_MAX_CHROME_CHARS = 300
-_BLOCK_LINK_SHARE = 0.5
-_LONG_BLOCK_LINK_SHARE = 0.65
-_LONG_BLOCK_CHARS = 200
-_SENTENCE_LINK_SHARE = 0.9
-_SENTENCE_ENDS = (".", "!", "?", '"', "”", "’", "»", "。")
-_MAX_PROMO_CHARS = 160
-_MIN_EMBEDDED_CHARS = 500
-_EMBEDDED_SHARE = 0.5
+_HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_MAX_CHROME_CHARS: Final = 300
+_BLOCK_LINK_SHARE: Final = 0.5
+_LONG_BLOCK_LINK_SHARE: Final = 0.65
+_LONG_BLOCK_CHARS: Final = 200
+_SENTENCE_LINK_SHARE: Final = 0.9
+_SENTENCE_ENDS: Final = (".", "!", "?", '"', "”", "’", "»", "。")
+_MAX_PROMO_CHARS: Final = 160
+_MIN_EMBEDDED_CHARS: Final = 500
+_EMBEDDED_SHARE: Final = 0.5
 
 
 def extract_blocks(

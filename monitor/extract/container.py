@@ -13,6 +13,8 @@ figures, and narrowed to the main ``<article>`` when it holds teasers for others
 
 from __future__ import annotations
 
+from typing import Final
+
 from selectolax.lexbor import LexborNode
 
 from monitor.extract.elements import PageElements
@@ -31,33 +33,36 @@ from monitor.extract.hints import (
 )
 from monitor.extract.text import collapse
 
-_PARAGRAPH_SELECTOR = "p, pre"
-_INLINE_TAGS = frozenset(
+_PARAGRAPH_SELECTOR: Final = "p, pre"
+_INLINE_TAGS: Final = frozenset(
     {"span", "a", "em", "strong", "b", "i", "u", "small", "sub", "sup", "font", "br", "abbr", "q"}
 )
-_INLINE_IDS = tag_ids(_INLINE_TAGS)
-_LINK_ID, _BODY_ID = tag_id("a"), tag_id("body")
-_SHORT_BODY_CHARS = 2000
-_LIST_COMMAS = 5
-_ANCESTRY_PENALTY = 0.2
-_QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
-_WIDEN_LEVELS = 4
-_MAIN_ARTICLE_SHARE = 0.4
-_WIDEN_GAIN = 1.25
-_WIDEN_DENSITY = 0.5
-_WIDEN_LINK_DENSITY = 0.3
-_MIN_SCORED_CHARS = 25
-_LEVEL_DIVIDERS = (1.0, 2.0, 6.0)
-_RANKED = 8
-_CREDIT_LEVELS = 12
-_COUSIN_LEVELS = 5
-_COUSIN_MIN_CHARS = 25  # one scored text run: a same-kind sibling may be a short step
-_COUSIN_DENSITY = 0.5
-_COUSIN_LINK_DENSITY = 0.25
-_UNREAD_SELECTOR = "script, style, noscript, template, figure, figcaption"
-_STRICT_MIN_CHARS = 300
-_STRICT_DENSITY = 0.7
-_STRICT_LINK_DENSITY = 0.15  # bounded, so deeply nested pages stay linear
+_INLINE_IDS: Final = tag_ids(_INLINE_TAGS)
+_LINK_ID: Final = tag_id("a")
+_BODY_ID: Final = tag_id("body")
+_SHORT_BODY_CHARS: Final = 2000
+_LIST_COMMAS: Final = 5
+_ANCESTRY_PENALTY: Final = 0.2
+_QUOTED_POSTS: Final = (
+    "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
+)
+_WIDEN_LEVELS: Final = 4
+_MAIN_ARTICLE_SHARE: Final = 0.4
+_WIDEN_GAIN: Final = 1.25
+_WIDEN_DENSITY: Final = 0.5
+_WIDEN_LINK_DENSITY: Final = 0.3
+_MIN_SCORED_CHARS: Final = 25
+_LEVEL_DIVIDERS: Final = (1.0, 2.0, 6.0)
+_RANKED: Final = 8
+_CREDIT_LEVELS: Final = 12
+_COUSIN_LEVELS: Final = 5
+_COUSIN_MIN_CHARS: Final = 25  # one scored text run: a same-kind sibling may be a short step
+_COUSIN_DENSITY: Final = 0.5
+_COUSIN_LINK_DENSITY: Final = 0.25
+_UNREAD_SELECTOR: Final = "script, style, noscript, template, figure, figcaption"
+_STRICT_MIN_CHARS: Final = 300
+_STRICT_DENSITY: Final = 0.7
+_STRICT_LINK_DENSITY: Final = 0.15  # bounded, so deeply nested pages stay linear
 
 
 class _Candidates:

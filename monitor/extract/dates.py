@@ -5,22 +5,23 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import Final
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz
 
-_YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20\d\d)(?!\d)")
-_DOTTED_DATE = re.compile(r"(?<!\d)\d{1,2}(?:\.\s?|-)\d{1,2}(?:\.\s?|-)\d{2,4}(?!\d)")
-_EPOCH = re.compile(r"^\d{10}(\d{3})?$")
+_YEAR: Final = re.compile(r"(?<!\d)(19[7-9]\d|20\d\d)(?!\d)")
+_DOTTED_DATE: Final = re.compile(r"(?<!\d)\d{1,2}(?:\.\s?|-)\d{1,2}(?:\.\s?|-)\d{2,4}(?!\d)")
+_EPOCH: Final = re.compile(r"^\d{10}(\d{3})?$")
 # The forms nearly every page's metadata uses (a space for the T, an offset without its colon
 # too), which the standard library reads forty times faster than dateutil's isoparse (same
 # values; offsets given dateutil's own tzinfo objects).
-_PLAIN_ISO = re.compile(
+_PLAIN_ISO: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{3}|\.\d{6})?)?"
     r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?",
     re.ASCII,
 )
-_TZINFOS = {
+_TZINFOS: Final = {
     "GMT": tz.UTC,
     "UTC": tz.UTC,
     "Z": tz.UTC,
@@ -47,8 +48,8 @@ def _known_zone(name: str | None, offset: int | None) -> tzinfo | None:
 
 
 # Fills only the fields the text lacks (a year is required, see _YEAR); never "today".
-_DEFAULT = datetime(2000, 1, 1)
-_MAX_LENGTH = 80
+_DEFAULT: Final = datetime(2000, 1, 1)
+_MAX_LENGTH: Final = 80
 
 
 class DateResult:

@@ -15,23 +15,24 @@ and one selector walk).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.hints import tag_id
 
-_JSON_LD_TYPE = "application/ld+json"
+_JSON_LD_TYPE: Final = "application/ld+json"
 # What only attributes say: microdata, and the one link read (a page links dozens of
 # stylesheets and preloads).
-_ATTRIBUTE_SELECTORS = ("[itemprop]", "link[rel~=canonical i][href]")
-_ITEMPROPS = frozenset({"datePublished", "dateModified", "author"})
+_ATTRIBUTE_SELECTORS: Final = ("[itemprop]", "link[rel~=canonical i][href]")
+_ITEMPROPS: Final = frozenset({"datePublished", "dateModified", "author"})
 # What the body scorer credits: paragraphs, and elements that may hold text runs of their own.
-PARAGRAPH_TAGS = ("p", "pre")
-HOLDER_TAGS = ("div", "section", "article", "main", "td", "blockquote")
+PARAGRAPH_TAGS: Final = ("p", "pre")
+HOLDER_TAGS: Final = ("div", "section", "article", "main", "td", "blockquote")
 # Walked for by name: the elements pages hold hundreds of (sorting them would cost more).
-_WALKED_TAGS = frozenset({"p", "div"})
+_WALKED_TAGS: Final = frozenset({"p", "div"})
 # The rest, found by the one selector walk with the attribute selectors.
-_SELECTED_TAGS = (
+_SELECTED_TAGS: Final = (
     "script",
     "meta",
     "time",
@@ -47,9 +48,9 @@ class _Selection:
         self.selector = ", ".join((*names, *_ATTRIBUTE_SELECTORS))
 
 
-_SCORED = _Selection(_SELECTED_TAGS)
-_METADATA = _Selection(("script", "meta", "time"))
-_LINK_ID = tag_id("link")
+_SCORED: Final = _Selection(_SELECTED_TAGS)
+_METADATA: Final = _Selection(("script", "meta", "time"))
+_LINK_ID: Final = tag_id("link")
 
 
 @dataclass(slots=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-BLOCK_TAGS = frozenset(
+BLOCK_TAGS: Final = frozenset(
     [
         "p",
         "div",
@@ -50,7 +51,7 @@ BLOCK_TAGS = frozenset(
         "fieldset",
     ]
 )
-SKIP_TAGS = frozenset(
+SKIP_TAGS: Final = frozenset(
     [
         "script",
         "style",
@@ -91,7 +92,7 @@ SKIP_TAGS = frozenset(
 )
 
 
-_PROBE = LexborHTMLParser("<p>text</p>")
+_PROBE: Final = LexborHTMLParser("<p>text</p>")
 
 
 def tag_ids(names: Iterable[str]) -> frozenset[int]:
@@ -106,8 +107,8 @@ def tag_id(name: str) -> int:
 
 
 # lexbor numbers its kinds of node that are no element (text, comments, …) below its first tag.
-FIRST_ELEMENT_ID = min(tag_ids(("a", "abbr")))
-TEXT_ID = _PROBE.css_first("p").child.tag_id  # type: ignore[union-attr]
+FIRST_ELEMENT_ID: Final = min(tag_ids(("a", "abbr")))
+TEXT_ID: Final = _PROBE.css_first("p").child.tag_id  # type: ignore[union-attr]
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -169,7 +170,7 @@ def _presence_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("|".join(grouped + others))
 
 
-_BOILERPLATE_HINTS = (
+_BOILERPLATE_HINTS: Final = (
     r"share(?!d)|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|promo|advert"
     r"|sponsor|(?:^|[\s_-])ads?(?:$|[\s_-])|ad-?slot|ad-?unit|dfp|outbrain|taboola|comment"
     r"|disqus|caption|credit|byline|author|breadcrumb|(?:^|[\s_-])tags?(?:$|[\s_-])|tag-?list"
@@ -182,35 +183,35 @@ _BOILERPLATE_HINTS = (
     r"|next-?prev|(?:^|\s)(?:next|prev|previous)(?:$|\s)|pagination|pager|rollover|tooltip|popover"
     r"|hover-?card|kicker|eyebrow|overline"
 )
-_BOILERPLATE = _presence_pattern(_BOILERPLATE_HINTS)
-_CONTENT_HINT = re.compile(
+_BOILERPLATE: Final = _presence_pattern(_BOILERPLATE_HINTS)
+_CONTENT_HINT: Final = re.compile(
     r"article-?body|story-?body|post-?body|entry-?content|article-?content|main-?content"
     r"|post-?content|body-?text|article-?text|story-?content|content-?body|rich-?text"
     r"|hentry|type-post|status-publish",
 )
-_POSITIVE_HINT = re.compile(r"article|body|content|entry|main|page|post|text|blog|story")
-_NEGATIVE_HINTS = (
+_POSITIVE_HINT: Final = re.compile(r"article|body|content|entry|main|page|post|text|blog|story")
+_NEGATIVE_HINTS: Final = (
     r"hidden|banner|combx|comment|contact|foot|footer|footnote|masthead|media|meta|outbrain"
     r"|promo|related|scroll|shoutbox|sidebar|sponsor|shopping|tags|tool|widget|share|social"
 )
-_NEGATIVE_HINT = _presence_pattern(_NEGATIVE_HINTS)
+_NEGATIVE_HINT: Final = _presence_pattern(_NEGATIVE_HINTS)
 # A class token that starts with (or has one prefix word before) a furniture word: "comments",
 # "post-comments", "sidebar"; but not "content-with-sidebar-wrp" or "grid--with-right-rail".
-_FURNITURE = re.compile(
+_FURNITURE: Final = re.compile(
     r"(?:^|\s)(?:[a-z0-9]+[-_])?(?:comment|disqus|sidebar|footer|related|recommend|most-?read"
     r"|most-?popular|trending|repl(?:y|ies)|discussion|forum|rail(?:$|\s|[-_])|gallery|slideshow)",
 )
-_COMMENT_SECTION = re.compile(
+_COMMENT_SECTION: Final = re.compile(
     r"(?:[a-z]+[-_])?(?:comments|comment-?(?:list|area|section|wrap(?:per)?|container|thread)"
     r"|commentlist|disqus_thread|respond|replies)",
 )
-_HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
-_SLUG_WORDS = re.compile(r"[^\W_]+")
-_FURNITURE_TAGS = frozenset({"aside", "nav", "footer"})
-_HINT_POINTS = 25.0
-ROOT_TAGS = frozenset({"html", "body", "-document"})
-ROOT_IDS = tag_ids(("html", "body")) | {_PROBE.root.parent.tag_id}  # type: ignore[union-attr]
-_FURNITURE_IDS = tag_ids(_FURNITURE_TAGS)
+_HEADING_SELECTOR: Final = "h1, h2, h3, h4, h5, h6"
+_SLUG_WORDS: Final = re.compile(r"[^\W_]+")
+_FURNITURE_TAGS: Final = frozenset({"aside", "nav", "footer"})
+_HINT_POINTS: Final = 25.0
+ROOT_TAGS: Final = frozenset({"html", "body", "-document"})
+ROOT_IDS: Final = tag_ids(("html", "body")) | {_PROBE.root.parent.tag_id}  # type: ignore[union-attr]
+_FURNITURE_IDS: Final = tag_ids(_FURNITURE_TAGS)
 
 
 def is_boilerplate(attrs: dict[str, str | None]) -> bool:

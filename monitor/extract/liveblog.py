@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -22,14 +22,14 @@ from monitor.extract.hints import inside_boilerplate, is_boilerplate, link_densi
 from monitor.extract.text import clean_value, fold
 from monitor.models import Post
 
-_MIN_POSTS = 3
-_MIN_POST_CHARS = 40
-_MAX_POST_LINK_DENSITY = 0.4
-_MIN_BODY_SHARE = 0.5
-_CLIMB_LEVELS = 6
-_MAX_TIMES = 1000
-_ID_ATTRIBUTES = ("data-post-id", "data-id", "data-entry-id", "id")
-_HEADINGS = "h2, h3, h4"
+_MIN_POSTS: Final = 3
+_MIN_POST_CHARS: Final = 40
+_MAX_POST_LINK_DENSITY: Final = 0.4
+_MIN_BODY_SHARE: Final = 0.5
+_CLIMB_LEVELS: Final = 6
+_MAX_TIMES: Final = 1000
+_ID_ATTRIBUTES: Final = ("data-post-id", "data-id", "data-entry-id", "id")
+_HEADINGS: Final = "h2, h3, h4"
 
 
 def posts_from_json_ld(item: dict[str, Any]) -> tuple[Post, ...]:

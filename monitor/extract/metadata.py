@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,7 +20,7 @@ from monitor.extract.elements import PageElements, page_elements
 from monitor.extract.text import clean_value, fold
 from monitor.lang.detect import declared_or_detected
 
-ARTICLE_TYPES = frozenset(
+ARTICLE_TYPES: Final = frozenset(
     {
         "article",
         "newsarticle",
@@ -38,18 +38,18 @@ ARTICLE_TYPES = frozenset(
         "techarticle",
     }
 )
-_MAX_JSON_LD_DEPTH = 12
-_MAX_JSON_LD_BYTES = 2_000_000
-_TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+")
-_URLISH = re.compile(r"^(https?:)?//|^www\.", re.IGNORECASE)
-_JSON_PUBLISHED = re.compile(
+_MAX_JSON_LD_DEPTH: Final = 12
+_MAX_JSON_LD_BYTES: Final = 2_000_000
+_TITLE_SEPARATORS: Final = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+")
+_URLISH: Final = re.compile(r"^(https?:)?//|^www\.", re.IGNORECASE)
+_JSON_PUBLISHED: Final = re.compile(
     r'"datePublished": ?"((?:199\d|20[0-3]\d)-[01]?\d-[0-3]?\d'
     r"(?:[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?)",
     re.IGNORECASE,
 )
-_BYLINE_PREFIX = re.compile(r"^(by|von|par|por|di|door)\s+", re.IGNORECASE)
+_BYLINE_PREFIX: Final = re.compile(r"^(by|von|par|por|di|door)\s+", re.IGNORECASE)
 
-_META_PUBLISHED = (
+_META_PUBLISHED: Final = (
     "article:published_time",
     "og:article:published_time",
     "datepublished",
@@ -67,7 +67,7 @@ _META_PUBLISHED = (
     "article_date_original",
     "cxenseparse:recs:publishtime",
 )
-_META_MODIFIED = (
+_META_MODIFIED: Final = (
     "article:modified_time",
     "og:article:modified_time",
     "datemodified",
@@ -78,13 +78,24 @@ _META_MODIFIED = (
     "dcterms.modified",
     "dc.date.modified",
 )
-_META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
-_META_SECTION = ("article:section", "parsely-section", "section", "category")
-_META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
-_META_KEYWORDS = ("keywords", "news_keywords", "article:tag")
-MAX_KEYWORDS = 30
-MAX_KEYWORD_CHARS = 80
-_META_TITLE = ("og:title", "twitter:title", "parsely-title", "headline")
+_META_AUTHOR: Final = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+)
+_META_SECTION: Final = ("article:section", "parsely-section", "section", "category")
+_META_DESCRIPTION: Final = (
+    "og:description",
+    "description",
+    "twitter:description",
+    "dc.description",
+)
+_META_KEYWORDS: Final = ("keywords", "news_keywords", "article:tag")
+MAX_KEYWORDS: Final = 30
+MAX_KEYWORD_CHARS: Final = 80
+_META_TITLE: Final = ("og:title", "twitter:title", "parsely-title", "headline")
 
 
 @dataclass(slots=True)
@@ -291,7 +302,7 @@ def _first_text(value: object) -> str | None:
 # --- meta tags ---------------------------------------------------------------------------------
 
 
-_META_KEY_ATTRIBUTES = frozenset({"property", "name", "itemprop", "http-equiv"})
+_META_KEY_ATTRIBUTES: Final = frozenset({"property", "name", "itemprop", "http-equiv"})
 
 
 def _meta_values(metas: list[dict[str, str | None]]) -> dict[str, list[str]]:

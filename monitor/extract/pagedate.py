@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Final
 
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -52,7 +53,7 @@ from monitor.extract.textdates import (
     written_dates,
 )
 
-_EARLIEST = date(1995, 1, 1)
+_EARLIEST: Final = date(1995, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-_URL_DATE = re.compile(
+_URL_DATE: Final = re.compile(
     r"(?<!\d)(20\d\d|199\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?!\d)"
 )
 
@@ -132,9 +133,9 @@ def _url_day(url: str, window: _Window) -> WrittenDate | None:
 # whose class, id or itemprop says "date", "time", "meta", "publish", "byline", …, and every
 # <footer> and <small>; then <time>, <abbr>, the title, the first heading and og:image.
 # One selector list, so lexbor walks the page once.
-_DATED_TAGS = frozenset({"div", "h2", "h3", "h4", "li", "p", "span", "time", "ul"})
-_ALWAYS_DATED_TAGS = frozenset({"footer", "small"})
-_DATE_CUES = (
+_DATED_TAGS: Final = frozenset({"div", "h2", "h3", "h4", "li", "p", "span", "time", "ul"})
+_ALWAYS_DATED_TAGS: Final = frozenset({"footer", "small"})
+_DATE_CUES: Final = (
     *(f"[{attr}*={cue}]" for attr in ("class", "id") for cue in ("date", "Date", "datum")),
     "[itemprop*=date]",
     "[itemprop*=Date]",
@@ -164,7 +165,7 @@ _DATE_CUES = (
     "footer",
     "small",
 )
-_OTHER_DATED = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
+_OTHER_DATED: Final = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
 # A cue counts on the tags that carry bylines (and on <meta>, whose content is read as an
 # image URL, as htmldate reads one): the other elements a cue matches are dropped anyway, and
 # testing the tag first spares lexbor the cue's substring tests on them (a third of the walk).
@@ -173,21 +174,25 @@ _OTHER_DATED = ("time", "abbr", "title", "h1", 'meta[property="og:image"]')
 # by byte, and two dozen of them on every classed element took up to 1.5 ms on a page (nine
 # tenths of the walk). The selector's first entry matches every classed element of those tags;
 # one matched by nothing else is kept only when its class holds a cue.
-_CUED_TAG_NAMES = frozenset({*_DATED_TAGS, "meta"})
-_CUED_TAGS = ", ".join(sorted(_CUED_TAG_NAMES))
-_NO_CLASS = object()
+_CUED_TAG_NAMES: Final = frozenset({*_DATED_TAGS, "meta"})
+_CUED_TAGS: Final = ", ".join(sorted(_CUED_TAG_NAMES))
+_NO_CLASS: Final = object()
 # The tags by lexbor's ids.
-_CUED_IDS = tag_ids(_CUED_TAG_NAMES)
-_BYLINE_IDS = tag_ids(_DATED_TAGS | _ALWAYS_DATED_TAGS)
-_HEADING_IDS = tag_ids(("title", "h1"))
-_TIME_ID, _ABBR_ID, _META_ID = tag_id("time"), tag_id("abbr"), tag_id("meta")
-_CLASS_CUES = tuple(cue[len("[class*=") : -1] for cue in _DATE_CUES if cue.startswith("[class*="))
-_CUES_BY_ATTRIBUTE = tuple(
+_CUED_IDS: Final = tag_ids(_CUED_TAG_NAMES)
+_BYLINE_IDS: Final = tag_ids(_DATED_TAGS | _ALWAYS_DATED_TAGS)
+_HEADING_IDS: Final = tag_ids(("title", "h1"))
+_TIME_ID: Final = tag_id("time")
+_ABBR_ID: Final = tag_id("abbr")
+_META_ID: Final = tag_id("meta")
+_CLASS_CUES: Final = tuple(
+    cue[len("[class*=") : -1] for cue in _DATE_CUES if cue.startswith("[class*=")
+)
+_CUES_BY_ATTRIBUTE: Final = tuple(
     f"[{attribute}]:is({_CUED_TAGS})"
     f":is({', '.join(cue for cue in _DATE_CUES if cue.startswith(f'[{attribute}*='))})"
     for attribute in ("id", "itemprop")
 )
-_SELECTOR = ", ".join(
+_SELECTOR: Final = ", ".join(
     (
         f"[class]:is({_CUED_TAGS})",
         *_CUES_BY_ATTRIBUTE,
@@ -195,8 +200,10 @@ _SELECTOR = ", ".join(
         *_OTHER_DATED,
     )
 )
-_MAX_DATE_CANDIDATES = 1000  # more than that is a listing, not an article's byline
-_MIN_SEGMENT, _MAX_SEGMENT = 6, 52  # a byline's length; longer text is prose, not a dateline
+_MAX_DATE_CANDIDATES: Final = 1000  # more than that is a listing, not an article's byline
+# A byline's length; longer text is prose, not a dateline.
+_MIN_SEGMENT: Final = 6
+_MAX_SEGMENT: Final = 52
 
 
 @dataclass(slots=True)
@@ -311,7 +318,7 @@ def _segment(text: str | None) -> str | None:
     return folded if len(folded) > _MIN_SEGMENT else None
 
 
-_PUBLISHED_CLASSES = frozenset({"date-published", "published", "time published"})
+_PUBLISHED_CLASSES: Final = frozenset({"date-published", "published", "time published"})
 
 
 def _abbr_day(abbrs: list[LexborNode], window: _Window) -> WrittenDate | None:
@@ -376,12 +383,12 @@ def _decode(html: bytes) -> str:
         return html.decode("cp1252", errors="replace")
 
 
-_YEAR = r"(?:199\d|20[0-3]\d)"
+_YEAR: Final = r"(?:199\d|20[0-3]\d)"
 # A full timestamp anywhere in the source: scripts and attributes carry them. Written to open
 # with a character set (the year's first digit, then the test that no digit precedes it): a
 # pattern that opens with a lookbehind or an alternation is tried at every character, one that
 # opens with a set only where the set matches (a third of the time).
-_TIMESTAMP = re.compile(
+_TIMESTAMP: Final = re.compile(
     r"([12](?<!\d[12])(?:99\d|0[0-3]\d)-[01]?\d-[0-3]?\d)[T ][0-2]\d:[0-5]\d:[0-5]\d"
     r"(?:\.\d+)?(?:Z|[+-][01]\d:?[0-5]\d)?"
 )
@@ -397,14 +404,14 @@ _TIMESTAMP = re.compile(
 # regex's first match. ``_labelled_date`` finds the dates (opening with a digit) and reads
 # back for the label; same dates on those pages and on 200,000 random strings of the
 # labels' pieces, in a sixth of the time.
-_DATE_AFTER_LABEL = re.compile(r"[0-9](?<![0-9]{2})[0-9]{0,3}[./][0-9]{1,2}[./][0-9]{2,4}")
-_DATE = re.compile(r"([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})")
-_DOTTED_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})")
-_LABEL = re.compile(
+_DATE_AFTER_LABEL: Final = re.compile(r"[0-9](?<![0-9]{2})[0-9]{0,3}[./][0-9]{1,2}[./][0-9]{2,4}")
+_DATE: Final = re.compile(r"([0-9]{1,4})[./]([0-9]{1,2})[./]([0-9]{2,4})")
+_DOTTED_DATE: Final = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2,4})")
+_LABEL: Final = re.compile(
     r'(?:date[^0-9"]{,20}|updated|last-modified|published|posted|on)[ :]{0,9}\Z', re.IGNORECASE
 )
-_DOTTED_DATE_LABEL = re.compile(r"(?:Datum|Stand|Veröffentlicht am):? ?\Z", re.IGNORECASE)
-_LONGEST_LABEL = 40  # "date", 20 characters and 9 spaces or colons: 33
+_DOTTED_DATE_LABEL: Final = re.compile(r"(?:Datum|Stand|Veröffentlicht am):? ?\Z", re.IGNORECASE)
+_LONGEST_LABEL: Final = 40  # "date", 20 characters and 9 spaces or colons: 33
 
 
 def _source_day(source: str, tree: LexborHTMLParser | None, window: _Window) -> WrittenDate | None:
@@ -422,32 +429,36 @@ def _source_day(source: str, tree: LexborHTMLParser | None, window: _Window) -> 
     )
 
 
-_YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d")  # Arabic-Indic digits too
+_YEAR_SCAN: Final = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d")  # Arabic-Indic digits too
 # The same years, one pattern per way they start: a pattern with a literal prefix is searched
 # for at memchr speed, while the alternation is tried at every character of the page (about
 # 7 ns a character: 1.2 ms on a 175,000-character page, against 0.3 ms for the four scans).
-_ASCII_YEAR_STARTS = (re.compile(r"199\d"), re.compile(r"20[0-3]\d"))
-_OTHER_YEAR_STARTS = (re.compile("١٩٩\\d"), re.compile("٢٠[٠-٣]\\d"))
+_ASCII_YEAR_STARTS: Final = (re.compile(r"199\d"), re.compile(r"20[0-3]\d"))
+_OTHER_YEAR_STARTS: Final = (re.compile("١٩٩\\d"), re.compile("٢٠[٠-٣]\\d"))
 # What those start with: a page without either (the commonest case by far) skips their scans
 # (a character search costs a third of a scan on a page of non-ASCII text).
-_OTHER_YEAR_FIRST = ("١", "٢")
+_OTHER_YEAR_FIRST: Final = ("١", "٢")
 # How far from a year its date, label or copyright sign may be written: "Copyright" and up to
 # 99 other characters before it, a time and an offset after it.
-_SOURCE_BEFORE, _SOURCE_AFTER = 110, 36
-_TEXT_BEFORE, _TEXT_AFTER = 32, 24
+_SOURCE_BEFORE: Final = 110
+_SOURCE_AFTER: Final = 36
+_TEXT_BEFORE: Final = 32
+_TEXT_AFTER: Final = 24
 # At most this much text around years is read (a page's dates sit in far less; a page of
 # numbers would otherwise cost seconds).
-_MAX_NEAR_YEARS = 100_000
+_MAX_NEAR_YEARS: Final = 100_000
 
 
 # In text, a day-first date may end with a two-digit year ("8.5.12", "17/03/20").
-_TEXT_YEAR_SCAN = re.compile(r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d|(?<=\d[./])\d\d?[./]\d\d(?![\d.])")
+_TEXT_YEAR_SCAN: Final = re.compile(
+    r"(?:199|20[0-3]|١٩٩|٢٠[٠-٣])\d|(?<=\d[./])\d\d?[./]\d\d(?![\d.])"
+)
 # Its second alternative as a scan with a fast start (the separator before the date, which
 # each match starts with: the date's span starts one later). The digit before the separator
 # is tested apart: a pattern that opens with a lookbehind is tried at every character (7 ns
 # each, a millisecond on a long page's text), one that opens with a character set only where
 # the set matches.
-_SHORT_DATE_SCAN = re.compile(r"[./]\d\d?[./]\d\d(?![\d.])")
+_SHORT_DATE_SCAN: Final = re.compile(r"[./]\d\d?[./]\d\d(?![\d.])")
 
 
 def _near_years(text: str, before: int, after: int, scan: re.Pattern[str] = _YEAR_SCAN) -> str:
@@ -579,8 +590,8 @@ def _labelled_day(source: str, window: _Window) -> WrittenDate | None:
     return WrittenDate(day, None) if window.admits(day) else None
 
 
-_FRAGMENT_SEPARATOR = "\x00"  # lexbor turns NUL in a page into U+FFFD: no text contains it
-_NON_TEXT = "script, style, noscript, template"
+_FRAGMENT_SEPARATOR: Final = "\x00"  # lexbor turns NUL in a page into U+FFFD: no text contains it
+_NON_TEXT: Final = "script, style, noscript, template"
 
 
 def _visible_fragments(tree: LexborHTMLParser) -> list[str]:
@@ -626,12 +637,13 @@ def _first_in_text(fragments: list[str], window: _Window) -> WrittenDate | None:
 # them). Here each is the date alone, opening with its first digit and testing the characters
 # around it by lookarounds, so that it is tried only where a digit is; ``_between_non_digits``
 # reads them as ``findall`` reads htmldate's (the tests compare both).
-_D, _M = r"[0-3]?[0-9]", r"[01]?[0-9]"
-_COPYRIGHT = re.compile(rf"(?:©|&copy;|Copyright|\(c\))\D{{0,99}}(?:{_YEAR})?-?({_YEAR})\D")
-_DATED_LINKS = re.compile(r"/([0-9]{4})/([0-9]{2})/([0-9]{2})[01/]")
-_FIRST_DIGIT = r"[0-9](?<=\D[0-9])"  # a digit after a non-digit
-_FIRST_DAY_DIGITS = rf"{_FIRST_DIGIT}(?:(?<=[0-3])[0-9])?"  # {_D} after a non-digit
-_SOURCE_KINDS: tuple[tuple[tuple[re.Pattern[str], ...] | None, str], ...] = (
+_D: Final = r"[0-3]?[0-9]"
+_M: Final = r"[01]?[0-9]"
+_COPYRIGHT: Final = re.compile(rf"(?:©|&copy;|Copyright|\(c\))\D{{0,99}}(?:{_YEAR})?-?({_YEAR})\D")
+_DATED_LINKS: Final = re.compile(r"/([0-9]{4})/([0-9]{2})/([0-9]{2})[01/]")
+_FIRST_DIGIT: Final = r"[0-9](?<=\D[0-9])"  # a digit after a non-digit
+_FIRST_DAY_DIGITS: Final = rf"{_FIRST_DIGIT}(?:(?<=[0-3])[0-9])?"  # {_D} after a non-digit
+_SOURCE_KINDS: Final[tuple[tuple[tuple[re.Pattern[str], ...] | None, str], ...]] = (
     (None, "ymd"),  # links to dated paths: _DATED_LINKS
     ((re.compile(rf"({_FIRST_DIGIT}[0-9]{{3}})[/.-]([0-9]{{2}})[/.-]([0-9]{{2}})(?=\D)"),), "ymd"),
     ((re.compile(rf"({_FIRST_DAY_DIGITS})[/.-]({_M})[/.-]([0-9]{{4}})(?=\D)"),), "dmy"),
@@ -647,7 +659,7 @@ _SOURCE_KINDS: tuple[tuple[tuple[re.Pattern[str], ...] | None, str], ...] = (
         "dmy",
     ),
 )
-_MAX_OCCURRENCES = 1000
+_MAX_OCCURRENCES: Final = 1000
 
 
 def _commonest_day(source: str, window: _Window) -> WrittenDate | None:
@@ -737,9 +749,9 @@ def _select(counts: Counter[date], window: _Window) -> date | None:
     return admitted[0][0]
 
 
-_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+_UNIT_SECONDS: Final = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 # "<n> <unit> ago" as bylines write it; each pattern gives the number and the unit word.
-_RELATIVE = re.compile(
+_RELATIVE: Final = re.compile(
     r"(?:(?P<n1>\d{1,3})\s*(?P<u1>min(?:ute)?s?|hours?|hrs?|days?|weeks?)\s+ago"  # en
     r"|vor\s+(?P<n2>\d{1,3})\s*(?P<u2>Min(?:uten?)?|Std|Stunden?|Tag(?:en)?|Wochen?)"  # de
     r"|il\s+y\s+a\s+(?P<n3>\d{1,3})\s*(?P<u3>min(?:utes?)?|heures?|h|jours?|semaines?)"  # fr
@@ -753,7 +765,7 @@ _RELATIVE = re.compile(
     r"|منذ\s+(?P<n11>\d{1,3})\s*(?P<u11>دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع))",  # ar
     re.IGNORECASE,
 )
-_UNIT_WORDS = (
+_UNIT_WORDS: Final = (
     ("minute", ("min", "分", "мин", "دقي", "دقا")),
     (
         "hour",
@@ -776,16 +788,16 @@ _UNIT_WORDS = (
     ("day", ("day", "tag", "jour", "dia", "día", "日", "天", "giorn", "dag", "д", "يوم", "أيا")),
     ("week", ("week", "woche", "semaine", "semana", "settiman", "wek", "недел", "أسب")),
 )
-_UPDATE_WORDS = re.compile(
+_UPDATE_WORDS: Final = re.compile(
     r"updated|aktualisiert|mis à jour|actualizado|atualizado|modifi|aggiornat|bijgewerkt"
     r"|обновлен|تحديث|更新",
     re.IGNORECASE,
 )
-_BYLINE_SELECTOR = (
+_BYLINE_SELECTOR: Final = (
     "time, [class*=date], [class*=time], [class*=byline], [class*=posted], [class*=publish]"
 )
-_MAX_BYLINE_NODES = 30
-_MAX_BYLINE_CHARS = 120
+_MAX_BYLINE_NODES: Final = 30
+_MAX_BYLINE_CHARS: Final = 120
 
 
 def relative_publication_time(tree: LexborHTMLParser, fetched_at: datetime) -> datetime | None:
@@ -823,11 +835,11 @@ def _unit_seconds(word: str) -> int | None:
 
 
 # An ISO timestamp with its own UTC offset, read (in the page's bytes) around a known "MM:SS".
-_OFFSET_STAMP = re.compile(
+_OFFSET_STAMP: Final = re.compile(
     rb"((?:199|20[0-3])\d)-([01]\d)-([0-3]\d)[T ]([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.\d+)?"
     rb"\s?([+-])([01]\d):?([0-5]\d)"
 )
-_MAX_RESTATEMENTS = 200
+_MAX_RESTATEMENTS: Final = 200
 
 
 def in_page_offset(moment: datetime, source: bytes) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -20,13 +20,17 @@ from monitor.extract.hints import (
 )
 from monitor.extract.text import fold
 
-_QUOTED_POSTS = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
-_CELL_IDS = tag_ids(("td", "th"))
-_SKIP_IDS = tag_ids(SKIP_TAGS)
-_BLOCK_IDS = tag_ids(BLOCK_TAGS)
-_ARTICLE_ID, _BR_ID, _LINK_ID = tag_id("article"), tag_id("br"), tag_id("a")
-_MAX_DEPTH = 150
-_GUARD_SHARE = 0.5
+_QUOTED_POSTS: Final = (
+    "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed"
+)
+_CELL_IDS: Final = tag_ids(("td", "th"))
+_SKIP_IDS: Final = tag_ids(SKIP_TAGS)
+_BLOCK_IDS: Final = tag_ids(BLOCK_TAGS)
+_ARTICLE_ID: Final = tag_id("article")
+_BR_ID: Final = tag_id("br")
+_LINK_ID: Final = tag_id("a")
+_MAX_DEPTH: Final = 150
+_GUARD_SHARE: Final = 0.5
 
 
 class Block(NamedTuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
@@ -28,7 +29,7 @@ class ExtractRules:
                 _check_selector(selector)
 
 
-_PROBE = LexborHTMLParser(b"<p></p>")
+_PROBE: Final = LexborHTMLParser(b"<p></p>")
 
 
 def selector_problem(selector: str) -> str | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
+from typing import Final
 
 # str.split() already treats no-break and the other Unicode spaces as whitespace; these are not
 # whitespace to Python but are invisible joiners that must not survive into compared sentences.
-_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_INVISIBLE: Final = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 def fold(text: str) -> str:

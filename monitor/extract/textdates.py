@@ -17,11 +17,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Final
 
 # Month words, lower-cased, in the forms dates use (genitive where the language declines
 # them, common abbreviations without their dot). A word two languages give different months
 # ("listopada": October in Croatian, November in Polish) keeps the commoner one.
-_MONTH_WORDS = (  # the words of each month, January first, split below
+_MONTH_WORDS: Final = (  # the words of each month, January first, split below
     "january jan januar jänner jaenner janvier janv enero ene janeiro gennaio gen januari "
     "января январь янв січня stycznia ledna leden január ocak ianuarie tammikuuta "
     "ιανουαρίου يناير كانون الثاني ינואר בינואר",
@@ -56,7 +57,7 @@ _MONTH_WORDS = (  # the words of each month, January first, split below
     "decembrie decembar joulukuuta δεκεμβρίου ديسمبر דצמבר בדצמבר",
 )
 # Two-word month names (Levantine Arabic), matched as one word with the space folded.
-_TWO_WORD_MONTHS = {
+_TWO_WORD_MONTHS: Final = {
     "كانون الثاني": 1,
     "تشرين الأول": 10,
     "تشرين الاول": 10,
@@ -64,7 +65,7 @@ _TWO_WORD_MONTHS = {
     "كانون الأول": 12,
     "كانون الاول": 12,
 }
-MONTH_NUMBERS: dict[str, int] = {}
+MONTH_NUMBERS: Final[dict[str, int]] = {}
 for _number, _words in enumerate(_MONTH_WORDS, 1):
     for _word in _words.split():
         MONTH_NUMBERS.setdefault(_word, _number)
@@ -72,17 +73,17 @@ MONTH_NUMBERS.update(_TWO_WORD_MONTHS)
 for _single in ("كانون", "تشرين", "الثاني", "الأول", "الاول"):  # halves of the two-word names
     MONTH_NUMBERS.pop(_single, None)
 
-_YEAR = r"(?:199\d|20[0-3]\d)"
-_D = r"(?:[12]\d|3[01]|0?[1-9])"
-_M = r"(?:1[0-2]|0?[1-9])"
-_WORD = r"[^\W\d_]{2,12}(?:\s[^\W\d_]{4,7})?"  # a month word (Arabic ones may be two words)
-_ORDINAL = r"(?:\.|st|nd|rd|th|er|º|°|-?го)?"
-_TIME = (
+_YEAR: Final = r"(?:199\d|20[0-3]\d)"
+_D: Final = r"(?:[12]\d|3[01]|0?[1-9])"
+_M: Final = r"(?:1[0-2]|0?[1-9])"
+_WORD: Final = r"[^\W\d_]{2,12}(?:\s[^\W\d_]{4,7})?"  # a month word (Arabic ones may be two words)
+_ORDINAL: Final = r"(?:\.|st|nd|rd|th|er|º|°|-?го)?"
+_TIME: Final = (
     r"(?:[T ]\s?(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?"
     r"\s?(?P<zone>Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
 )
 # The alternatives, each with its own named groups; one finditer over the text finds them all.
-DATE_PATTERN = re.compile(
+DATE_PATTERN: Final = re.compile(
     "|".join(
         (
             # 2020-03-17, 2020/03/17, 2020.03.17 (with a time and an offset when written)
@@ -107,7 +108,7 @@ DATE_PATTERN = re.compile(
 
 
 # Arabic-Indic and Persian digits read as the ASCII ones ("١٧ مارس ٢٠٢٠").
-_ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+_ASCII_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ def _moment(groups: dict[str, str | None], year: int, month: int, day: int) -> d
 
 # A day and a month without a year, as bylines of recent news write them ("Publié le 3 mai",
 # "17. März, 10:00", "May 3", "3月17日"); the caller supplies the year from the fetch time.
-YEARLESS_PATTERN = re.compile(
+YEARLESS_PATTERN: Final = re.compile(
     "|".join(
         (
             rf"(?<![\d.])(?P<wd>{_D}){_ORDINAL}\s?(?:de\s|of\s)?\s*(?P<wm>{_WORD})(?![^\W\d_]|\.?,?\s*\d{{3}})",

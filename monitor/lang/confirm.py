@@ -29,20 +29,20 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from monitor.lang.rarity import WORDFREQ_CODES
 
-ZIPF = 6.0  # once in a thousand words
-REST = 1e5  # the words the rest of a language's text is spread over
-MARGIN = 20.0  # nats between the declared language and the best other
-MIN_SHARE = 0.5  # of the share the language's frequent words take in its own text
-MIN_WORDS = 10
-WORDS_FILE = Path(__file__).with_name("frequent_words.json")
-_WORD = re.compile(r"[^\W\d_]+")
+ZIPF: Final = 6.0  # once in a thousand words
+REST: Final = 1e5  # the words the rest of a language's text is spread over
+MARGIN: Final = 20.0  # nats between the declared language and the best other
+MIN_SHARE: Final = 0.5  # of the share the language's frequent words take in its own text
+MIN_WORDS: Final = 10
+WORDS_FILE: Final = Path(__file__).with_name("frequent_words.json")
+_WORD: Final = re.compile(r"[^\W\d_]+")
 
 
 class FrequentWords:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-DEFAULT_TRACKING_PARAMS: frozenset[str] = frozenset(
+DEFAULT_TRACKING_PARAMS: Final[frozenset[str]] = frozenset(
     {
         "fbclid",
         "gclid",
@@ -41,9 +42,9 @@ DEFAULT_TRACKING_PARAMS: frozenset[str] = frozenset(
         "taid",
     }
 )
-TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "hsa_", "mtm_")
-DEFAULT_PORTS = {"http": 80, "https": 443}
-_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+TRACKING_PREFIXES: Final[tuple[str, ...]] = ("utm_", "pk_", "hsa_", "mtm_")
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_SAFE_PATH: Final = "/%:@!$&'()*+,;=-._~"
 
 
 def canonicalize_url(
@@ -70,12 +71,12 @@ def canonicalize_url(
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-_SLASHES = re.compile(r"/{2,}")
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SLASHES: Final = re.compile(r"/{2,}")
+_ESCAPE: Final = re.compile(r"%([0-9A-Fa-f]{2})")
+_STRAY_PERCENT: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters that mean the same written plain or escaped in a path segment; "/" is not one of
 # them (``a%2Fb`` is one segment, ``a/b`` two) and neither are "%", "?" and "#".
-_SAME_ESCAPED = frozenset(
+_SAME_ESCAPED: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + _SAFE_PATH
 ) - {"/", "%"}
 
@@ -204,7 +205,9 @@ def preferred_canonical_url(
     return own
 
 
-_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go", "gob"})
+_SECOND_LEVEL: Final = frozenset(
+    {"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go", "gob"}
+)
 
 
 def _site(url: str) -> str | None:
