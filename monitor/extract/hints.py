@@ -9,9 +9,8 @@ repeat on every page of a site.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Final, Generic, TypeVar
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -92,6 +91,7 @@ SKIP_TAGS: Final = frozenset(
 )
 
 
+T = TypeVar("T")
 _PROBE: Final = LexborHTMLParser("<p>text</p>")
 
 
@@ -226,12 +226,11 @@ def is_boilerplate(attrs: dict[str, str | None]) -> bool:
     classes, anchor, role = attrs.get("class"), attrs.get("id"), attrs.get("role")
     if not (classes or anchor or role):
         return False  # (most links and images: no hint to read)
-    return _hints_say_boilerplate(f"{classes or ''} {anchor or ''} {role or ''}")
+    return _BOILERPLATE_VERDICTS.of(f"{classes or ''} {anchor or ''} {role or ''}")
 
 
-@lru_cache(maxsize=8192)
 def _hints_say_boilerplate(hints: str) -> bool:
-    """Class/id/role text naming a boilerplate widget and not the article body (memoised)."""
+    """Class/id/role text naming a boilerplate widget and not the article body."""
     hints = hints.lower()
     return _BOILERPLATE.search(hints) is not None and _CONTENT_HINT.search(hints) is None
 
@@ -280,10 +279,9 @@ def is_furniture(node: LexborNode) -> bool:
         return True
     attrs = node.attributes
     classes, anchor = attrs.get("class"), attrs.get("id")
-    return bool(classes or anchor) and _hints_say_furniture(f"{classes or ''} {anchor or ''}")
+    return bool(classes or anchor) and _FURNITURE_VERDICTS.of(f"{classes or ''} {anchor or ''}")
 
 
-@lru_cache(maxsize=4096)
 def _hints_say_furniture(hints: str) -> bool:
     hints = hints.lower()
     return _FURNITURE.search(hints) is not None and _CONTENT_HINT.search(hints) is None
@@ -293,10 +291,9 @@ def class_weight(node: LexborNode) -> float:
     """Points from class/id hints: plus for "article-body"-like names, minus for "sidebar"."""
     attrs = node.attributes
     classes, anchor = attrs.get("class"), attrs.get("id")
-    return _hint_weight(f"{classes or ''} {anchor or ''}") if classes or anchor else 0.0
+    return _HINT_WEIGHTS.of(f"{classes or ''} {anchor or ''}") if classes or anchor else 0.0
 
 
-@lru_cache(maxsize=8192)
 def _hint_weight(hints: str) -> float:
     weight = 0.0
     hints = hints.lower()
@@ -305,6 +302,31 @@ def _hint_weight(hints: str) -> float:
     if _POSITIVE_HINT.search(hints):
         weight += _HINT_POINTS
     return weight
+
+
+class Memo(Generic[T]):
+    """Answers by text (a page's class names repeat, and a site's), kept until there are
+    ``size`` of them and then forgotten at once. Compiled, a call costs a dict lookup; an
+    ``lru_cache`` wrapper is called as any Python object is, several times that."""
+
+    def __init__(self, answer: Callable[[str], T], size: int) -> None:
+        self._answer = answer
+        self._size = size
+        self._known: dict[str, T] = {}
+
+    def of(self, text: str) -> T:
+        known = self._known
+        value = known.get(text)
+        if value is None:
+            if len(known) >= self._size:
+                known.clear()
+            value = known[text] = self._answer(text)
+        return value
+
+
+_BOILERPLATE_VERDICTS: Final = Memo(_hints_say_boilerplate, 8192)
+_FURNITURE_VERDICTS: Final = Memo(_hints_say_furniture, 4096)
+_HINT_WEIGHTS: Final = Memo(_hint_weight, 8192)
 
 
 def text_of(node: LexborNode, texts: dict[int, str]) -> str:

@@ -39,13 +39,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Final
 
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract.hints import tag_id, tag_ids
+from monitor.extract.hints import Memo, tag_id, tag_ids
 from monitor.extract.textdates import (
     WrittenDate,
     first_written_date,
@@ -276,7 +275,9 @@ def _file_dated(found: _DatedElements, node: LexborNode, matches: int) -> None:
     if tag in _CUED_IDS and matches == 1:
         # Matched by one selector only: the first, when the element has a class at all.
         classes = node.attrs.get("class", _NO_CLASS)
-        if classes is not _NO_CLASS and not _class_cued(classes or ""):
+        if classes is not _NO_CLASS and not (
+            isinstance(classes, str) and _CLASS_CUE_VERDICTS.of(classes)
+        ):
             return
     if tag in _BYLINE_IDS:
         found.bylines.append(node)
@@ -290,11 +291,13 @@ def _file_dated(found: _DatedElements, node: LexborNode, matches: int) -> None:
         found.image_urls.append(node.attributes.get("content") or "")
 
 
-@lru_cache(maxsize=4096)
 def _class_cued(classes: str) -> bool:
     """Whether a class value holds one of the class cues (as lexbor's ``[class*=…]`` reads it:
     a case-sensitive substring)."""
     return any(cue in classes for cue in _CLASS_CUES)
+
+
+_CLASS_CUE_VERDICTS: Final = Memo(_class_cued, 4096)
 
 
 def _first_in(nodes: Iterable[LexborNode], window: _Window) -> WrittenDate | None:

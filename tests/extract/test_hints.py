@@ -39,3 +39,17 @@ def test_grouped_hints_match_what_their_source_matches(
 
 def test_alternatives_split_only_at_the_top_level() -> None:
     assert hints._alternatives(r"a(?:b|c)|[|x]|d\|e|f") == ["a(?:b|c)", "[|x]", r"d\|e", "f"]
+
+
+def test_memo_answers_as_its_function_and_forgets_past_its_size() -> None:
+    from monitor.extract.hints import Memo
+
+    asked: list[str] = []
+
+    def shout(text: str) -> str:
+        asked.append(text)
+        return text.upper()
+
+    memo = Memo(shout, 2)
+    assert [memo.of(word) for word in ("a", "b", "a", "c", "a")] == ["A", "B", "A", "C", "A"]
+    assert asked == ["a", "b", "c", "a"]  # full at "c": forgotten, so "a" is asked again
