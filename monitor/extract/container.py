@@ -27,6 +27,7 @@ from monitor.extract.hints import (
     is_boilerplate,
     is_furniture,
     link_density,
+    link_density_below,
     tag_id,
     tag_ids,
     text_of,
@@ -282,7 +283,9 @@ def _widen(top: LexborNode, candidates: _Candidates, texts: dict[int, str]) -> L
             text = text_of(ancestor, texts)
             if ancestor_text < len(text.strip()) * _WIDEN_DENSITY:
                 break
-            if link_density(ancestor, text) > _WIDEN_LINK_DENSITY or is_furniture(ancestor):
+            if not link_density_below(ancestor, _WIDEN_LINK_DENSITY, text) or is_furniture(
+                ancestor
+            ):
                 break
             current, current_text = ancestor, ancestor_text
         ancestor = ancestor.parent
@@ -386,9 +389,8 @@ def _reads_like_article_text(node: LexborNode, texts: dict[int, str], strict: bo
             furniture_text += length
     if paragraph_text - furniture_text < minimum or furniture_text * 2 > paragraph_text:
         return False  # too little, or its paragraphs sit in a sidebar, an author box, …
-    return (
-        paragraph_text >= _visible_chars(node, folded) * density
-        and link_density(node, text) < links
+    return paragraph_text >= _visible_chars(node, folded) * density and link_density_below(
+        node, links, text
     )
 
 
@@ -428,7 +430,7 @@ def _looks_like_content(
     full_text = text_of(node, texts)
     text = full_text.strip()
     if node.tag == "p":
-        return len(text) > 80 and link_density(node, full_text) < 0.25
+        return len(text) > 80 and link_density_below(node, 0.25, full_text)
     if len(text) <= 80 and len(full_text) < threshold:
         return False  # too short either way (its paragraphs hold no more text than it does)
     paragraphs = node.css("p")
@@ -436,7 +438,7 @@ def _looks_like_content(
         direct = node.text(False).strip()
         return before_top and len(direct) > 80 and len(direct) >= len(text) * 0.8
     paragraph_text = sum(len(p.text()) for p in paragraphs)
-    return paragraph_text >= threshold and link_density(node, full_text) < 0.25
+    return paragraph_text >= threshold and link_density_below(node, 0.25, full_text)
 
 
 # --- reading the container ------------------------------------------------------------------------

@@ -347,3 +347,17 @@ def link_density(node: LexborNode, text: str | None = None) -> float:
         return 1.0
     link_length = sum(len(link.text().strip()) for link in node.css("a"))
     return min(link_length / text_length, 1.0)
+
+
+def link_density_below(node: LexborNode, limit: float, text: str | None = None) -> bool:
+    """Whether ``link_density(node, text) < limit`` (``limit`` at most 1): the links are read
+    only until their text reaches the limit (a comment section holds thousands of them)."""
+    text_length = len((node.text() if text is None else text).strip())
+    if text_length == 0:
+        return limit > 1.0  # an empty node's density is 1.0
+    link_length = 0
+    for link in node.css("a"):
+        link_length += len(link.text().strip())
+        if link_length / text_length >= limit:
+            return False
+    return link_length / text_length < limit

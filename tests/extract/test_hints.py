@@ -6,6 +6,9 @@ import itertools
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract import hints
 
@@ -42,14 +45,29 @@ def test_alternatives_split_only_at_the_top_level() -> None:
 
 
 def test_memo_answers_as_its_function_and_forgets_past_its_size() -> None:
-    from monitor.extract.hints import Memo
-
     asked: list[str] = []
 
     def shout(text: str) -> str:
         asked.append(text)
         return text.upper()
 
-    memo = Memo(shout, 2)
+    memo = hints.Memo(shout, 2)
     assert [memo.of(word) for word in ("a", "b", "a", "c", "a")] == ["A", "B", "A", "C", "A"]
     assert asked == ["a", "b", "c", "a"]  # full at "c": forgotten, so "a" is asked again
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from(["ab", " cd ", "efgh", "", "  "])), max_size=12
+    ),
+    st.sampled_from([0.0, 0.1, 0.25, 0.5, 1 / 3, 2 / 3, 0.75, 1.0]),
+)
+def test_link_density_below_is_the_density_compared(
+    pieces: list[tuple[bool, str]], limit: float
+) -> None:
+    html = "".join(f"<a href=x>{text}</a>" if linked else text for linked, text in pieces)
+    node = LexborHTMLParser(f"<div>{html}</div>").css_first("div")
+    assert node is not None
+
+    assert hints.link_density_below(node, limit) == (hints.link_density(node) < limit)
