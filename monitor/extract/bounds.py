@@ -138,6 +138,7 @@ class _TagStarts:
         self.data, self.starts = data, starts
         self._columns: tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]] | None = None
         self._open_names: tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]] | None = None
+        self._end_names: tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]] | None = None
         self._tag_ends: npt.NDArray[np.intp] | None = None
 
     @property
@@ -160,6 +161,13 @@ class _TagStarts:
         if self._open_names is None:
             self._open_names = _name_keys(self.columns[:-1], self.in_name[:-1])
         return self._open_names
+
+    def end_names(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
+        """The key and length of the name after each ``<`` and the byte after it (an end
+        tag's name, where that byte is ``/``)."""
+        if self._end_names is None:
+            self._end_names = _name_keys(self.columns[1:], self.in_name[1:])
+        return self._end_names
 
     def tag_ends(self) -> npt.NDArray[np.intp]:
         """Where the first ">" at or after each ``<`` is (the end of the page if none)."""
@@ -185,7 +193,7 @@ class _TagStarts:
         count = int(np.count_nonzero(counted))
         if limit is not None and count <= limit:
             return count
-        end_keys, end_lengths = _name_keys(columns[1:], self.in_name[1:])
+        end_keys, end_lengths = self.end_names()
         ends = (columns[0] == _SLASH) & _is_letter(columns[1]) & (end_lengths <= _NAME_BYTES)
         next_starts = np.append(self.starts[1:], self.data.size)
         closed_next = np.zeros(self.starts.size, dtype=bool)
@@ -225,7 +233,8 @@ class _TagStarts:
         seen = np.ones(kept.size, dtype=bool)
         seen[1:] = starts[1:] > tag_ends[:-1]
         ending = columns[0, kept] == _SLASH
-        end_keys, end_lengths = _name_keys(columns[1:, kept], self.in_name[1:, kept])
+        all_end_keys, all_end_lengths = self.end_names()
+        end_keys, end_lengths = all_end_keys[kept], all_end_lengths[kept]
         keys = np.where(ending, end_keys, open_keys[kept])
         lengths = np.where(ending, end_lengths, open_lengths[kept])
         short = lengths <= _NAME_BYTES
