@@ -868,27 +868,30 @@ def in_page_offset(moment: datetime, source: bytes) -> datetime:
 
 def _occurrences(source: bytes, needle: bytes) -> list[int]:
     """Where ``needle`` (two bytes or more) starts in ``source``, overlapping occurrences too,
-    in order, all vectorised: the positions of its first two bytes, read as one 16-bit word at
-    even and at odd offsets, narrowed by each next byte. (A needle's first byte alone, ":", is
-    everywhere in a page's scripts and styles; the pair is rare. A third of the time of
-    anchoring on the first byte, which took two thirds of ``bytes.find`` from hit to hit.)"""
+    in order, all vectorised: the positions of its first four bytes (two, for a shorter
+    needle), read as one word at each of the four (two) alignments, narrowed by each next
+    byte. (A needle's first byte alone, ":", is everywhere in a page's scripts and styles;
+    four bytes are rare, and an alignment that holds none is settled by counting. A third
+    of the time of anchoring on the first byte, which took two thirds of ``bytes.find``
+    from hit to hit, and a fifth less than words of two bytes.)"""
     size, length = len(source), len(needle)
     if size < length:
         return []
-    pair = int.from_bytes(needle[:2], "little")
-    starts = [
-        np.flatnonzero(
-            np.frombuffer(source, dtype=np.uint16, count=(size - parity) // 2, offset=parity)
-            == pair
-        )
-        * 2
-        + parity
-        for parity in (0, 1)
-    ]
-    hits = np.sort(np.concatenate(starts))
+    width = 4 if length >= 4 else 2
+    word = int.from_bytes(needle[:width], "little")
+    kind = np.uint32 if width == 4 else np.uint16
+    found = []
+    for shift in range(width):
+        words = np.frombuffer(source, dtype=kind, count=(size - shift) // width, offset=shift)
+        same = words == word
+        if np.count_nonzero(same):
+            found.append(np.flatnonzero(same) * width + shift)
+    if not found:
+        return []
+    hits = np.sort(np.concatenate(found))
     hits = hits[hits <= size - length]
     data = np.frombuffer(source, dtype=np.uint8)
-    for offset in range(2, length):
+    for offset in range(width, length):
         hits = hits[data[hits + offset] == needle[offset]]
     positions: list[int] = hits.tolist()
     return positions
