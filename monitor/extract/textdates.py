@@ -107,6 +107,9 @@ DATE_PATTERN: Final = re.compile(
 )
 
 
+# Two digits in a row (Arabic-Indic and Persian ones too): every date has them, in its year.
+_TWO_DIGITS: Final = re.compile(r"\d\d")
+_ANY_DIGIT: Final = re.compile(r"\d")
 # Arabic-Indic and Persian digits read as the ASCII ones ("١٧ مارس ٢٠٢٠").
 _ASCII_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
@@ -123,6 +126,8 @@ class WrittenDate:
 def written_dates(text: str, start: int = 0, end: int | None = None) -> Iterator[WrittenDate]:
     """Every full calendar date written in ``text[start:end]``, in order."""
     end = len(text) if end is None else end
+    if _TWO_DIGITS.search(text, start, end) is None:
+        return  # every date has a year, of two digits at least (most bylines hold none)
     if not text.isascii():
         text = text.translate(_ASCII_DIGITS)  # one character for one: positions stay
     search = DATE_PATTERN.search
@@ -220,6 +225,8 @@ YEARLESS_PATTERN: Final = re.compile(
 
 def first_yearless_date(text: str) -> tuple[int, int] | None:
     """The first (month, day) written without a year in ``text``, or None."""
+    if _ANY_DIGIT.search(text) is None:
+        return None  # every such date has a day
     if not text.isascii():
         text = text.translate(_ASCII_DIGITS)
     position = 0
