@@ -121,8 +121,9 @@ class _Candidates:
                     totals[key] = characters
                 else:
                     totals[key] += characters
-            for key, divider in zip(chain, _LEVEL_DIVIDERS, strict=False):  # the first levels
-                scores[key] += points / divider
+            for level in range(min(len(chain), len(_LEVEL_DIVIDERS))):  # the first levels
+                key = chain[level]
+                scores[key] += points / _LEVEL_DIVIDERS[level]
         self._pending.clear()
         self._starts.clear()
 
