@@ -155,8 +155,8 @@ def _parse(html: str | bytes, url: str) -> tuple[LexborHTMLParser, bytes]:
         raise ParseError(f"{url}: skipped: elements nested deeper than {MAX_NESTING}")
     if data.isascii() or _DECLARES_UTF8.search(data, 0, _PRESCAN_BYTES) or _declares_nothing(data):
         # Read as UTF-8 either way (invalid bytes become U+FFFD): checking would change nothing.
-        # (Nothing declared reads as UTF-8 too: a third of the scrapinghub pages, whose
-        # checking decode cost 2 % of their extraction.)
+        # Nothing declared reads as UTF-8 too (lexbor's default and its detection's): 60 of
+        # the 181 scrapinghub pages skip decoding the whole page to check.
         return LexborHTMLParser(data, options=_PARSE_OPTIONS), data
     try:
         # Bytes that decode as UTF-8 are UTF-8, whatever an old <meta charset> says (pages

@@ -284,9 +284,7 @@ def _widen(top: LexborNode, candidates: _Candidates, texts: dict[int, str]) -> L
             text = text_of(ancestor, texts)
             if ancestor_text < len(text.strip()) * _WIDEN_DENSITY:
                 break
-            if not link_density_below(ancestor, _WIDEN_LINK_DENSITY, text) or is_furniture(
-                ancestor
-            ):
+            if link_density(ancestor, text) > _WIDEN_LINK_DENSITY or is_furniture(ancestor):
                 break
             current, current_text = ancestor, ancestor_text
         ancestor = ancestor.parent
